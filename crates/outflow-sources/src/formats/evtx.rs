@@ -1,0 +1,9 @@
+//! TODO: format reader (being written).
+
+use crate::ctx::ReadCtx;
+use crate::input::Opened;
+use std::io;
+
+pub fn read(_opened: Opened, _ctx: &mut ReadCtx) -> io::Result<()> {
+    Ok(())
+}

@@ -1,0 +1,87 @@
+//! One module per input format. Each text format offers `sniff` (does this
+//! sample look like me?) and `read`; each JSON format offers `sniff` and
+//! `record` (turn one framed JSON record into an event).
+
+pub mod auditd;
+pub mod cloudtrail;
+pub mod common;
+pub mod evtx;
+pub mod github;
+pub mod gworkspace;
+pub mod json;
+pub mod m365;
+pub mod message_trace;
+pub mod panos;
+pub mod proofpoint;
+pub mod squid;
+pub mod w3c;
+pub mod winjson;
+pub mod zeek_json;
+pub mod zeek_tsv;
+
+use crate::ctx::ReadCtx;
+use crate::detect::Sample;
+use crate::input::Opened;
+use crate::json::{for_each_record, RecordMeta};
+use crate::lines::LineReader;
+use outflow_event::SourceKind;
+use std::io;
+
+/// Reads a whole input of a known format.
+pub fn read(format: SourceKind, opened: Opened, ctx: &mut ReadCtx) -> io::Result<()> {
+    match format {
+        SourceKind::Evtx => evtx::read(opened, ctx),
+        SourceKind::ZeekTsv => zeek_tsv::read(opened, ctx),
+        SourceKind::Auditd => auditd::read(opened, ctx),
+        SourceKind::W3c => w3c::read(opened, ctx),
+        SourceKind::Squid => squid::read(opened, ctx),
+        SourceKind::PanOs => panos::read(opened, ctx),
+        SourceKind::MessageTrace => message_trace::read(opened, ctx),
+        SourceKind::CloudTrail => cloudtrail::read(opened, ctx),
+        SourceKind::WinJson => json_records(opened, ctx, winjson::record),
+        SourceKind::ZeekJson => json_records(opened, ctx, zeek_json::record),
+        SourceKind::M365 => json_records(opened, ctx, m365::record),
+        SourceKind::GWorkspace => json_records(opened, ctx, gworkspace::record),
+        SourceKind::GitHub => json_records(opened, ctx, github::record),
+        SourceKind::Proofpoint => json_records(opened, ctx, proofpoint::record),
+        SourceKind::Json => json_records(opened, ctx, json::record),
+    }
+}
+
+/// Frames a JSON stream and hands each record to `record`.
+pub fn json_records(opened: Opened, ctx: &mut ReadCtx, record: fn(&str, RecordMeta, &mut ReadCtx)) -> io::Result<()> {
+    let mut lines = LineReader::new(opened.reader, ctx.limits.max_line_bytes);
+    for_each_record(&mut lines, ctx, record)
+}
+
+/// The JSON format a sample's first record belongs to; generic JSON when
+/// no product matches. Order matters: most specific first.
+pub fn sniff_json(s: &Sample) -> SourceKind {
+    let checks: [(fn(&Sample) -> bool, SourceKind); 7] = [
+        (cloudtrail::sniff, SourceKind::CloudTrail),
+        (winjson::sniff, SourceKind::WinJson),
+        (zeek_json::sniff, SourceKind::ZeekJson),
+        (m365::sniff, SourceKind::M365),
+        (gworkspace::sniff, SourceKind::GWorkspace),
+        (github::sniff, SourceKind::GitHub),
+        (proofpoint::sniff, SourceKind::Proofpoint),
+    ];
+    checks
+        .iter()
+        .find(|(sniff, _)| sniff(s))
+        .map(|(_, kind)| *kind)
+        .unwrap_or(SourceKind::Json)
+}
+
+/// The text format a sample belongs to, if any.
+pub fn sniff_text(s: &Sample) -> Option<SourceKind> {
+    let checks: [(fn(&Sample) -> bool, SourceKind); 6] = [
+        (zeek_tsv::sniff, SourceKind::ZeekTsv),
+        (w3c::sniff, SourceKind::W3c),
+        (auditd::sniff, SourceKind::Auditd),
+        (squid::sniff, SourceKind::Squid),
+        (panos::sniff, SourceKind::PanOs),
+        (message_trace::sniff, SourceKind::MessageTrace),
+    ];
+    checks.iter().find(|(sniff, _)| sniff(s)).map(|(_, kind)| *kind)
+}

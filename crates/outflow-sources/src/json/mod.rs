@@ -1,0 +1,14 @@
+//! JSON without a DOM: [`scan`] walks a document and reports each leaf with
+//! its dotted path, [`build`] turns leaves into event fields that point into
+//! the record's text, [`records`] frames a stream into records (one per
+//! line, concatenated, or pretty-printed over several lines).
+//!
+//! Nesting depth is bounded; errors carry the byte offset where they arose.
+
+pub mod build;
+pub mod records;
+pub mod scan;
+
+pub use build::{add_field, leaf_value};
+pub use records::{for_each_record, RecordMeta};
+pub use scan::{skip_value, unescape, walk, JsonError, Leaf};

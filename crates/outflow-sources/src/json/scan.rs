@@ -1,0 +1,459 @@
+use std::fmt;
+
+/// A scalar (or empty container) found while walking a document.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Leaf<'a> {
+    /// String contents between the quotes, still escaped when `escaped`.
+    /// `start..end` are byte offsets of the contents in the walked text.
+    Str {
+        raw: &'a str,
+        escaped: bool,
+        start: usize,
+        end: usize,
+    },
+    Num(&'a str),
+    Bool(bool),
+    Null,
+    EmptyArray,
+    EmptyObject,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JsonError {
+    /// The text ends inside a value.
+    Incomplete,
+    Syntax { offset: usize, what: &'static str },
+    TooDeep { offset: usize },
+}
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            JsonError::Incomplete => write!(f, "JSON ends inside a value"),
+            JsonError::Syntax { offset, what } => write!(f, "{what} at byte {offset}"),
+            JsonError::TooDeep { offset } => write!(f, "nesting too deep at byte {offset}"),
+        }
+    }
+}
+
+type Res<T> = Result<T, JsonError>;
+
+struct Walker<'a, F> {
+    text: &'a str,
+    b: &'a [u8],
+    max_depth: usize,
+    path: String,
+    visit: F,
+}
+
+/// Walks the value starting at `start` (leading whitespace allowed), calling
+/// `visit(path, in_array, leaf)` for every leaf; object keys are joined with
+/// `.` and array elements share their array's path. Returns the offset just
+/// past the value.
+pub fn walk<'a, F>(text: &'a str, start: usize, max_depth: usize, visit: F) -> Res<usize>
+where
+    F: FnMut(&str, bool, Leaf<'a>),
+{
+    let mut w = Walker {
+        text,
+        b: text.as_bytes(),
+        max_depth,
+        path: String::with_capacity(64),
+        visit,
+    };
+    let pos = w.ws(start);
+    w.value(pos, 0, false)
+}
+
+/// Validates and skips the value at `start`; returns the offset past it.
+pub fn skip_value(text: &str, start: usize, max_depth: usize) -> Res<usize> {
+    walk(text, start, max_depth, |_, _, _| {})
+}
+
+impl<'a, F> Walker<'a, F>
+where
+    F: FnMut(&str, bool, Leaf<'a>),
+{
+    #[inline]
+    fn ws(&self, mut p: usize) -> usize {
+        while let Some(c) = self.b.get(p) {
+            if !matches!(c, b' ' | b'\t' | b'\n' | b'\r') {
+                break;
+            }
+            p += 1;
+        }
+        p
+    }
+
+    fn value(&mut self, p: usize, depth: usize, in_array: bool) -> Res<usize> {
+        let Some(&c) = self.b.get(p) else {
+            return Err(JsonError::Incomplete);
+        };
+        match c {
+            b'{' => self.object(p, depth + 1, in_array),
+            b'[' => self.array(p, depth + 1),
+            b'"' => {
+                let (end, escaped) = self.string(p)?;
+                let leaf = Leaf::Str {
+                    raw: &self.text[p + 1..end - 1],
+                    escaped,
+                    start: p + 1,
+                    end: end - 1,
+                };
+                (self.visit)(&self.path, in_array, leaf);
+                Ok(end)
+            }
+            b't' => self.literal(p, b"true", Leaf::Bool(true), in_array),
+            b'f' => self.literal(p, b"false", Leaf::Bool(false), in_array),
+            b'n' => self.literal(p, b"null", Leaf::Null, in_array),
+            b'-' | b'0'..=b'9' => {
+                let end = self.number(p, depth)?;
+                (self.visit)(&self.path, in_array, Leaf::Num(&self.text[p..end]));
+                Ok(end)
+            }
+            _ => Err(JsonError::Syntax {
+                offset: p,
+                what: "expected a JSON value",
+            }),
+        }
+    }
+
+    fn literal(&mut self, p: usize, word: &[u8], leaf: Leaf<'a>, in_array: bool) -> Res<usize> {
+        let end = p + word.len();
+        match self.b.get(p..end) {
+            Some(s) if s == word => {
+                (self.visit)(&self.path, in_array, leaf);
+                Ok(end)
+            }
+            Some(_) => Err(JsonError::Syntax {
+                offset: p,
+                what: "invalid literal",
+            }),
+            None if word.starts_with(&self.b[p..]) => Err(JsonError::Incomplete),
+            None => Err(JsonError::Syntax {
+                offset: p,
+                what: "invalid literal",
+            }),
+        }
+    }
+
+    /// A number that runs to the end of the text is complete only at top level.
+    fn number(&self, p: usize, depth: usize) -> Res<usize> {
+        let mut e = p;
+        while let Some(c) = self.b.get(e) {
+            if !matches!(c, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') {
+                break;
+            }
+            e += 1;
+        }
+        if e == self.b.len() && depth > 0 {
+            return Err(JsonError::Incomplete);
+        }
+        if !self.b[p..e].iter().any(u8::is_ascii_digit) {
+            return Err(JsonError::Syntax {
+                offset: p,
+                what: "invalid number",
+            });
+        }
+        Ok(e)
+    }
+
+    /// `p` at the opening quote; returns (offset past the closing quote, has escapes).
+    #[inline]
+    fn string(&self, p: usize) -> Res<(usize, bool)> {
+        let mut i = p + 1;
+        let mut escaped = false;
+        loop {
+            match memchr::memchr2(b'"', b'\\', &self.b[i..]) {
+                None => return Err(JsonError::Incomplete),
+                Some(off) => {
+                    i += off;
+                    if self.b[i] == b'"' {
+                        return Ok((i + 1, escaped));
+                    }
+                    escaped = true;
+                    i += 2;
+                    if i > self.b.len() {
+                        return Err(JsonError::Incomplete);
+                    }
+                }
+            }
+        }
+    }
+
+    fn object(&mut self, p: usize, depth: usize, in_array: bool) -> Res<usize> {
+        if depth > self.max_depth {
+            return Err(JsonError::TooDeep { offset: p });
+        }
+        let mut i = self.ws(p + 1);
+        match self.b.get(i) {
+            None => return Err(JsonError::Incomplete),
+            Some(b'}') => {
+                (self.visit)(&self.path, in_array, Leaf::EmptyObject);
+                return Ok(i + 1);
+            }
+            _ => {}
+        }
+        let base = self.path.len();
+        loop {
+            match self.b.get(i) {
+                None => return Err(JsonError::Incomplete),
+                Some(b'"') => {}
+                Some(_) => {
+                    return Err(JsonError::Syntax {
+                        offset: i,
+                        what: "expected a key",
+                    })
+                }
+            }
+            let (kend, kesc) = self.string(i)?;
+            if base > 0 {
+                self.path.push('.');
+            }
+            let key = &self.text[i + 1..kend - 1];
+            if kesc {
+                unescape(key, &mut self.path);
+            } else {
+                self.path.push_str(key);
+            }
+            i = self.ws(kend);
+            match self.b.get(i) {
+                None => return Err(JsonError::Incomplete),
+                Some(b':') => {}
+                Some(_) => {
+                    return Err(JsonError::Syntax {
+                        offset: i,
+                        what: "expected ':'",
+                    })
+                }
+            }
+            i = self.ws(i + 1);
+            i = self.value(i, depth, in_array)?;
+            self.path.truncate(base);
+            i = self.ws(i);
+            match self.b.get(i) {
+                None => return Err(JsonError::Incomplete),
+                Some(b',') => i = self.ws(i + 1),
+                Some(b'}') => return Ok(i + 1),
+                Some(_) => {
+                    return Err(JsonError::Syntax {
+                        offset: i,
+                        what: "expected ',' or '}'",
+                    })
+                }
+            }
+        }
+    }
+
+    fn array(&mut self, p: usize, depth: usize) -> Res<usize> {
+        if depth > self.max_depth {
+            return Err(JsonError::TooDeep { offset: p });
+        }
+        let mut i = self.ws(p + 1);
+        match self.b.get(i) {
+            None => return Err(JsonError::Incomplete),
+            Some(b']') => {
+                (self.visit)(&self.path, true, Leaf::EmptyArray);
+                return Ok(i + 1);
+            }
+            _ => {}
+        }
+        loop {
+            i = self.value(i, depth, true)?;
+            i = self.ws(i);
+            match self.b.get(i) {
+                None => return Err(JsonError::Incomplete),
+                Some(b',') => i = self.ws(i + 1),
+                Some(b']') => return Ok(i + 1),
+                Some(_) => {
+                    return Err(JsonError::Syntax {
+                        offset: i,
+                        what: "expected ',' or ']'",
+                    })
+                }
+            }
+        }
+    }
+}
+
+/// Appends the unescaped form of JSON string contents to `out`. Invalid
+/// escapes and lone surrogates become U+FFFD rather than failing.
+pub fn unescape(raw: &str, out: &mut String) {
+    let b = raw.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let Some(off) = memchr::memchr(b'\\', &b[i..]) else {
+            out.push_str(&raw[i..]);
+            return;
+        };
+        out.push_str(&raw[i..i + off]);
+        i += off + 1;
+        let Some(&c) = b.get(i) else {
+            out.push('\u{FFFD}');
+            return;
+        };
+        i += 1;
+        match c {
+            b'"' => out.push('"'),
+            b'\\' => out.push('\\'),
+            b'/' => out.push('/'),
+            b'b' => out.push('\u{8}'),
+            b'f' => out.push('\u{c}'),
+            b'n' => out.push('\n'),
+            b'r' => out.push('\r'),
+            b't' => out.push('\t'),
+            b'u' => {
+                let hi = hex4(b, i);
+                i += 4;
+                let ch = match hi {
+                    Some(h @ 0xD800..=0xDBFF) => {
+                        if b.get(i) == Some(&b'\\') && b.get(i + 1) == Some(&b'u') {
+                            match hex4(b, i + 2) {
+                                Some(l @ 0xDC00..=0xDFFF) => {
+                                    i += 6;
+                                    char::from_u32(0x10000 + ((h - 0xD800) << 10) + (l - 0xDC00))
+                                }
+                                _ => None,
+                            }
+                        } else {
+                            None
+                        }
+                    }
+                    Some(h) => char::from_u32(h),
+                    None => None,
+                };
+                out.push(ch.unwrap_or('\u{FFFD}'));
+            }
+            _ => out.push('\u{FFFD}'),
+        }
+        // Keep `i` on a char boundary after a malformed escape.
+        while i < b.len() && !raw.is_char_boundary(i) {
+            i += 1;
+        }
+    }
+}
+
+fn hex4(b: &[u8], i: usize) -> Option<u32> {
+    let s = b.get(i..i + 4)?;
+    let mut v = 0u32;
+    for &c in s {
+        v = v * 16 + (c as char).to_digit(16)?;
+    }
+    Some(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn leaves(text: &str) -> Res<Vec<(String, bool, String)>> {
+        let mut out = Vec::new();
+        walk(text, 0, 64, |path, arr, leaf| {
+            let v = match leaf {
+                Leaf::Str { raw, escaped, .. } => {
+                    let mut s = String::new();
+                    if escaped {
+                        unescape(raw, &mut s)
+                    } else {
+                        s.push_str(raw)
+                    }
+                    s
+                }
+                Leaf::Num(n) => n.to_string(),
+                Leaf::Bool(b) => b.to_string(),
+                Leaf::Null => "null".into(),
+                Leaf::EmptyArray => "[]".into(),
+                Leaf::EmptyObject => "{}".into(),
+            };
+            out.push((path.to_string(), arr, v));
+        })?;
+        Ok(out)
+    }
+
+    #[test]
+    fn flattens_nested_objects_and_arrays() {
+        let got = leaves(r#"{"a":{"b":1,"c":"x\"y"},"d":[true,{"e":null}],"f":[]}"#).unwrap();
+        let want = [
+            ("a.b", false, "1"),
+            ("a.c", false, "x\"y"),
+            ("d", true, "true"),
+            ("d.e", true, "null"),
+            ("f", true, "[]"),
+        ];
+        let got: Vec<_> = got.iter().map(|(p, a, v)| (p.as_str(), *a, v.as_str())).collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn reports_errors_with_offsets() {
+        assert_eq!(leaves(r#"{"a":1"#), Err(JsonError::Incomplete));
+        assert_eq!(leaves(r#"{"a" 1}"#), Err(JsonError::Syntax { offset: 5, what: "expected ':'" }));
+        let deep = "[".repeat(70) + &"]".repeat(70);
+        assert_eq!(leaves(&deep), Err(JsonError::TooDeep { offset: 64 }));
+    }
+
+    #[test]
+    fn unescapes_unicode_and_surrogates() {
+        let mut s = String::new();
+        unescape(r"C:\\Windows\u00e9\ud83d\ude00\ud800x\q", &mut s);
+        assert_eq!(s, "C:\\Windowsé😀\u{FFFD}x\u{FFFD}");
+    }
+
+    fn arb_json() -> impl Strategy<Value = serde_json::Value> {
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::Bool),
+            any::<i64>().prop_map(|n| serde_json::json!(n)),
+            ".{0,12}".prop_map(serde_json::Value::String),
+        ];
+        leaf.prop_recursive(4, 32, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::Array),
+                prop::collection::btree_map("[a-z]{1,4}", inner, 0..4)
+                    .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    fn reference(v: &serde_json::Value, path: &str, arr: bool, out: &mut Vec<(String, bool, String)>) {
+        use serde_json::Value as J;
+        let mut push = |s: String| out.push((path.to_string(), arr, s));
+        match v {
+            J::Null => push("null".into()),
+            J::Bool(b) => push(b.to_string()),
+            J::Number(n) => push(n.to_string()),
+            J::String(s) => push(s.clone()),
+            J::Array(a) if a.is_empty() => out.push((path.to_string(), true, "[]".into())),
+            J::Array(a) => a.iter().for_each(|x| reference(x, path, true, out)),
+            J::Object(o) if o.is_empty() => push("{}".into()),
+            J::Object(o) => o.iter().for_each(|(k, x)| {
+                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                reference(x, &p, arr, out)
+            }),
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn agrees_with_serde_json(v in arb_json(), pretty in any::<bool>()) {
+            let text = if pretty { serde_json::to_string_pretty(&v).unwrap() } else { v.to_string() };
+            let mut want = Vec::new();
+            reference(&v, "", false, &mut want);
+            prop_assert_eq!(leaves(&text).unwrap(), want);
+        }
+
+        #[test]
+        fn never_panics_on_arbitrary_text(s in "[\\[\\]{}\":,0-9a-z\\\\ \\-.]{0,64}") {
+            let _ = leaves(&s);
+        }
+
+        #[test]
+        fn truncated_documents_are_incomplete(v in arb_json(), cut in 0usize..1000) {
+            let text = v.to_string();
+            if (v.is_object() || v.is_array()) && cut < text.len() && text.is_char_boundary(cut) {
+                prop_assert_eq!(leaves(&text[..cut]).err(), Some(JsonError::Incomplete));
+            }
+        }
+    }
+}
