@@ -1,0 +1,134 @@
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "outflow",
+    version,
+    about = "Find data leaving through legitimate web services (MITRE ATT&CK T1567)",
+    after_help = "Exit codes: 0 success, 1 fatal error (or a --strict stop), 2 usage or configuration error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Print inputs as outflow's normalized events (see how your data is read).
+    Events(EventsArgs),
+    /// Read inputs and run the detections (the main command).
+    Hunt(HuntArgs),
+    /// List the input formats outflow recognises.
+    Formats,
+    /// List, show or export the field-mapping files.
+    Mappings(MappingsArgs),
+}
+
+/// Options shared by every command that reads inputs.
+#[derive(Args, Clone)]
+pub struct ReadArgs {
+    /// Files or folders (read recursively); `-` reads standard input.
+    /// Gzip and zstd files are decompressed transparently.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Read every input as this format instead of detecting it from content
+    /// (see `outflow formats`).
+    #[arg(long, value_name = "FORMAT")]
+    pub input_format: Option<String>,
+    /// Folder of mapping files (*.yml) that add to or replace the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    pub mappings: Option<PathBuf>,
+    /// Reader threads (default: the number of CPUs).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+    /// Stop at the first unreadable input or rejected record (exit 1).
+    #[arg(long)]
+    pub strict: bool,
+    /// Longest accepted line, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20)]
+    pub max_line_bytes: usize,
+    /// Deepest accepted JSON nesting.
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    pub max_json_depth: usize,
+    /// Largest multi-line record (pretty-printed JSON), in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 16 << 20)]
+    pub max_record_bytes: usize,
+    /// Write every rejected record (file, position, reason, detail) to FILE as JSON lines.
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+    /// No progress bar and no closing summary on stderr.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Print a summary at the end: `text` (stderr, the default) or `json`
+    /// (one object; to stdout with `--format none`, otherwise stderr).
+    #[arg(long, value_name = "KIND")]
+    pub summary: Option<SummaryKind>,
+    /// Write the JSON summary to FILE as well.
+    #[arg(long, value_name = "FILE")]
+    pub summary_out: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SummaryKind {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutFormat {
+    Jsonl,
+    Table,
+    Csv,
+    None,
+}
+
+#[derive(Args)]
+pub struct EventsArgs {
+    #[command(flatten)]
+    pub read: ReadArgs,
+    /// Output format (default: table on a terminal, jsonl otherwise).
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<OutFormat>,
+    /// Include each event's raw record in JSON lines.
+    #[arg(long)]
+    pub raw: bool,
+    /// Write events to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Args)]
+pub struct HuntArgs {
+    #[command(flatten)]
+    pub read: ReadArgs,
+    /// Alert output format (default: table on a terminal, jsonl otherwise).
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<OutFormat>,
+    /// Write alerts to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// How far out of time order events may arrive and still reach the
+    /// detectors in order, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub max_lateness: u64,
+}
+
+#[derive(Args)]
+pub struct MappingsArgs {
+    #[command(subcommand)]
+    pub action: MappingsAction,
+}
+
+#[derive(Subcommand)]
+pub enum MappingsAction {
+    /// List the mapping files in force (built-in and from --mappings).
+    List {
+        #[arg(long, value_name = "DIR")]
+        mappings: Option<PathBuf>,
+    },
+    /// Print a built-in mapping file (e.g. `zeek`).
+    Show { name: String },
+    /// Write the built-in mapping files into DIR, to edit and pass with --mappings.
+    Export { dir: PathBuf },
+}

@@ -1,0 +1,15 @@
+//! The pipeline: inputs are read on several threads (one file per thread at
+//! a time), each event is normalized on the thread that read it, and events
+//! reach the consumer in batches — in input order when asked (for printing),
+//! or as they come (for hunting). Every reject reaches the consumer too.
+
+mod hunt;
+mod reorder;
+mod run;
+mod summary;
+mod worker;
+
+pub use hunt::{HuntConsumer, HuntStats};
+pub use reorder::ReorderBuffer;
+pub use run::{run, Consumer, Progress, RunConfig};
+pub use summary::{FileSummary, Summary, Totals};

@@ -1,0 +1,269 @@
+use crate::summary::{FileSummary, Summary};
+use crate::worker::{Msg, WorkerSink, BATCH};
+use crossbeam_channel::{bounded, Receiver, RecvTimeoutError};
+use outflow_event::{Event, Reject, SourceKind};
+use outflow_normalize::{Mappings, Normalizer};
+use outflow_sources::{read_input, Flow, InputSpec, Limits};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// What to read and how.
+#[derive(Clone)]
+pub struct RunConfig {
+    pub inputs: Vec<InputSpec>,
+    /// Format for every input instead of detecting it.
+    pub forced: Option<SourceKind>,
+    pub limits: Limits,
+    /// Reader threads (at most one per input).
+    pub threads: usize,
+    /// Stop at the first reject (record or file).
+    pub strict: bool,
+    /// Deliver events file by file in input order (for printing). Otherwise
+    /// batches arrive as the threads produce them.
+    pub ordered: bool,
+    pub mappings: Arc<Mappings>,
+}
+
+/// Where a run delivers what it read. Called on one thread only.
+pub trait Consumer {
+    fn events(&mut self, events: Vec<Event>) -> Flow;
+    fn reject(&mut self, reject: &Reject);
+    fn tick(&mut self, _progress: &Progress) {}
+}
+
+/// Progress figures, for a progress bar.
+#[derive(Clone, Debug, Default)]
+pub struct Progress {
+    pub files_total: u64,
+    pub files_done: u64,
+    pub bytes_total: u64,
+    /// Bytes read from the inputs as stored (compressed where compressed).
+    pub bytes_read: u64,
+    pub events: u64,
+    pub elapsed: Duration,
+}
+
+const TICK: Duration = Duration::from_millis(100);
+
+/// Reads every input, normalizes and hands events and rejects to `consumer`.
+pub fn run(cfg: &RunConfig, consumer: &mut dyn Consumer) -> Summary {
+    let start = Instant::now();
+    let n = cfg.inputs.len();
+    let threads = cfg.threads.clamp(1, n.max(1));
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let bytes_read = Arc::new(AtomicU64::new(0));
+    let mut progress = Progress {
+        files_total: n as u64,
+        bytes_total: cfg
+            .inputs
+            .iter()
+            .map(|i| match i {
+                InputSpec::File(p) => std::fs::metadata(p).map(|m| m.len()).unwrap_or(0),
+                InputSpec::Stdin => 0,
+            })
+            .sum(),
+        ..Progress::default()
+    };
+    let mut summary = Summary::default();
+    let mut files: Vec<Option<FileSummary>> = vec![None; n];
+
+    std::thread::scope(|scope| {
+        // Ordered runs give each file its own bounded channel, registered here.
+        let (reg_tx, reg_rx) = bounded::<(usize, Receiver<(usize, Msg)>)>(n.max(1));
+        // Unordered runs share one bounded channel.
+        let (shared_tx, shared_rx) = bounded::<(usize, Msg)>(threads * 8);
+        for _ in 0..threads {
+            let (reg_tx, shared_tx) = (reg_tx.clone(), shared_tx.clone());
+            let (next, stop, bytes_read) = (&next, &stop, bytes_read.clone());
+            scope.spawn(move || {
+                let mut normalizer = Normalizer::new(cfg.mappings.clone());
+                loop {
+                    let idx = next.fetch_add(1, Ordering::Relaxed);
+                    if idx >= n || stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let tx = if cfg.ordered {
+                        let (tx, rx) = bounded(16);
+                        if reg_tx.send((idx, rx)).is_err() {
+                            break;
+                        }
+                        tx
+                    } else {
+                        shared_tx.clone()
+                    };
+                    let mut sink = WorkerSink {
+                        normalizer: &mut normalizer,
+                        tx,
+                        file: idx,
+                        batch: Vec::with_capacity(BATCH),
+                        stop,
+                        logsources: Default::default(),
+                    };
+                    let outcome = read_input(&cfg.inputs[idx], cfg.forced, &cfg.limits, &mut sink, Some(bytes_read.clone()));
+                    sink.flush();
+                    let counts = sink.logsource_counts();
+                    let _ = sink.tx.send((idx, Msg::Done(outcome, counts)));
+                }
+            });
+        }
+        drop(reg_tx);
+        drop(shared_tx);
+
+        let mut c = Collector {
+            cfg,
+            consumer: &mut *consumer,
+            stop: &stop,
+            bytes_read: &bytes_read,
+            start,
+            summary: &mut summary,
+            progress: &mut progress,
+            files: &mut files,
+            last_tick: Instant::now(),
+        };
+        if cfg.ordered {
+            let mut pending: BTreeMap<usize, Receiver<(usize, Msg)>> = BTreeMap::new();
+            for want in 0..n {
+                let rx = loop {
+                    if let Some(rx) = pending.remove(&want) {
+                        break Some(rx);
+                    }
+                    match reg_rx.recv_timeout(TICK) {
+                        Ok((i, rx)) => {
+                            pending.insert(i, rx);
+                        }
+                        Err(RecvTimeoutError::Timeout) => c.maybe_tick(),
+                        Err(RecvTimeoutError::Disconnected) => break None,
+                    }
+                };
+                let Some(rx) = rx else { break };
+                loop {
+                    match rx.recv_timeout(TICK) {
+                        Ok((i, msg)) => {
+                            if c.handle(i, msg) {
+                                break;
+                            }
+                        }
+                        Err(RecvTimeoutError::Timeout) => {}
+                        Err(RecvTimeoutError::Disconnected) => break,
+                    }
+                    c.maybe_tick();
+                }
+            }
+        } else {
+            loop {
+                match shared_rx.recv_timeout(TICK) {
+                    Ok((i, msg)) => {
+                        c.handle(i, msg);
+                    }
+                    Err(RecvTimeoutError::Timeout) => {}
+                    Err(RecvTimeoutError::Disconnected) => break,
+                }
+                c.maybe_tick();
+            }
+        }
+        drop(reg_rx);
+        drop(shared_rx);
+    });
+
+    progress.bytes_read = bytes_read.load(Ordering::Relaxed);
+    progress.elapsed = start.elapsed();
+    summary.files = files
+        .into_iter()
+        .enumerate()
+        .map(|(i, f)| f.unwrap_or_else(|| empty_file(&cfg.inputs[i])))
+        .collect();
+    let t = &mut summary.totals;
+    t.files = n as u64;
+    t.files_read = summary.files.iter().filter(|f| f.format.is_some()).count() as u64;
+    t.bytes = summary.files.iter().map(|f| f.bytes).sum();
+    t.events = summary.files.iter().map(|f| f.events).sum();
+    t.rejects = summary.rejects.values().sum();
+    t.seconds = progress.elapsed.as_secs_f64();
+    t.events_per_second = if t.seconds > 0.0 { t.events as f64 / t.seconds } else { 0.0 };
+    summary
+}
+
+/// The consumer's side of a run: folds messages into the summary.
+struct Collector<'a> {
+    cfg: &'a RunConfig,
+    consumer: &'a mut dyn Consumer,
+    stop: &'a AtomicBool,
+    bytes_read: &'a AtomicU64,
+    start: Instant,
+    summary: &'a mut Summary,
+    progress: &'a mut Progress,
+    files: &'a mut Vec<Option<FileSummary>>,
+    last_tick: Instant,
+}
+
+impl Collector<'_> {
+    fn file(&mut self, idx: usize) -> &mut FileSummary {
+        self.files[idx].get_or_insert_with(|| empty_file(&self.cfg.inputs[idx]))
+    }
+
+    fn stop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        self.summary.totals.stopped_early = true;
+    }
+
+    /// Folds one message in; true when it ends its file.
+    fn handle(&mut self, idx: usize, msg: Msg) -> bool {
+        match msg {
+            Msg::Batch(events) => {
+                self.progress.events += events.len() as u64;
+                if self.consumer.events(events) == Flow::Stop {
+                    self.stop();
+                }
+                false
+            }
+            Msg::Reject(r) => {
+                self.consumer.reject(&r);
+                let reason = r.reason.to_string();
+                *self.summary.rejects.entry(reason.clone()).or_insert(0) += 1;
+                *self.file(idx).rejects.entry(reason).or_insert(0) += 1;
+                if self.cfg.strict {
+                    self.stop();
+                }
+                false
+            }
+            Msg::Done(outcome, counts) => {
+                self.progress.files_done += 1;
+                let f = self.file(idx);
+                f.format = outcome.format;
+                f.compression = outcome.compression;
+                f.bytes = outcome.bytes;
+                f.events = outcome.events;
+                if let Some(fmt) = outcome.format {
+                    *self.summary.by_source.entry(fmt.to_string()).or_insert(0) += outcome.events;
+                }
+                for (k, v) in counts {
+                    *self.summary.by_logsource.entry(k).or_insert(0) += v;
+                }
+                true
+            }
+        }
+    }
+
+    fn maybe_tick(&mut self) {
+        if self.last_tick.elapsed() >= TICK {
+            self.last_tick = Instant::now();
+            self.progress.bytes_read = self.bytes_read.load(Ordering::Relaxed);
+            self.progress.elapsed = self.start.elapsed();
+            self.consumer.tick(self.progress);
+        }
+    }
+}
+
+fn empty_file(input: &InputSpec) -> FileSummary {
+    FileSummary {
+        file: input.display_name(),
+        format: None,
+        compression: None,
+        bytes: 0,
+        events: 0,
+        rejects: BTreeMap::new(),
+    }
+}

@@ -1,0 +1,91 @@
+//! The per-thread side of a run: read a file, normalize each event, send
+//! batches to the consumer's thread.
+
+use crossbeam_channel::Sender;
+use outflow_event::{Event, LogSource, Reject};
+use outflow_normalize::Normalizer;
+use outflow_sources::{EventSink, FileOutcome, Flow};
+use rustc_hash::FxHashMap;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+pub const BATCH: usize = 1024;
+
+pub enum Msg {
+    Batch(Vec<Event>),
+    Reject(Reject),
+    Done(FileOutcome, BTreeMap<String, u64>),
+}
+
+pub struct WorkerSink<'a> {
+    pub normalizer: &'a mut Normalizer,
+    pub tx: Sender<(usize, Msg)>,
+    pub file: usize,
+    pub batch: Vec<Event>,
+    pub stop: &'a AtomicBool,
+    /// Events per logsource set, keyed by the address of the shared slice
+    /// (every event of a mapping rule shares it), so counting costs no hashing of names.
+    pub logsources: FxHashMap<usize, (Arc<[LogSource]>, u64)>,
+}
+
+impl WorkerSink<'_> {
+    fn send(&self, msg: Msg) -> Flow {
+        if self.tx.send((self.file, msg)).is_err() || self.stop.load(Ordering::Relaxed) {
+            Flow::Stop
+        } else {
+            Flow::Continue
+        }
+    }
+
+    pub fn flush(&mut self) -> Flow {
+        if self.batch.is_empty() {
+            return Flow::Continue;
+        }
+        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+        self.send(Msg::Batch(batch))
+    }
+
+    /// Per-logsource counts as `product/category/service` strings.
+    pub fn logsource_counts(&mut self) -> BTreeMap<String, u64> {
+        let mut out = BTreeMap::new();
+        for (_, (set, n)) in self.logsources.drain() {
+            if set.is_empty() {
+                *out.entry("(none)".to_string()).or_insert(0) += n;
+            }
+            for ls in set.iter() {
+                *out.entry(ls.to_string()).or_insert(0) += n;
+            }
+        }
+        out
+    }
+}
+
+impl EventSink for WorkerSink<'_> {
+    fn event(&mut self, mut event: Event) -> Flow {
+        self.normalizer.normalize(&mut event);
+        // Events no rule placed each carry their own empty slice: count them together.
+        let key = if event.logsources.is_empty() {
+            0
+        } else {
+            event.logsources.as_ptr() as *const u8 as usize
+        };
+        self.logsources
+            .entry(key)
+            .or_insert_with(|| (event.logsources.clone(), 0))
+            .1 += 1;
+        self.batch.push(event);
+        if self.batch.len() >= BATCH {
+            return self.flush();
+        }
+        if self.stop.load(Ordering::Relaxed) {
+            Flow::Stop
+        } else {
+            Flow::Continue
+        }
+    }
+
+    fn reject(&mut self, reject: Reject) -> Flow {
+        self.send(Msg::Reject(reject))
+    }
+}
