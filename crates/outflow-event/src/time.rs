@@ -194,7 +194,8 @@ pub fn parse_iso8601(s: &str) -> Option<Timestamp> {
         }
         secs -= zone_offset_secs(rest)?;
     }
-    Some(Timestamp(secs * NANOS + ns))
+    // Years past 2262 do not fit in i64 nanoseconds (damaged EVTX renders up to 9999).
+    Some(Timestamp(secs.checked_mul(NANOS)?.checked_add(ns)?))
 }
 
 /// Offset east of UTC in seconds from `Z`, `+02:00`, `-0530`, ` UTC` or nothing.
