@@ -131,4 +131,6 @@ pub enum MappingsAction {
     Show { name: String },
     /// Write the built-in mapping files into DIR, to edit and pass with --mappings.
     Export { dir: PathBuf },
+    /// Print the built-in mappings as a Markdown reference (docs/MAPPINGS.md).
+    Doc,
 }

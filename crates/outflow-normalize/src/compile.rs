@@ -58,11 +58,11 @@ impl Mappings {
                     file: p.display().to_string(),
                     source,
                 })?;
-                files.push((p.display().to_string(), parse(&p.display().to_string(), &text)?));
+                files.push((p.display().to_string(), parse_mapping(&p.display().to_string(), &text)?));
             }
         }
         for (name, text) in BUILTIN {
-            let file = parse(&format!("built-in {name}"), text)?;
+            let file = parse_mapping(&format!("built-in {name}"), text)?;
             if !files.iter().any(|(_, f)| f.name == file.name) {
                 files.push((format!("built-in {name}"), file));
             }
@@ -87,7 +87,8 @@ fn invalid(file: &str, message: impl Into<String>) -> MappingError {
     }
 }
 
-fn parse(origin: &str, text: &str) -> Result<MappingFile, MappingError> {
+/// Parses one mapping file's text; `origin` names it in errors.
+pub fn parse_mapping(origin: &str, text: &str) -> Result<MappingFile, MappingError> {
     yaml_serde::from_str(text).map_err(|e| invalid(origin, e.to_string()))
 }
 
@@ -228,6 +229,8 @@ impl Normalizer {
 fn matches_when(rule: &Rule, ev: &Event) -> bool {
     rule.when.iter().all(|(field, wanted)| match ev.get(field) {
         None => false,
+        // `*`: the field is present, whatever its value.
+        Some(_) if wanted.iter().any(|w| w == "*") => true,
         Some(Value::List(items)) => items
             .iter()
             .any(|v| wanted.iter().any(|w| ev.display(v).eq_ignore_ascii_case(w))),

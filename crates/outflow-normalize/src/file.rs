@@ -22,7 +22,8 @@ pub struct MappingFile {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct MappingRule {
-    /// Field → value (or list of values), compared case-insensitively.
+    /// Field → value (or list of values), compared case-insensitively;
+    /// `"*"` matches any value of a field that is present.
     /// A selector field left out matches anything. Empty: every event.
     #[serde(default)]
     pub when: BTreeMap<String, OneOrMany>,

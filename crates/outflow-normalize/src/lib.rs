@@ -11,7 +11,8 @@ mod file;
 
 pub use builtin::BUILTIN;
 pub use compile::{Mappings, Normalizer};
-pub use file::{MappingFile, MappingRule};
+pub use compile::parse_mapping;
+pub use file::{MappingFile, MappingRule, OneOrMany};
 
 #[derive(Debug, thiserror::Error)]
 pub enum MappingError {

@@ -1,0 +1,105 @@
+//! Golden files: the CLI's output on the bundled example folder is kept in
+//! `tests/golden/`, so any change in how outflow reads data shows up in
+//! review. Regenerate with `UPDATE_GOLDEN=1 cargo test -p outflow-cli --test golden`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+}
+
+/// Runs outflow from the workspace root (so paths in the output are relative).
+fn outflow(args: &[&str]) -> (String, String, i32) {
+    let out = Command::new(env!("CARGO_BIN_EXE_outflow"))
+        .current_dir(workspace())
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+fn check(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("{} missing: run with UPDATE_GOLDEN=1", path.display()));
+    if expected != actual {
+        let diff: Vec<String> = expected
+            .lines()
+            .zip(actual.lines())
+            .enumerate()
+            .filter(|(_, (e, a))| e != a)
+            .take(5)
+            .map(|(i, (e, a))| format!("line {}:\n  expected: {e}\n  actual:   {a}", i + 1))
+            .collect();
+        panic!(
+            "{name} differs from the golden file ({} vs {} lines):\n{}\n(UPDATE_GOLDEN=1 to accept)",
+            expected.lines().count(),
+            actual.lines().count(),
+            diff.join("\n")
+        );
+    }
+}
+
+#[test]
+fn demo_events_as_jsonl() {
+    let (out, err, code) = outflow(&["events", "--format", "jsonl", "-j", "1", "--quiet", "examples/demo"]);
+    assert_eq!(code, 0, "{err}");
+    check("demo-events.jsonl", &out);
+}
+
+#[test]
+fn demo_events_as_table_and_csv() {
+    let (out, err, code) = outflow(&["events", "--format", "table", "-j", "1", "--quiet", "examples/demo"]);
+    assert_eq!(code, 0, "{err}");
+    check("demo-events.table", &out);
+    let (out, err, code) = outflow(&["events", "--format", "csv", "-j", "1", "--quiet", "examples/demo"]);
+    assert_eq!(code, 0, "{err}");
+    check("demo-events.csv", &out);
+}
+
+#[test]
+fn demo_summary_covers_every_text_format_without_rejects() {
+    let (out, err, code) = outflow(&["events", "--format", "none", "--summary", "json", "examples/demo"]);
+    assert_eq!(code, 0, "{err}");
+    let mut s: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(s["totals"]["rejects"], 0, "the example folder must read cleanly: {s}");
+    for kind in [
+        "win-json", "auditd", "zeek-tsv", "zeek-json", "w3c", "squid", "panos", "m365", "gworkspace", "cloudtrail",
+        "github", "proofpoint", "message-trace",
+    ] {
+        assert!(s["by_source"][kind].as_u64().unwrap_or(0) > 0, "no {kind} events in examples/demo: {s}");
+    }
+    // Timing varies run to run; everything else is reproducible.
+    s["totals"]["seconds"] = 0.into();
+    s["totals"]["events_per_second"] = 0.into();
+    check("demo-summary.json", &(serde_json::to_string_pretty(&s).unwrap() + "\n"));
+}
+
+#[test]
+fn hunt_on_the_demo_says_that_no_detection_ran() {
+    let (_, err, code) = outflow(&["hunt", "--format", "jsonl", "examples/demo"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("no detections run"), "{err}");
+    assert!(err.contains("events"), "{err}");
+}
+
+#[test]
+fn mappings_reference_is_up_to_date() {
+    let (out, err, code) = outflow(&["mappings", "doc"]);
+    assert_eq!(code, 0, "{err}");
+    let path = workspace().join("docs/MAPPINGS.md");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, &out).unwrap();
+    }
+    assert_eq!(std::fs::read_to_string(&path).unwrap_or_default(), out, "docs/MAPPINGS.md is stale: UPDATE_GOLDEN=1");
+}
