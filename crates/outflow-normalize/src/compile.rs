@@ -17,6 +17,9 @@ pub struct Mappings {
 #[derive(Debug)]
 struct Compiled {
     select: Vec<String>,
+    /// Wildcard masks over the selectors, most specific first: no wildcard,
+    /// then the last selectors wildcarded.
+    masks: Vec<u32>,
     /// Selector values (lower case, `*` for any) joined by U+001F → rule.
     index: HashMap<String, usize>,
     rules: Vec<Rule>,
@@ -153,8 +156,11 @@ fn compile(origin: &str, file: &MappingFile) -> Result<Compiled, MappingError> {
             entity,
         });
     }
+    let mut masks: Vec<u32> = (0..(1u32 << file.select.len().min(16))).collect();
+    masks.sort_by_key(|m| (m.count_ones(), std::cmp::Reverse(*m)));
     Ok(Compiled {
         select: file.select.clone(),
+        masks,
         index,
         rules,
     })
@@ -179,9 +185,10 @@ impl Normalizer {
     /// Gives `ev` its logsources, taxonomy fields and entity. An event no
     /// rule matches keeps its source fields and gets no logsource.
     pub fn normalize(&mut self, ev: &mut Event) {
-        let Some(files) = self.mappings.by_source.get(&ev.source) else { return };
-        let files = files.clone();
-        for file in &files {
+        // One reference count, not a copy of the list, per event.
+        let mappings = self.mappings.clone();
+        let Some(files) = mappings.by_source.get(&ev.source) else { return };
+        for file in files {
             if let Some(i) = self.find_rule(file, ev) {
                 apply(&file.rules[i], ev);
                 return;
@@ -203,10 +210,7 @@ impl Normalizer {
                 v.make_ascii_lowercase();
             }
         }
-        // Most specific first: no wildcard, then the last selectors wildcarded.
-        let mut masks: Vec<u32> = (0..(1u32 << n)).collect();
-        masks.sort_by_key(|m| (m.count_ones(), std::cmp::Reverse(*m)));
-        for mask in masks {
+        for &mask in &file.masks {
             self.key.clear();
             for i in 0..n {
                 if i > 0 {

@@ -14,7 +14,12 @@ pub fn set_slot(ev: &mut Event, slot: EntitySlot, value: &Value) -> bool {
         Value::Null => return false,
         v => v,
     };
-    let text = || ev.display(value).trim().to_string();
+    // Numbers and addresses are read without building a string for them.
+    let uint = || match value {
+        Value::Int(_) | Value::Float(_) => parse_uint(value, ""),
+        _ => parse_uint(value, ev.display(value).trim()),
+    };
+    let ip = || parse_ip(ev.display(value).trim());
     match slot {
         EntitySlot::Host => ev.entity.host = non_empty(ev, value),
         EntitySlot::User => ev.entity.user = non_empty(ev, value),
@@ -22,13 +27,13 @@ pub fn set_slot(ev: &mut Event, slot: EntitySlot, value: &Value) -> bool {
         EntitySlot::ProcessGuid => ev.entity.process_guid = non_empty(ev, value),
         EntitySlot::OriginalFileName => ev.entity.original_file_name = non_empty(ev, value),
         EntitySlot::DstDomain => ev.entity.dst_domain = non_empty(ev, value),
-        EntitySlot::Pid => ev.entity.pid = parse_uint(value, &text()),
-        EntitySlot::SrcIp => ev.entity.src_ip = parse_ip(&text()),
-        EntitySlot::DstIp => ev.entity.dst_ip = parse_ip(&text()),
-        EntitySlot::SrcPort => ev.entity.src_port = parse_uint(value, &text()).and_then(|p| u16::try_from(p).ok()),
-        EntitySlot::DstPort => ev.entity.dst_port = parse_uint(value, &text()).and_then(|p| u16::try_from(p).ok()),
-        EntitySlot::BytesOut => ev.entity.bytes_out = parse_uint(value, &text()),
-        EntitySlot::BytesIn => ev.entity.bytes_in = parse_uint(value, &text()),
+        EntitySlot::Pid => ev.entity.pid = uint(),
+        EntitySlot::SrcIp => ev.entity.src_ip = ip(),
+        EntitySlot::DstIp => ev.entity.dst_ip = ip(),
+        EntitySlot::SrcPort => ev.entity.src_port = uint().and_then(|p| u16::try_from(p).ok()),
+        EntitySlot::DstPort => ev.entity.dst_port = uint().and_then(|p| u16::try_from(p).ok()),
+        EntitySlot::BytesOut => ev.entity.bytes_out = uint(),
+        EntitySlot::BytesIn => ev.entity.bytes_in = uint(),
     }
     slot_is_set(ev, slot)
 }

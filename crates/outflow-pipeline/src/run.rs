@@ -57,14 +57,7 @@ pub fn run(cfg: &RunConfig, consumer: &mut dyn Consumer) -> Summary {
     let bytes_read = Arc::new(AtomicU64::new(0));
     let mut progress = Progress {
         files_total: n as u64,
-        bytes_total: cfg
-            .inputs
-            .iter()
-            .map(|i| match i {
-                InputSpec::File(p) => std::fs::metadata(p).map(|m| m.len()).unwrap_or(0),
-                InputSpec::Stdin => 0,
-            })
-            .sum(),
+        bytes_total: cfg.inputs.iter().map(InputSpec::size).sum(),
         ..Progress::default()
     };
     let mut summary = Summary::default();

@@ -57,10 +57,16 @@ fn first_json_paths(text: &str) -> Vec<String> {
         }
         break;
     }
-    let Some(mut pos) = start else { return Vec::new() };
+    let Some(mut pos) = start else {
+        return Vec::new();
+    };
     if text.as_bytes()[pos] == b'[' {
         pos += 1;
-        while text.as_bytes().get(pos).is_some_and(|c| c.is_ascii_whitespace()) {
+        while text
+            .as_bytes()
+            .get(pos)
+            .is_some_and(|c| c.is_ascii_whitespace())
+        {
             pos += 1;
         }
     }

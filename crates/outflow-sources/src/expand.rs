@@ -7,6 +7,11 @@ use std::path::{Path, PathBuf};
 pub enum InputSpec {
     File(PathBuf),
     Stdin,
+    /// Content held in memory under a name (tests, fuzzing, embedding).
+    Bytes {
+        name: String,
+        data: std::sync::Arc<[u8]>,
+    },
 }
 
 impl InputSpec {
@@ -14,6 +19,16 @@ impl InputSpec {
         match self {
             InputSpec::File(p) => p.display().to_string(),
             InputSpec::Stdin => "<stdin>".to_string(),
+            InputSpec::Bytes { name, .. } => name.clone(),
+        }
+    }
+
+    /// Stored size, where known before reading.
+    pub fn size(&self) -> u64 {
+        match self {
+            InputSpec::File(p) => std::fs::metadata(p).map(|m| m.len()).unwrap_or(0),
+            InputSpec::Stdin => 0,
+            InputSpec::Bytes { data, .. } => data.len() as u64,
         }
     }
 }
@@ -62,7 +77,11 @@ fn walk_dir(dir: &Path, out: &mut Vec<InputSpec>, errors: &mut Vec<ExpandError>)
     paths.sort();
     for path in paths {
         // Hidden files (editor swap files, .gitkeep) are not telemetry.
-        if path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.')) {
+        if path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'))
+        {
             continue;
         }
         match std::fs::metadata(&path) {
@@ -86,7 +105,8 @@ mod tests {
         std::fs::write(dir.path().join("sub/a.log"), "x").unwrap();
         std::fs::write(dir.path().join(".hidden"), "x").unwrap();
         let missing = dir.path().join("nope");
-        let (inputs, errors) = expand_inputs(&[dir.path().to_path_buf(), missing.clone(), "-".into()]);
+        let (inputs, errors) =
+            expand_inputs(&[dir.path().to_path_buf(), missing.clone(), "-".into()]);
         assert_eq!(
             inputs,
             [

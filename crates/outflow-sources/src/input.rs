@@ -110,9 +110,13 @@ fn read_up_to(r: &mut dyn Read, limit: usize) -> (Vec<u8>, Option<io::Error>) {
 }
 
 /// Opens an input. `counter` receives raw bytes read, for progress display.
-pub fn open_input(spec: &InputSpec, counter: Option<Arc<AtomicU64>>) -> Result<Opened, (RejectReason, String)> {
+pub fn open_input(
+    spec: &InputSpec,
+    counter: Option<Arc<AtomicU64>>,
+) -> Result<Opened, (RejectReason, String)> {
     let raw: Box<dyn Read + Send> = match spec {
         InputSpec::Stdin => Box::new(io::stdin()),
+        InputSpec::Bytes { data, .. } => Box::new(io::Cursor::new(data.clone())),
         InputSpec::File(p) => match File::open(p) {
             Ok(f) => {
                 if f.metadata().map(|m| m.is_dir()).unwrap_or(false) {
@@ -188,10 +192,7 @@ pub fn read_input(
         compression: None,
         events: 0,
         rejects: 0,
-        bytes: match spec {
-            InputSpec::File(p) => std::fs::metadata(p).map(|m| m.len()).unwrap_or(0),
-            InputSpec::Stdin => 0,
-        },
+        bytes: spec.size(),
     };
     let file_reject = |sink: &mut dyn EventSink, reason, detail: String| {
         sink.reject(Reject::new(reason, &name, Position::File, detail));
@@ -220,7 +221,11 @@ pub fn read_input(
     let format = match forced.or_else(|| detect_format(&opened.sample)) {
         Some(f) => f,
         None => {
-            file_reject(sink, RejectReason::UnknownFormat, describe_unknown(&opened.sample));
+            file_reject(
+                sink,
+                RejectReason::UnknownFormat,
+                describe_unknown(&opened.sample),
+            );
             outcome.rejects = 1;
             return outcome;
         }
@@ -256,7 +261,13 @@ fn describe_unknown(sample: &[u8]) -> String {
         "binary content of no known format (use --input-format to force one)".to_string()
     } else {
         let first = String::from_utf8_lossy(head);
-        let first = first.lines().next().unwrap_or("").chars().take(80).collect::<String>();
+        let first = first
+            .lines()
+            .next()
+            .unwrap_or("")
+            .chars()
+            .take(80)
+            .collect::<String>();
         format!("text of no known format, first line: {first:?} (use --input-format to force one)")
     }
 }

@@ -16,8 +16,8 @@ pub mod json;
 pub mod keys;
 pub mod lines;
 
+pub use ctx::CollectSink;
 pub use ctx::{EventSink, Flow, Limits, ReadCtx};
 pub use detect::detect_format;
 pub use expand::{expand_inputs, InputSpec};
-pub use ctx::CollectSink;
 pub use input::{open_input, read_input, read_to_vec, FileOutcome};

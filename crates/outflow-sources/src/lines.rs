@@ -45,7 +45,10 @@ impl<R: BufRead> LineReader<R> {
                 RawLine::TooLong(len) => ctx.reject(
                     RejectReason::LineTooLong,
                     Position::Line(self.line_no),
-                    format!("line of {len} bytes exceeds the limit of {} bytes", self.max),
+                    format!(
+                        "line of {len} bytes exceeds the limit of {} bytes",
+                        self.max
+                    ),
                 ),
                 RawLine::Line => {
                     if self.line_no == 1 && self.buf.starts_with(b"\xEF\xBB\xBF") {
@@ -150,7 +153,9 @@ mod tests {
             .rejects
             .iter()
             .map(|r| {
-                let Position::Line(n) = r.origin.position else { panic!() };
+                let Position::Line(n) = r.origin.position else {
+                    panic!()
+                };
                 (r.reason, n)
             })
             .collect();

@@ -7,10 +7,19 @@ use crate::json::RecordMeta;
 use outflow_event::{time, SourceKind, Value};
 
 /// Keys tried, in order, for the event time.
-const TIME_KEYS: &[&str] = &["@timestamp", "timestamp", "time", "ts", "eventTime", "date", "t"];
+const TIME_KEYS: &[&str] = &[
+    "@timestamp",
+    "timestamp",
+    "time",
+    "ts",
+    "eventTime",
+    "date",
+    "t",
+];
 
 pub fn record(text: &str, meta: RecordMeta, ctx: &mut ReadCtx) {
-    let Some(mut ev) = flat_event(text, meta, ctx, SourceKind::Json, |_, _| PathAction::Keep) else {
+    let Some(mut ev) = flat_event(text, meta, ctx, SourceKind::Json, |_, _| PathAction::Keep)
+    else {
         return;
     };
     ev.ts = TIME_KEYS.iter().find_map(|k| match ev.get(k)? {

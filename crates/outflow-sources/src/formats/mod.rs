@@ -3,8 +3,12 @@
 //! `record` (turn one framed JSON record into an event).
 
 pub mod auditd;
+pub mod auditd_event;
+pub mod auditd_syscalls;
 pub mod cloudtrail;
 pub mod common;
+pub mod csv_line;
+pub mod csv_split;
 pub mod evtx;
 pub mod github;
 pub mod gworkspace;
@@ -12,10 +16,14 @@ pub mod json;
 pub mod m365;
 pub mod message_trace;
 pub mod panos;
+pub mod panos_fields;
 pub mod proofpoint;
+pub mod saas_util;
 pub mod squid;
+pub mod url;
 pub mod w3c;
 pub mod winjson;
+pub mod zeek_common;
 pub mod zeek_json;
 pub mod zeek_tsv;
 
@@ -49,15 +57,22 @@ pub fn read(format: SourceKind, opened: Opened, ctx: &mut ReadCtx) -> io::Result
 }
 
 /// Frames a JSON stream and hands each record to `record`.
-pub fn json_records(opened: Opened, ctx: &mut ReadCtx, record: fn(&str, RecordMeta, &mut ReadCtx)) -> io::Result<()> {
+pub fn json_records(
+    opened: Opened,
+    ctx: &mut ReadCtx,
+    record: fn(&str, RecordMeta, &mut ReadCtx),
+) -> io::Result<()> {
     let mut lines = LineReader::new(opened.reader, ctx.limits.max_line_bytes);
     for_each_record(&mut lines, ctx, record)
 }
 
+/// A format's content test, paired with the format it recognises.
+type Sniffer = (fn(&Sample) -> bool, SourceKind);
+
 /// The JSON format a sample's first record belongs to; generic JSON when
 /// no product matches. Order matters: most specific first.
 pub fn sniff_json(s: &Sample) -> SourceKind {
-    let checks: [(fn(&Sample) -> bool, SourceKind); 7] = [
+    let checks: [Sniffer; 7] = [
         (cloudtrail::sniff, SourceKind::CloudTrail),
         (winjson::sniff, SourceKind::WinJson),
         (zeek_json::sniff, SourceKind::ZeekJson),
@@ -75,7 +90,7 @@ pub fn sniff_json(s: &Sample) -> SourceKind {
 
 /// The text format a sample belongs to, if any.
 pub fn sniff_text(s: &Sample) -> Option<SourceKind> {
-    let checks: [(fn(&Sample) -> bool, SourceKind); 6] = [
+    let checks: [Sniffer; 6] = [
         (zeek_tsv::sniff, SourceKind::ZeekTsv),
         (w3c::sniff, SourceKind::W3c),
         (auditd::sniff, SourceKind::Auditd),
@@ -83,5 +98,8 @@ pub fn sniff_text(s: &Sample) -> Option<SourceKind> {
         (panos::sniff, SourceKind::PanOs),
         (message_trace::sniff, SourceKind::MessageTrace),
     ];
-    checks.iter().find(|(sniff, _)| sniff(s)).map(|(_, kind)| *kind)
+    checks
+        .iter()
+        .find(|(sniff, _)| sniff(s))
+        .map(|(_, kind)| *kind)
 }

@@ -4,7 +4,12 @@ use outflow_event::{Event, Key, Span, Value};
 /// Converts a leaf found in the event's raw text (at `base` within it) into a
 /// value. Unescaped strings point into the raw text; escaped ones are decoded
 /// into the event buffer.
-pub fn leaf_value(ev: &mut Event, leaf: Leaf<'_>, base: usize, scratch: &mut String) -> Option<Value> {
+pub fn leaf_value(
+    ev: &mut Event,
+    leaf: Leaf<'_>,
+    base: usize,
+    scratch: &mut String,
+) -> Option<Value> {
     Some(match leaf {
         Leaf::Str {
             raw,
@@ -78,7 +83,10 @@ mod tests {
         let raw = r#"{"Image":"C:\\x.exe","n":5,"tags":["a","b"],"r":[{"k":"1"},{"k":"2"}]}"#;
         let mut ev = Event::new(
             SourceKind::Json,
-            Origin { file: Arc::from("f"), position: Position::Line(1) },
+            Origin {
+                file: Arc::from("f"),
+                position: Position::Line(1),
+            },
             raw,
         );
         let mut leaves = Vec::new();

@@ -36,7 +36,9 @@ pub fn for_each_record<R: BufRead>(
     let mut index = 0u64;
     let mut pending = Pending::default();
     while !ctx.stopped() {
-        let Some((line_no, line)) = lines.next_line(ctx)? else { break };
+        let Some((line_no, line)) = lines.next_line(ctx)? else {
+            break;
+        };
         if pending.active {
             pending.text.push('\n');
             pending.text.push_str(line);
@@ -55,7 +57,15 @@ pub fn for_each_record<R: BufRead>(
                 let (start, skipping) = (pending.start_line, pending.skipping);
                 pending = Pending::default();
                 if !skipping {
-                    frame_line(&text, start, &mut index, max_depth, ctx, &mut record, &mut pending);
+                    frame_line(
+                        &text,
+                        start,
+                        &mut index,
+                        max_depth,
+                        ctx,
+                        &mut record,
+                        &mut pending,
+                    );
                 }
             }
             continue;
@@ -64,7 +74,15 @@ pub fn for_each_record<R: BufRead>(
         if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
         }
-        frame_line(line, line_no, &mut index, max_depth, ctx, &mut record, &mut pending);
+        frame_line(
+            line,
+            line_no,
+            &mut index,
+            max_depth,
+            ctx,
+            &mut record,
+            &mut pending,
+        );
     }
     if pending.active && !pending.skipping {
         ctx.reject(
@@ -136,11 +154,19 @@ fn frame_line(
                 return;
             }
             Err(e @ JsonError::TooDeep { .. }) => {
-                ctx.reject(RejectReason::JsonTooDeep, Position::Line(line_no), e.to_string());
+                ctx.reject(
+                    RejectReason::JsonTooDeep,
+                    Position::Line(line_no),
+                    e.to_string(),
+                );
                 return;
             }
             Err(e) => {
-                ctx.reject(RejectReason::JsonSyntax, Position::Line(line_no), e.to_string());
+                ctx.reject(
+                    RejectReason::JsonSyntax,
+                    Position::Line(line_no),
+                    e.to_string(),
+                );
                 return;
             }
         }
@@ -165,7 +191,9 @@ fn each_array_element(
             return;
         }
         // The array was validated as a whole, so each element skips cleanly.
-        let Ok(end) = skip_value(array, pos, max_depth) else { return };
+        let Ok(end) = skip_value(array, pos, max_depth) else {
+            return;
+        };
         *index += 1;
         let meta = RecordMeta {
             line: line_no + array[..pos].bytes().filter(|&c| c == b'\n').count() as u64,
@@ -229,7 +257,9 @@ mod tests {
     use crate::ctx::{CollectSink, Limits};
     use std::sync::Arc;
 
-    fn frame(input: &str, limits: Limits) -> (Vec<(String, u64)>, Vec<(RejectReason, Position)>) {
+    type Framed = (Vec<(String, u64)>, Vec<(RejectReason, Position)>);
+
+    fn frame(input: &str, limits: Limits) -> Framed {
         let mut sink = CollectSink::default();
         let mut got = Vec::new();
         {
@@ -240,7 +270,11 @@ mod tests {
             })
             .unwrap();
         }
-        let rejects = sink.rejects.iter().map(|r| (r.reason, r.origin.position)).collect();
+        let rejects = sink
+            .rejects
+            .iter()
+            .map(|r| (r.reason, r.origin.position))
+            .collect();
         (got, rejects)
     }
 
@@ -267,7 +301,8 @@ mod tests {
     #[test]
     fn rejects_bad_records_and_goes_on() {
         let deep = "[".repeat(100) + &"]".repeat(100);
-        let input = format!("{{\"a\":1}}\n{{\"a\" 1}}\nplain text\n{deep}\n{{\"ok\":true}}\n{{\"open\":\n");
+        let input =
+            format!("{{\"a\":1}}\n{{\"a\" 1}}\nplain text\n{deep}\n{{\"ok\":true}}\n{{\"open\":\n");
         let (got, rejects) = frame(&input, Limits::default());
         assert_eq!(got.len(), 2);
         assert_eq!(

@@ -22,8 +22,13 @@ pub enum Leaf<'a> {
 pub enum JsonError {
     /// The text ends inside a value.
     Incomplete,
-    Syntax { offset: usize, what: &'static str },
-    TooDeep { offset: usize },
+    Syntax {
+        offset: usize,
+        what: &'static str,
+    },
+    TooDeep {
+        offset: usize,
+    },
 }
 
 impl fmt::Display for JsonError {
@@ -381,14 +386,23 @@ mod tests {
             ("d.e", true, "null"),
             ("f", true, "[]"),
         ];
-        let got: Vec<_> = got.iter().map(|(p, a, v)| (p.as_str(), *a, v.as_str())).collect();
+        let got: Vec<_> = got
+            .iter()
+            .map(|(p, a, v)| (p.as_str(), *a, v.as_str()))
+            .collect();
         assert_eq!(got, want);
     }
 
     #[test]
     fn reports_errors_with_offsets() {
         assert_eq!(leaves(r#"{"a":1"#), Err(JsonError::Incomplete));
-        assert_eq!(leaves(r#"{"a" 1}"#), Err(JsonError::Syntax { offset: 5, what: "expected ':'" }));
+        assert_eq!(
+            leaves(r#"{"a" 1}"#),
+            Err(JsonError::Syntax {
+                offset: 5,
+                what: "expected ':'"
+            })
+        );
         let deep = "[".repeat(70) + &"]".repeat(70);
         assert_eq!(leaves(&deep), Err(JsonError::TooDeep { offset: 64 }));
     }
@@ -416,7 +430,12 @@ mod tests {
         })
     }
 
-    fn reference(v: &serde_json::Value, path: &str, arr: bool, out: &mut Vec<(String, bool, String)>) {
+    fn reference(
+        v: &serde_json::Value,
+        path: &str,
+        arr: bool,
+        out: &mut Vec<(String, bool, String)>,
+    ) {
         use serde_json::Value as J;
         let mut push = |s: String| out.push((path.to_string(), arr, s));
         match v {
@@ -428,7 +447,11 @@ mod tests {
             J::Array(a) => a.iter().for_each(|x| reference(x, path, true, out)),
             J::Object(o) if o.is_empty() => push("{}".into()),
             J::Object(o) => o.iter().for_each(|(k, x)| {
-                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
                 reference(x, &p, arr, out)
             }),
         }

@@ -1,0 +1,222 @@
+//! A rule's `detection:` section compiled: named selections and the
+//! condition over them. Maps are AND, lists are OR.
+
+use crate::condition::{self, CondExpr, Quant};
+use crate::field::{score, Ctx, FieldMatcher};
+use crate::report::{Reject, RejectKind};
+use outflow_event::Event;
+use yaml_serde::Value as Yaml;
+
+/// A named selection: OR of branches, each an AND of items.
+#[derive(Clone, Debug)]
+pub struct Selection {
+    pub name: String,
+    branches: Vec<Vec<FieldMatcher>>,
+}
+
+/// The condition with selection names resolved to indices.
+#[derive(Clone, Debug)]
+pub enum Cond {
+    Sel(usize),
+    Not(Box<Cond>),
+    And(Vec<Cond>),
+    Or(Vec<Cond>),
+    AtLeast(usize, Vec<usize>),
+}
+
+#[derive(Clone, Debug)]
+pub struct Detection {
+    selections: Vec<Selection>,
+    cond: Cond,
+}
+
+impl Detection {
+    pub fn compile(det: &Yaml, ctx: &mut Ctx) -> Result<Detection, Reject> {
+        let Yaml::Mapping(map) = det else {
+            return Err(Reject::new(RejectKind::Structure, "detection is not a mapping"));
+        };
+        let mut selections = Vec::new();
+        let mut conditions = Vec::new();
+        for (k, v) in map {
+            let Some(name) = k.as_str() else {
+                return Err(Reject::new(RejectKind::Structure, "detection key is not a string"));
+            };
+            match name {
+                "condition" => conditions = condition_strings(v)?,
+                // Only meaningful with legacy aggregations, which are rejected.
+                "timeframe" => {}
+                _ => selections.push(compile_selection(name, v, ctx)?),
+            }
+        }
+        if conditions.is_empty() {
+            return Err(Reject::new(RejectKind::Structure, "detection has no condition"));
+        }
+        let mut alts = Vec::with_capacity(conditions.len());
+        for c in &conditions {
+            alts.push(resolve(&condition::parse(c)?, &selections)?);
+        }
+        let cond = if alts.len() == 1 { alts.remove(0) } else { Cond::Or(alts) };
+        Ok(Detection { selections, cond })
+    }
+
+    pub fn matches(&self, ev: &Event) -> bool {
+        self.eval(&self.cond, ev)
+    }
+
+    fn sel(&self, i: usize, ev: &Event) -> bool {
+        self.selections[i]
+            .branches
+            .iter()
+            .any(|b| b.iter().all(|f| f.matches(ev)))
+    }
+
+    fn eval(&self, c: &Cond, ev: &Event) -> bool {
+        match c {
+            Cond::Sel(i) => self.sel(*i, ev),
+            Cond::Not(x) => !self.eval(x, ev),
+            Cond::And(xs) => xs.iter().all(|x| self.eval(x, ev)),
+            Cond::Or(xs) => xs.iter().any(|x| self.eval(x, ev)),
+            Cond::AtLeast(n, sels) => {
+                let mut hits = 0;
+                sels.iter().any(|&i| {
+                    hits += usize::from(self.sel(i, ev));
+                    hits >= *n
+                })
+            }
+        }
+    }
+
+    /// Literals of which every match contains at least one (in some string
+    /// field, ASCII-case-insensitively); `None` when no such set is known.
+    pub fn required_literals(&self) -> Option<Vec<String>> {
+        self.cond_literals(&self.cond)
+    }
+
+    fn cond_literals(&self, c: &Cond) -> Option<Vec<String>> {
+        match c {
+            Cond::Sel(i) => self.sel_literals(*i),
+            Cond::Not(_) => None,
+            Cond::And(xs) => best(xs.iter().map(|x| self.cond_literals(x))),
+            Cond::Or(xs) => union(xs.iter().map(|x| self.cond_literals(x))),
+            Cond::AtLeast(n, sels) if *n >= sels.len() => best(sels.iter().map(|&i| self.sel_literals(i))),
+            Cond::AtLeast(_, sels) => union(sels.iter().map(|&i| self.sel_literals(i))),
+        }
+    }
+
+    fn sel_literals(&self, i: usize) -> Option<Vec<String>> {
+        union(
+            self.selections[i]
+                .branches
+                .iter()
+                .map(|b| best(b.iter().map(|f| f.literals.clone()))),
+        )
+    }
+}
+
+fn best(sets: impl Iterator<Item = Option<Vec<String>>>) -> Option<Vec<String>> {
+    sets.flatten().max_by_key(|s| score(s))
+}
+
+fn union(sets: impl Iterator<Item = Option<Vec<String>>>) -> Option<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for s in sets {
+        for l in s? {
+            if !out.contains(&l) {
+                out.push(l);
+            }
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+fn condition_strings(v: &Yaml) -> Result<Vec<String>, Reject> {
+    let one = |v: &Yaml| {
+        v.as_str()
+            .map(str::to_string)
+            .ok_or_else(|| Reject::new(RejectKind::Structure, "condition is not a string"))
+    };
+    match v {
+        // A list of conditions (older rules) means any of them.
+        Yaml::Sequence(items) => items.iter().map(one).collect(),
+        v => Ok(vec![one(v)?]),
+    }
+}
+
+fn compile_selection(name: &str, v: &Yaml, ctx: &mut Ctx) -> Result<Selection, Reject> {
+    let empty = || Reject::new(RejectKind::Structure, format!("selection '{name}' is empty"));
+    let mut branches = Vec::new();
+    match v {
+        Yaml::Mapping(m) => branches.push(compile_map(name, m, ctx)?),
+        Yaml::Sequence(items) => {
+            let mut keywords = Vec::new();
+            for item in items {
+                match item {
+                    Yaml::Mapping(m) => branches.push(compile_map(name, m, ctx)?),
+                    Yaml::Sequence(_) => {
+                        return Err(Reject::new(RejectKind::Structure, format!("selection '{name}': nested list")))
+                    }
+                    scalar => keywords.push(scalar.clone()),
+                }
+            }
+            if !keywords.is_empty() {
+                let kw = FieldMatcher::compile("", &Yaml::Sequence(keywords), ctx).map_err(|r| in_sel(name, r))?;
+                branches.push(vec![kw]);
+            }
+        }
+        Yaml::Null => return Err(empty()),
+        scalar => branches.push(vec![FieldMatcher::compile("", scalar, ctx).map_err(|r| in_sel(name, r))?]),
+    }
+    if branches.is_empty() {
+        return Err(empty());
+    }
+    Ok(Selection {
+        name: name.to_string(),
+        branches,
+    })
+}
+
+fn compile_map(name: &str, m: &yaml_serde::Mapping, ctx: &mut Ctx) -> Result<Vec<FieldMatcher>, Reject> {
+    if m.is_empty() {
+        return Err(Reject::new(RejectKind::Structure, format!("selection '{name}' has an empty map")));
+    }
+    let mut items = Vec::with_capacity(m.len());
+    for (k, v) in m {
+        let key = match k {
+            Yaml::String(s) => s.clone(),
+            Yaml::Number(n) => n.to_string(),
+            _ => return Err(Reject::new(RejectKind::Structure, format!("selection '{name}': bad field name"))),
+        };
+        items.push(FieldMatcher::compile(&key, v, ctx).map_err(|r| in_sel(name, r))?);
+    }
+    Ok(items)
+}
+
+fn in_sel(name: &str, r: Reject) -> Reject {
+    Reject::new(r.kind, format!("selection '{name}': {}", r.detail))
+}
+
+fn resolve(e: &CondExpr, sels: &[Selection]) -> Result<Cond, Reject> {
+    Ok(match e {
+        CondExpr::Sel(n) => Cond::Sel(
+            sels.iter()
+                .position(|s| s.name == *n)
+                .ok_or_else(|| Reject::new(RejectKind::Condition, format!("condition names unknown selection '{n}'")))?,
+        ),
+        CondExpr::Not(x) => Cond::Not(Box::new(resolve(x, sels)?)),
+        CondExpr::And(xs) => Cond::And(xs.iter().map(|x| resolve(x, sels)).collect::<Result<_, _>>()?),
+        CondExpr::Or(xs) => Cond::Or(xs.iter().map(|x| resolve(x, sels)).collect::<Result<_, _>>()?),
+        CondExpr::Of(q, pat) => {
+            let idx: Vec<usize> = (0..sels.len())
+                .filter(|&i| condition::name_matches(pat, &sels[i].name))
+                .collect();
+            if idx.is_empty() {
+                return Err(Reject::new(RejectKind::Condition, format!("'of {pat}' matches no selection")));
+            }
+            match q {
+                Quant::All => Cond::And(idx.into_iter().map(Cond::Sel).collect()),
+                Quant::AtLeast(1) => Cond::Or(idx.into_iter().map(Cond::Sel).collect()),
+                Quant::AtLeast(n) => Cond::AtLeast(*n, idx),
+            }
+        }
+    })
+}

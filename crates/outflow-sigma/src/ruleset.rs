@@ -1,0 +1,221 @@
+//! A compiled rule set: loading with a full report, logsource routing and
+//! matching one event against every rule that applies to it.
+
+use crate::docs;
+use crate::placeholders::Placeholders;
+use crate::report::{DocKind, LoadEntry, LoadReport, Outcome, Reject, RejectKind};
+use crate::rule::{compile_doc, doc_kind, Compiled, Filter, Rule, RuleLogSource};
+use outflow_event::{Event, LogSource};
+use rustc_hash::FxHashMap;
+use std::path::{Path, PathBuf};
+
+type RouteKey = (Option<String>, Option<String>, Option<String>);
+
+/// Loaded rules and filters, ready to match.
+#[derive(Clone, Debug, Default)]
+pub struct RuleSet {
+    rules: Vec<Rule>,
+    filters: Vec<Filter>,
+    /// Rules by their (product, category, service) as written, lowercase.
+    routes: FxHashMap<RouteKey, Vec<u32>>,
+}
+
+/// Per-caller scratch: the candidate rules of the last logsource list seen,
+/// so consecutive events of one source route without hashing.
+#[derive(Clone, Debug, Default)]
+pub struct MatchScratch {
+    last: Option<Vec<LogSource>>,
+    candidates: Vec<u32>,
+}
+
+impl RuleSet {
+    /// Loads every rule file under `paths` (files or directories).
+    pub fn load(paths: &[PathBuf], placeholders: Option<&Placeholders>) -> (RuleSet, LoadReport) {
+        let mut b = Builder::default();
+        for f in docs::expand_paths(paths) {
+            match f {
+                Ok(path) => match std::fs::read_to_string(&path) {
+                    Ok(text) => b.add_text(&path, &text, placeholders),
+                    Err(e) => b.file_error(&path, Reject::new(RejectKind::Io, e.to_string())),
+                },
+                Err((path, e)) => b.file_error(&path, Reject::new(RejectKind::Io, e)),
+            }
+        }
+        b.finish()
+    }
+
+    /// Loads rules from YAML text (`name` stands for the file in the report).
+    pub fn from_yaml(name: &str, text: &str, placeholders: Option<&Placeholders>) -> (RuleSet, LoadReport) {
+        let mut b = Builder::default();
+        b.add_text(Path::new(name), text, placeholders);
+        b.finish()
+    }
+
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    pub fn filters(&self) -> &[Filter] {
+        &self.filters
+    }
+
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// Indices of the rules whose logsource fits one of the event's.
+    pub fn candidates<'s>(&self, logsources: &[LogSource], scratch: &'s mut MatchScratch) -> &'s [u32] {
+        if scratch.last.as_deref() != Some(logsources) {
+            scratch.candidates.clear();
+            // An event with no logsource reaches only rules that name none.
+            if logsources.is_empty() {
+                if let Some(rs) = self.routes.get(&(None, None, None)) {
+                    scratch.candidates.extend_from_slice(rs);
+                }
+            }
+            for ls in logsources {
+                let parts = [&ls.product, &ls.category, &ls.service].map(|p| p.as_deref().map(str::to_lowercase));
+                // A rule names a subset of the parts: try all eight.
+                for mask in 0u8..8 {
+                    let pick = |i: usize| if mask & (1 << i) != 0 { parts[i].clone() } else { None };
+                    if (0..3).any(|i| mask & (1 << i) != 0 && parts[i].is_none()) {
+                        continue;
+                    }
+                    if let Some(rs) = self.routes.get(&(pick(0), pick(1), pick(2))) {
+                        scratch.candidates.extend_from_slice(rs);
+                    }
+                }
+            }
+            scratch.candidates.sort_unstable();
+            scratch.candidates.dedup();
+            scratch.last = Some(logsources.to_vec());
+        }
+        &scratch.candidates
+    }
+
+    /// Whether rule `i` matches the event (detection, then its filters);
+    /// the logsource is not checked here.
+    pub fn rule_matches(&self, i: usize, ev: &Event) -> bool {
+        let Some(rule) = self.rules.get(i) else {
+            return false;
+        };
+        rule.detection.matches(ev)
+            && !rule.filters.iter().any(|&f| {
+                let f = &self.filters[f];
+                f.meta.logsource.matches_any(&ev.logsources) && f.detection.matches(ev)
+            })
+    }
+
+    /// Indices of every rule matching the event, in load order.
+    pub fn matches(&self, ev: &Event, scratch: &mut MatchScratch, out: &mut Vec<usize>) {
+        out.clear();
+        let cands = self.candidates(&ev.logsources, scratch);
+        out.extend(
+            cands
+                .iter()
+                .map(|&i| i as usize)
+                .filter(|&i| self.rule_matches(i, ev)),
+        );
+    }
+}
+
+#[derive(Default)]
+struct Builder {
+    set: RuleSet,
+    report: LoadReport,
+}
+
+impl Builder {
+    fn file_error(&mut self, path: &Path, r: Reject) {
+        self.report.push(LoadEntry {
+            file: path.to_path_buf(),
+            doc: 0,
+            kind: DocKind::Other,
+            id: None,
+            title: None,
+            outcome: Outcome::Rejected(r),
+        });
+    }
+
+    fn add_text(&mut self, path: &Path, text: &str, placeholders: Option<&Placeholders>) {
+        for (doc, parsed) in docs::documents(text) {
+            let doc_yaml = match parsed {
+                Ok(d) => d,
+                Err(r) => {
+                    self.file_error(path, r);
+                    continue;
+                }
+            };
+            let text_of = |k: &str| doc_yaml.get(k).and_then(crate::placeholders::scalar_text);
+            let mut entry = LoadEntry {
+                file: path.to_path_buf(),
+                doc,
+                kind: doc_kind(&doc_yaml),
+                id: text_of("id"),
+                title: text_of("title"),
+                outcome: Outcome::Loaded,
+            };
+            match compile_doc(&doc_yaml, placeholders) {
+                Ok(Compiled::Rule(rule)) => self.set.rules.push(*rule),
+                Ok(Compiled::Filter(f)) => self.set.filters.push(*f),
+                Err(r) => entry.outcome = Outcome::Rejected(r),
+            }
+            self.report.push(entry);
+        }
+    }
+
+    fn finish(mut self) -> (RuleSet, LoadReport) {
+        let set = &mut self.set;
+        let mut by_ref: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
+        for (i, r) in set.rules.iter().enumerate() {
+            for key in [&r.meta.id, &r.meta.name].into_iter().flatten() {
+                by_ref.entry(key.as_str()).or_default().push(i);
+            }
+        }
+        let mut attach: Vec<(usize, usize)> = Vec::new();
+        for (fi, f) in set.filters.iter().enumerate() {
+            for target in &f.rules {
+                match by_ref.get(target.as_str()) {
+                    Some(rs) => attach.extend(rs.iter().map(|&r| (r, fi))),
+                    None => self.report.warnings.push(format!(
+                        "filter '{}' names rule '{target}', which is not loaded",
+                        f.meta.title
+                    )),
+                }
+            }
+        }
+        for (r, fi) in attach {
+            if !set.rules[r].filters.contains(&fi) {
+                set.rules[r].filters.push(fi);
+            }
+        }
+        let mut seen: FxHashMap<&str, usize> = FxHashMap::default();
+        for r in &set.rules {
+            if let Some(id) = &r.meta.id {
+                *seen.entry(id.as_str()).or_default() += 1;
+            }
+        }
+        let mut dups: Vec<_> = seen.into_iter().filter(|(_, n)| *n > 1).collect();
+        dups.sort();
+        for (id, n) in dups {
+            self.report.warnings.push(format!("rule id {id} is used by {n} rules"));
+        }
+        for (i, r) in set.rules.iter().enumerate() {
+            for m in &r.modifiers {
+                *self.report.modifier_counts.entry(m.clone()).or_default() += 1;
+            }
+            *self.report.logsource_counts.entry(r.meta.logsource.to_string()).or_default() += 1;
+            let RuleLogSource {
+                product,
+                category,
+                service,
+            } = r.meta.logsource.clone();
+            set.routes.entry((product, category, service)).or_default().push(i as u32);
+        }
+        (self.set, self.report)
+    }
+}
