@@ -25,7 +25,8 @@ detection:
 ";
 
 fn rules() -> RuleSet {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/sigma/full/rules/windows");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus/sigma/full/rules/windows");
     let (set, report) = if dir.is_dir() {
         RuleSet::load(&[dir], None)
     } else {
@@ -95,7 +96,10 @@ fn events(n: usize) -> Vec<Event> {
                 put("ParentCommandLine", COMMANDS[(i + 5) % COMMANDS.len()]);
                 put("OriginalFileName", img.rsplit('\\').next().unwrap_or(img));
                 put("IntegrityLevel", "Medium");
-                put("Hashes", "SHA256=0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF");
+                put(
+                    "Hashes",
+                    "SHA256=0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF",
+                );
             }
             "network_connection" => {
                 put("DestinationIp", "203.0.113.7");
@@ -104,9 +108,15 @@ fn events(n: usize) -> Vec<Event> {
                 put("Initiated", "true");
             }
             "image_load" => put("ImageLoaded", "C:\\Windows\\System32\\wininet.dll"),
-            "file_event" => put("TargetFilename", "C:\\Users\\bob\\AppData\\Local\\Temp\\out.zip"),
+            "file_event" => put(
+                "TargetFilename",
+                "C:\\Users\\bob\\AppData\\Local\\Temp\\out.zip",
+            ),
             "registry_set" => {
-                put("TargetObject", "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run\\x");
+                put(
+                    "TargetObject",
+                    "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run\\x",
+                );
                 put("Details", "C:\\Users\\bob\\a.exe");
             }
             _ => put("QueryName", "transfer.sh"),
@@ -124,6 +134,7 @@ fn events(n: usize) -> Vec<Event> {
 fn bench(c: &mut Criterion) {
     let set = Arc::new(rules());
     let evs = events(3000);
+    let mut plain = SigmaDetector::new(Arc::new((*set).clone().without_prefilter()));
     let mut det = SigmaDetector::new(set);
     let mut alerts = Vec::new();
     let start = Instant::now();
@@ -137,6 +148,16 @@ fn bench(c: &mut Criterion) {
         alerts.len(),
         evs.len() as f64 / secs
     );
+    let mut check = Vec::new();
+    let start = Instant::now();
+    for e in &evs {
+        plain.process(e, &mut check);
+    }
+    eprintln!(
+        "without prefilter: {:.0} events/s",
+        evs.len() as f64 / start.elapsed().as_secs_f64()
+    );
+    assert_eq!(check, alerts, "the prefilter changed the results");
     let mut g = c.benchmark_group("sigma");
     g.throughput(Throughput::Elements(evs.len() as u64));
     g.sample_size(10);

@@ -58,7 +58,10 @@ fn tokenize(s: &str) -> Result<Vec<Tok>, Reject> {
     if !word.is_empty() {
         out.push(Tok::Word(word));
     }
-    if out.iter().any(|t| matches!(t, Tok::Word(w) if w.eq_ignore_ascii_case("near"))) {
+    if out
+        .iter()
+        .any(|t| matches!(t, Tok::Word(w) if w.eq_ignore_ascii_case("near")))
+    {
         return Err(Reject::new(
             RejectKind::LegacyAggregation,
             format!("legacy 'near' condition '{}'", s.trim()),
@@ -88,7 +91,11 @@ impl Parser {
             self.pos += 1;
             items.push(self.and()?);
         }
-        Ok(if items.len() == 1 { items.remove(0) } else { CondExpr::Or(items) })
+        Ok(if items.len() == 1 {
+            items.remove(0)
+        } else {
+            CondExpr::Or(items)
+        })
     }
 
     fn and(&mut self) -> Result<CondExpr, Reject> {
@@ -97,7 +104,11 @@ impl Parser {
             self.pos += 1;
             items.push(self.not()?);
         }
-        Ok(if items.len() == 1 { items.remove(0) } else { CondExpr::And(items) })
+        Ok(if items.len() == 1 {
+            items.remove(0)
+        } else {
+            CondExpr::And(items)
+        })
     }
 
     fn not(&mut self) -> Result<CondExpr, Reject> {
@@ -139,7 +150,10 @@ impl Parser {
                         },
                     };
                     return match self.peek().cloned() {
-                        Some(Tok::Word(p)) if !["and", "or", "not", "of"].contains(&p.to_ascii_lowercase().as_str()) => {
+                        Some(Tok::Word(p))
+                            if !["and", "or", "not", "of"]
+                                .contains(&p.to_ascii_lowercase().as_str()) =>
+                        {
                             self.pos += 1;
                             Ok(CondExpr::Of(quant, p))
                         }
@@ -162,10 +176,18 @@ pub fn parse(s: &str) -> Result<CondExpr, Reject> {
     if toks.is_empty() {
         return Err(bad("empty condition".into()));
     }
-    let mut p = Parser { toks, pos: 0, depth: 0 };
+    let mut p = Parser {
+        toks,
+        pos: 0,
+        depth: 0,
+    };
     let e = p.or()?;
     if p.pos != p.toks.len() {
-        return Err(bad(format!("unexpected token at word {} of '{}'", p.pos + 1, s.trim())));
+        return Err(bad(format!(
+            "unexpected token at word {} of '{}'",
+            p.pos + 1,
+            s.trim()
+        )));
     }
     Ok(e)
 }
@@ -212,7 +234,10 @@ mod tests {
             parse("(a or b) and c").unwrap(),
             And(vec![Or(vec![sel("a"), sel("b")]), sel("c")])
         );
-        assert_eq!(parse("not not a").unwrap(), Not(Box::new(Not(Box::new(sel("a"))))));
+        assert_eq!(
+            parse("not not a").unwrap(),
+            Not(Box::new(Not(Box::new(sel("a")))))
+        );
     }
 
     #[test]
@@ -225,13 +250,22 @@ mod tests {
             ])
         );
         assert_eq!(parse("all of them").unwrap(), Of(Quant::All, "them".into()));
-        assert_eq!(parse("any of x*").unwrap(), Of(Quant::AtLeast(1), "x*".into()));
+        assert_eq!(
+            parse("any of x*").unwrap(),
+            Of(Quant::AtLeast(1), "x*".into())
+        );
     }
 
     #[test]
     fn rejects() {
-        assert_eq!(parse("sel | count() by x > 5").unwrap_err().kind, RejectKind::LegacyAggregation);
-        assert_eq!(parse("a near b").unwrap_err().kind, RejectKind::LegacyAggregation);
+        assert_eq!(
+            parse("sel | count() by x > 5").unwrap_err().kind,
+            RejectKind::LegacyAggregation
+        );
+        assert_eq!(
+            parse("a near b").unwrap_err().kind,
+            RejectKind::LegacyAggregation
+        );
         for bad in ["", "a and", "(a", "a)", "a b", "1 of", "and a", "0 of x"] {
             assert_eq!(parse(bad).unwrap_err().kind, RejectKind::Condition, "{bad}");
         }

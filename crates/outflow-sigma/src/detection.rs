@@ -33,13 +33,19 @@ pub struct Detection {
 impl Detection {
     pub fn compile(det: &Yaml, ctx: &mut Ctx) -> Result<Detection, Reject> {
         let Yaml::Mapping(map) = det else {
-            return Err(Reject::new(RejectKind::Structure, "detection is not a mapping"));
+            return Err(Reject::new(
+                RejectKind::Structure,
+                "detection is not a mapping",
+            ));
         };
         let mut selections = Vec::new();
         let mut conditions = Vec::new();
         for (k, v) in map {
             let Some(name) = k.as_str() else {
-                return Err(Reject::new(RejectKind::Structure, "detection key is not a string"));
+                return Err(Reject::new(
+                    RejectKind::Structure,
+                    "detection key is not a string",
+                ));
             };
             match name {
                 "condition" => conditions = condition_strings(v)?,
@@ -49,13 +55,20 @@ impl Detection {
             }
         }
         if conditions.is_empty() {
-            return Err(Reject::new(RejectKind::Structure, "detection has no condition"));
+            return Err(Reject::new(
+                RejectKind::Structure,
+                "detection has no condition",
+            ));
         }
         let mut alts = Vec::with_capacity(conditions.len());
         for c in &conditions {
             alts.push(resolve(&condition::parse(c)?, &selections)?);
         }
-        let cond = if alts.len() == 1 { alts.remove(0) } else { Cond::Or(alts) };
+        let cond = if alts.len() == 1 {
+            alts.remove(0)
+        } else {
+            Cond::Or(alts)
+        };
         Ok(Detection { selections, cond })
     }
 
@@ -98,7 +111,9 @@ impl Detection {
             Cond::Not(_) => None,
             Cond::And(xs) => best(xs.iter().map(|x| self.cond_literals(x))),
             Cond::Or(xs) => union(xs.iter().map(|x| self.cond_literals(x))),
-            Cond::AtLeast(n, sels) if *n >= sels.len() => best(sels.iter().map(|&i| self.sel_literals(i))),
+            Cond::AtLeast(n, sels) if *n >= sels.len() => {
+                best(sels.iter().map(|&i| self.sel_literals(i)))
+            }
             Cond::AtLeast(_, sels) => union(sels.iter().map(|&i| self.sel_literals(i))),
         }
     }
@@ -143,7 +158,12 @@ fn condition_strings(v: &Yaml) -> Result<Vec<String>, Reject> {
 }
 
 fn compile_selection(name: &str, v: &Yaml, ctx: &mut Ctx) -> Result<Selection, Reject> {
-    let empty = || Reject::new(RejectKind::Structure, format!("selection '{name}' is empty"));
+    let empty = || {
+        Reject::new(
+            RejectKind::Structure,
+            format!("selection '{name}' is empty"),
+        )
+    };
     let mut branches = Vec::new();
     match v {
         Yaml::Mapping(m) => branches.push(compile_map(name, m, ctx)?),
@@ -153,18 +173,24 @@ fn compile_selection(name: &str, v: &Yaml, ctx: &mut Ctx) -> Result<Selection, R
                 match item {
                     Yaml::Mapping(m) => branches.push(compile_map(name, m, ctx)?),
                     Yaml::Sequence(_) => {
-                        return Err(Reject::new(RejectKind::Structure, format!("selection '{name}': nested list")))
+                        return Err(Reject::new(
+                            RejectKind::Structure,
+                            format!("selection '{name}': nested list"),
+                        ))
                     }
                     scalar => keywords.push(scalar.clone()),
                 }
             }
             if !keywords.is_empty() {
-                let kw = FieldMatcher::compile("", &Yaml::Sequence(keywords), ctx).map_err(|r| in_sel(name, r))?;
+                let kw = FieldMatcher::compile("", &Yaml::Sequence(keywords), ctx)
+                    .map_err(|r| in_sel(name, r))?;
                 branches.push(vec![kw]);
             }
         }
         Yaml::Null => return Err(empty()),
-        scalar => branches.push(vec![FieldMatcher::compile("", scalar, ctx).map_err(|r| in_sel(name, r))?]),
+        scalar => branches.push(vec![
+            FieldMatcher::compile("", scalar, ctx).map_err(|r| in_sel(name, r))?
+        ]),
     }
     if branches.is_empty() {
         return Err(empty());
@@ -175,16 +201,28 @@ fn compile_selection(name: &str, v: &Yaml, ctx: &mut Ctx) -> Result<Selection, R
     })
 }
 
-fn compile_map(name: &str, m: &yaml_serde::Mapping, ctx: &mut Ctx) -> Result<Vec<FieldMatcher>, Reject> {
+fn compile_map(
+    name: &str,
+    m: &yaml_serde::Mapping,
+    ctx: &mut Ctx,
+) -> Result<Vec<FieldMatcher>, Reject> {
     if m.is_empty() {
-        return Err(Reject::new(RejectKind::Structure, format!("selection '{name}' has an empty map")));
+        return Err(Reject::new(
+            RejectKind::Structure,
+            format!("selection '{name}' has an empty map"),
+        ));
     }
     let mut items = Vec::with_capacity(m.len());
     for (k, v) in m {
         let key = match k {
             Yaml::String(s) => s.clone(),
             Yaml::Number(n) => n.to_string(),
-            _ => return Err(Reject::new(RejectKind::Structure, format!("selection '{name}': bad field name"))),
+            _ => {
+                return Err(Reject::new(
+                    RejectKind::Structure,
+                    format!("selection '{name}': bad field name"),
+                ))
+            }
         };
         items.push(FieldMatcher::compile(&key, v, ctx).map_err(|r| in_sel(name, r))?);
     }
@@ -197,20 +235,32 @@ fn in_sel(name: &str, r: Reject) -> Reject {
 
 fn resolve(e: &CondExpr, sels: &[Selection]) -> Result<Cond, Reject> {
     Ok(match e {
-        CondExpr::Sel(n) => Cond::Sel(
-            sels.iter()
-                .position(|s| s.name == *n)
-                .ok_or_else(|| Reject::new(RejectKind::Condition, format!("condition names unknown selection '{n}'")))?,
-        ),
+        CondExpr::Sel(n) => Cond::Sel(sels.iter().position(|s| s.name == *n).ok_or_else(|| {
+            Reject::new(
+                RejectKind::Condition,
+                format!("condition names unknown selection '{n}'"),
+            )
+        })?),
         CondExpr::Not(x) => Cond::Not(Box::new(resolve(x, sels)?)),
-        CondExpr::And(xs) => Cond::And(xs.iter().map(|x| resolve(x, sels)).collect::<Result<_, _>>()?),
-        CondExpr::Or(xs) => Cond::Or(xs.iter().map(|x| resolve(x, sels)).collect::<Result<_, _>>()?),
+        CondExpr::And(xs) => Cond::And(
+            xs.iter()
+                .map(|x| resolve(x, sels))
+                .collect::<Result<_, _>>()?,
+        ),
+        CondExpr::Or(xs) => Cond::Or(
+            xs.iter()
+                .map(|x| resolve(x, sels))
+                .collect::<Result<_, _>>()?,
+        ),
         CondExpr::Of(q, pat) => {
             let idx: Vec<usize> = (0..sels.len())
                 .filter(|&i| condition::name_matches(pat, &sels[i].name))
                 .collect();
             if idx.is_empty() {
-                return Err(Reject::new(RejectKind::Condition, format!("'of {pat}' matches no selection")));
+                return Err(Reject::new(
+                    RejectKind::Condition,
+                    format!("'of {pat}' matches no selection"),
+                ));
             }
             match q {
                 Quant::All => Cond::And(idx.into_iter().map(Cond::Sel).collect()),

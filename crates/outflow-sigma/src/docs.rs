@@ -66,11 +66,19 @@ pub fn documents(text: &str) -> Vec<(usize, Result<Yaml, Reject>)> {
         let action = match &mut doc {
             Yaml::Mapping(m) => m.remove("action"),
             _ => {
-                out.push((i, Err(Reject::new(RejectKind::Structure, "document is not a mapping"))));
+                out.push((
+                    i,
+                    Err(Reject::new(
+                        RejectKind::Structure,
+                        "document is not a mapping",
+                    )),
+                ));
                 continue;
             }
         };
-        let action = action.as_ref().map(|a| a.as_str().unwrap_or("?").to_string());
+        let action = action
+            .as_ref()
+            .map(|a| a.as_str().unwrap_or("?").to_string());
         match action.as_deref() {
             Some("global") => global = Some(doc),
             Some("reset") => global = None,
@@ -80,7 +88,13 @@ pub fn documents(text: &str) -> Vec<(usize, Result<Yaml, Reject>)> {
                     prev = Some(merged.clone());
                     out.push((i, Ok(merged)));
                 }
-                None => out.push((i, Err(Reject::new(RejectKind::Structure, "action: repeat with no previous document")))),
+                None => out.push((
+                    i,
+                    Err(Reject::new(
+                        RejectKind::Structure,
+                        "action: repeat with no previous document",
+                    )),
+                )),
             },
             None => {
                 let merged = match &global {
@@ -90,7 +104,13 @@ pub fn documents(text: &str) -> Vec<(usize, Result<Yaml, Reject>)> {
                 prev = Some(merged.clone());
                 out.push((i, Ok(merged)));
             }
-            Some(other) => out.push((i, Err(Reject::new(RejectKind::Structure, format!("unknown action '{other}'"))))),
+            Some(other) => out.push((
+                i,
+                Err(Reject::new(
+                    RejectKind::Structure,
+                    format!("unknown action '{other}'"),
+                )),
+            )),
         }
     }
     out
@@ -122,7 +142,10 @@ mod tests {
     #[test]
     fn global_reset_repeat() {
         let text = "action: global\ntitle: T\nlogsource: {product: windows}\n---\ndetection: {a: 1}\n---\nlogsource: {category: x}\n---\naction: repeat\nid: r\n---\naction: reset\n---\ntitle: U\n";
-        let docs: Vec<Yaml> = documents(text).into_iter().map(|(_, d)| d.unwrap()).collect();
+        let docs: Vec<Yaml> = documents(text)
+            .into_iter()
+            .map(|(_, d)| d.unwrap())
+            .collect();
         assert_eq!(docs.len(), 4);
         assert_eq!(docs[0]["title"].as_str(), Some("T"));
         assert_eq!(docs[1]["logsource"]["product"].as_str(), Some("windows"));

@@ -6,7 +6,11 @@ const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 pub fn base64(data: &[u8]) -> String {
     let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
     for chunk in data.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -76,7 +80,10 @@ pub fn windash(s: &str) -> Result<Vec<String>, String> {
         .collect();
     let total = 5usize.saturating_pow(positions.len() as u32);
     if total > WINDASH_MAX {
-        return Err(format!("windash: {} dash positions in {s:?} give too many variants", positions.len()));
+        return Err(format!(
+            "windash: {} dash positions in {s:?} give too many variants",
+            positions.len()
+        ));
     }
     let mut out = Vec::with_capacity(total);
     for mut n in 0..total {
@@ -109,7 +116,12 @@ mod tests {
         assert_eq!(base64_offsets(b"http"), vec!["aHR0c", "h0dH", "odHRw"]);
         let shifted = [base64(b"xxhttpyy"), base64(b"xhttpy"), base64(b"httpz")];
         for s in shifted {
-            assert!(base64_offsets(b"http").iter().any(|o| s.contains(o.as_str())), "{s}");
+            assert!(
+                base64_offsets(b"http")
+                    .iter()
+                    .any(|o| s.contains(o.as_str())),
+                "{s}"
+            );
         }
     }
 

@@ -63,19 +63,30 @@ impl FieldMatcher {
         let field = (!name.is_empty()).then(|| Arc::<str>::from(name));
         let values: Vec<&Yaml> = match value {
             Yaml::Sequence(items) if items.is_empty() => {
-                return Err(Reject::new(RejectKind::Value, format!("'{key}': empty value list")))
+                return Err(Reject::new(
+                    RejectKind::Value,
+                    format!("'{key}': empty value list"),
+                ))
             }
             Yaml::Sequence(items) => items.iter().collect(),
             Yaml::Mapping(_) => {
-                return Err(Reject::new(RejectKind::Structure, format!("'{key}': a mapping is not a value")))
+                return Err(Reject::new(
+                    RejectKind::Structure,
+                    format!("'{key}': a mapping is not a value"),
+                ))
             }
             v => vec![v],
         };
         if mods.exists {
             return exists(key, field, &values);
         }
-        if field.is_none() && (mods.neq || mods.fieldref || mods.cmp.is_some() || mods.time.is_some()) {
-            return Err(Reject::new(RejectKind::Modifier, format!("'{key}': keyword with a field-only modifier")));
+        if field.is_none()
+            && (mods.neq || mods.fieldref || mods.cmp.is_some() || mods.time.is_some())
+        {
+            return Err(Reject::new(
+                RejectKind::Modifier,
+                format!("'{key}': keyword with a field-only modifier"),
+            ));
         }
         let mut groups = Vec::with_capacity(values.len());
         for v in values {
@@ -108,7 +119,9 @@ impl FieldMatcher {
                     None => t.matches_absent(),
                     Some(v) => match time {
                         None => t.matches(ev, v),
-                        Some(part) => time_value(ev, v, *part).is_some_and(|n| t.matches(ev, &Value::Int(n))),
+                        Some(part) => {
+                            time_value(ev, v, *part).is_some_and(|n| t.matches(ev, &Value::Int(n)))
+                        }
                     },
                 };
                 let r = groups.iter().all(|g| g.iter().any(hit));
@@ -126,9 +139,10 @@ impl FieldMatcher {
         let Kind::Values { groups, .. } = &self.kind else {
             return false;
         };
-        groups
-            .iter()
-            .all(|g| g.iter().any(|t| ev.fields.iter().any(|(_, v)| keyword_hit(ev, t, v))))
+        groups.iter().all(|g| {
+            g.iter()
+                .any(|t| ev.fields.iter().any(|(_, v)| keyword_hit(ev, t, v)))
+        })
     }
 }
 
@@ -152,10 +166,18 @@ fn exists(key: &str, field: Option<Arc<str>>, values: &[&Yaml]) -> Result<FieldM
         [Yaml::Bool(b)] => *b,
         [Yaml::String(s)] if s.eq_ignore_ascii_case("true") => true,
         [Yaml::String(s)] if s.eq_ignore_ascii_case("false") => false,
-        _ => return Err(Reject::new(RejectKind::Value, format!("'{key}': exists needs one boolean"))),
+        _ => {
+            return Err(Reject::new(
+                RejectKind::Value,
+                format!("'{key}': exists needs one boolean"),
+            ))
+        }
     };
     let Some(field) = field else {
-        return Err(Reject::new(RejectKind::Modifier, format!("'{key}': exists needs a field")));
+        return Err(Reject::new(
+            RejectKind::Modifier,
+            format!("'{key}': exists needs a field"),
+        ));
     };
     Ok(FieldMatcher {
         field: Some(field),
@@ -165,9 +187,15 @@ fn exists(key: &str, field: Option<Arc<str>>, values: &[&Yaml]) -> Result<FieldM
 }
 
 /// The tests for one rule value (several when a modifier expands it).
-fn compile_value(key: &str, v: &Yaml, m: &Mods, ph: Option<&Placeholders>) -> Result<Vec<ValueTest>, Reject> {
+fn compile_value(
+    key: &str,
+    v: &Yaml,
+    m: &Mods,
+    ph: Option<&Placeholders>,
+) -> Result<Vec<ValueTest>, Reject> {
     let bad = |kind, d: String| Reject::new(kind, format!("'{key}': {d}"));
-    let text = || scalar_text(v).ok_or_else(|| bad(RejectKind::Value, "value must be a scalar".into()));
+    let text =
+        || scalar_text(v).ok_or_else(|| bad(RejectKind::Value, "value must be a scalar".into()));
     if m.fieldref {
         return Ok(vec![ValueTest::FieldRef {
             other: Arc::from(text()?.trim()),
@@ -182,7 +210,12 @@ fn compile_value(key: &str, v: &Yaml, m: &Mods, ph: Option<&Placeholders>) -> Re
             .multi_line(m.re_m)
             .dot_matches_new_line(m.re_s)
             .build()
-            .map_err(|e| bad(RejectKind::Regex, format!("regex {pat:?}: {}", first_line(&e.to_string()))))?;
+            .map_err(|e| {
+                bad(
+                    RejectKind::Regex,
+                    format!("regex {pat:?}: {}", first_line(&e.to_string())),
+                )
+            })?;
         return Ok(vec![ValueTest::Re(re)]);
     }
     if m.cidr {
@@ -190,19 +223,26 @@ fn compile_value(key: &str, v: &Yaml, m: &Mods, ph: Option<&Placeholders>) -> Re
         return Ok(vec![ValueTest::Cidr(c)]);
     }
     if let Some(op) = m.cmp {
-        let n = number(v).ok_or_else(|| bad(RejectKind::Value, "lt/lte/gt/gte need a number".into()))?;
+        let n = number(v)
+            .ok_or_else(|| bad(RejectKind::Value, "lt/lte/gt/gte need a number".into()))?;
         return Ok(vec![ValueTest::Cmp(op, n)]);
     }
     let string_mods = m.anchor.is_some() || !m.transforms.is_empty();
     match v {
-        Yaml::Null if string_mods => Err(bad(RejectKind::Value, "null with a string modifier".into())),
+        Yaml::Null if string_mods => {
+            Err(bad(RejectKind::Value, "null with a string modifier".into()))
+        }
         Yaml::Null => Ok(vec![ValueTest::Null]),
         Yaml::Bool(b) if !string_mods => Ok(vec![ValueTest::Bool(*b)]),
         Yaml::Number(n) if !string_mods => {
-            let num = Num::of_yaml(n).ok_or_else(|| bad(RejectKind::Value, "unusable number".into()))?;
+            let num =
+                Num::of_yaml(n).ok_or_else(|| bad(RejectKind::Value, "unusable number".into()))?;
             Ok(vec![ValueTest::Num(num, n.to_string())])
         }
-        _ if m.time.is_some() => Err(bad(RejectKind::Value, "time modifiers need a number".into())),
+        _ if m.time.is_some() => Err(bad(
+            RejectKind::Value,
+            "time modifiers need a number".into(),
+        )),
         _ => {
             let cased = m.cased || m.encodes();
             let strs = transform(&text()?, m, ph).map_err(|(k, d)| bad(k, d))?;
@@ -235,7 +275,11 @@ fn number(v: &Yaml) -> Option<Num> {
 }
 
 fn first_line(s: &str) -> String {
-    s.lines().filter(|l| !l.trim().is_empty()).last().unwrap_or(s).trim().to_string()
+    s.lines()
+        .rfind(|l| !l.trim().is_empty())
+        .unwrap_or(s)
+        .trim()
+        .to_string()
 }
 
 /// A value on its way through the transforms: Sigma text (wildcards still
@@ -253,7 +297,9 @@ fn transform(value: &str, m: &Mods, ph: Option<&Placeholders>) -> Result<Vec<Sig
         let mut next = Vec::with_capacity(cur.len());
         for item in cur {
             match (t, item) {
-                (Transform::Expand, Inter::Raw(s)) => next.extend(expand(&s, ph)?.into_iter().map(Inter::Raw)),
+                (Transform::Expand, Inter::Raw(s)) => {
+                    next.extend(expand(&s, ph)?.into_iter().map(Inter::Raw))
+                }
                 (Transform::Windash, Inter::Raw(s)) => {
                     let v = encode::windash(&s).map_err(|e| (RejectKind::Value, e))?;
                     next.extend(v.into_iter().map(Inter::Raw));
@@ -262,15 +308,18 @@ fn transform(value: &str, m: &Mods, ph: Option<&Placeholders>) -> Result<Vec<Sig
                 (enc, item) => {
                     let bytes = plain_bytes(item, enc)?;
                     match enc {
-                        Transform::Base64 => next.push(Inter::Bytes(encode::base64(&bytes).into_bytes())),
+                        Transform::Base64 => {
+                            next.push(Inter::Bytes(encode::base64(&bytes).into_bytes()))
+                        }
                         Transform::Base64Offset => next.extend(
                             encode::base64_offsets(&bytes)
                                 .into_iter()
                                 .map(|s| Inter::Bytes(s.into_bytes())),
                         ),
                         _ => {
-                            let text = String::from_utf8(bytes)
-                                .map_err(|_| (RejectKind::Value, "utf16 of a non-text value".to_string()))?;
+                            let text = String::from_utf8(bytes).map_err(|_| {
+                                (RejectKind::Value, "utf16 of a non-text value".to_string())
+                            })?;
                             next.push(Inter::Bytes(match enc {
                                 Transform::Utf16Be => encode::utf16be(&text),
                                 Transform::Utf16 => encode::utf16_bom(&text),
@@ -286,12 +335,14 @@ fn transform(value: &str, m: &Mods, ph: Option<&Placeholders>) -> Result<Vec<Sig
     cur.into_iter()
         .map(|i| match i {
             Inter::Raw(s) => Ok(SigmaStr::parse(&s)),
-            Inter::Bytes(b) => String::from_utf8(b).map(|s| SigmaStr::literal(&s)).map_err(|_| {
-                (
-                    RejectKind::Value,
-                    "encoded value is not text (utf16 without base64?)".to_string(),
-                )
-            }),
+            Inter::Bytes(b) => String::from_utf8(b)
+                .map(|s| SigmaStr::literal(&s))
+                .map_err(|_| {
+                    (
+                        RejectKind::Value,
+                        "encoded value is not text (utf16 without base64?)".to_string(),
+                    )
+                }),
         })
         .collect()
 }
@@ -300,12 +351,15 @@ fn transform(value: &str, m: &Mods, ph: Option<&Placeholders>) -> Result<Vec<Sig
 fn plain_bytes(item: Inter, enc: &Transform) -> Result<Vec<u8>, Fail> {
     match item {
         Inter::Bytes(b) => Ok(b),
-        Inter::Raw(s) => SigmaStr::parse(&s).plain().map(String::into_bytes).ok_or_else(|| {
-            (
-                RejectKind::Value,
-                format!("{enc:?} of a value with wildcards ({s:?})"),
-            )
-        }),
+        Inter::Raw(s) => SigmaStr::parse(&s)
+            .plain()
+            .map(String::into_bytes)
+            .ok_or_else(|| {
+                (
+                    RejectKind::Value,
+                    format!("{enc:?} of a value with wildcards ({s:?})"),
+                )
+            }),
     }
 }
 
@@ -320,7 +374,10 @@ fn expand(s: &str, ph: Option<&Placeholders>) -> Result<Vec<String>, Fail> {
             )
         })?;
         if values.is_empty() {
-            return Err((RejectKind::UnresolvedPlaceholder, format!("placeholder %{name}% has an empty value list")));
+            return Err((
+                RejectKind::UnresolvedPlaceholder,
+                format!("placeholder %{name}% has an empty value list"),
+            ));
         }
         let token = format!("%{name}%");
         out = out

@@ -26,6 +26,7 @@ mod field;
 mod modifiers;
 mod pattern;
 mod placeholders;
+mod prefilter;
 mod report;
 mod rule;
 mod ruleset;

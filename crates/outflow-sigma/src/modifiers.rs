@@ -5,9 +5,38 @@ use crate::report::{Reject, RejectKind};
 /// Every modifier of the specification's appendix (v2.1.0), plus the `re`
 /// flags, `wide`'s alias and `any` (pySigma's explicit OR of a list).
 pub const KNOWN: &[&str] = &[
-    "contains", "startswith", "endswith", "all", "any", "exists", "cased", "neq", "windash", "re", "i",
-    "m", "s", "base64", "base64offset", "utf16le", "utf16be", "utf16", "wide", "lt", "lte", "gt", "gte",
-    "cidr", "expand", "fieldref", "minute", "hour", "day", "week", "month", "year",
+    "contains",
+    "startswith",
+    "endswith",
+    "all",
+    "any",
+    "exists",
+    "cased",
+    "neq",
+    "windash",
+    "re",
+    "i",
+    "m",
+    "s",
+    "base64",
+    "base64offset",
+    "utf16le",
+    "utf16be",
+    "utf16",
+    "wide",
+    "lt",
+    "lte",
+    "gt",
+    "gte",
+    "cidr",
+    "expand",
+    "fieldref",
+    "minute",
+    "hour",
+    "day",
+    "week",
+    "month",
+    "year",
 ];
 
 /// A value transformation, applied in the order written.
@@ -87,7 +116,9 @@ impl Mods {
                         _ => Anchor::EndsWith,
                     };
                     if m.anchor.is_some_and(|b| b != a) {
-                        return Err(bad(format!("'{p}' combined with another of contains/startswith/endswith")));
+                        return Err(bad(format!(
+                            "'{p}' combined with another of contains/startswith/endswith"
+                        )));
                     }
                     m.anchor = Some(a);
                 }
@@ -147,12 +178,15 @@ impl Mods {
             return bad("'i', 'm' and 's' need 're'");
         }
         if self.re && (string_like || self.cidr || self.cmp.is_some() || self.fieldref) {
-            return bad("'re' combined with a string, encoding, numeric, cidr or fieldref modifier");
+            return bad(
+                "'re' combined with a string, encoding, numeric, cidr or fieldref modifier",
+            );
         }
         if self.exists && self.names.len() > 1 {
             return bad("'exists' combined with other modifiers");
         }
-        if self.cidr && (string_like || self.cmp.is_some() || self.fieldref || self.time.is_some()) {
+        if self.cidr && (string_like || self.cmp.is_some() || self.fieldref || self.time.is_some())
+        {
             return bad("'cidr' combined with other value modifiers");
         }
         if self.cmp.is_some() && (string_like || self.fieldref) {
@@ -185,7 +219,10 @@ mod tests {
     #[test]
     fn parses_and_checks() {
         let m = Mods::parse(&["wide", "base64offset", "contains"]).unwrap();
-        assert_eq!(m.transforms, vec![Transform::Utf16Le, Transform::Base64Offset]);
+        assert_eq!(
+            m.transforms,
+            vec![Transform::Utf16Le, Transform::Base64Offset]
+        );
         assert_eq!(m.anchor, Some(Anchor::Contains));
         assert!(Mods::parse(&["bogus"]).is_err());
         assert!(Mods::parse(&["i"]).is_err());

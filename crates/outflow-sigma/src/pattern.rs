@@ -116,12 +116,13 @@ impl SigmaStr {
 struct Needle {
     /// Lowercased unless the matcher is cased.
     text: String,
-    finder: Finder<'static>,
+    /// Boxed: a finder is large and most needles fold case instead.
+    finder: Box<Finder<'static>>,
 }
 
 impl Needle {
     fn new(text: String) -> Self {
-        let finder = Finder::new(text.as_bytes()).into_owned();
+        let finder = Box::new(Finder::new(text.as_bytes()).into_owned());
         Needle { text, finder }
     }
     fn bytes(&self) -> &[u8] {
@@ -160,7 +161,13 @@ pub struct StrMatcher {
 
 impl StrMatcher {
     pub fn new(s: &SigmaStr, cased: bool) -> Result<Self, String> {
-        let fold = |t: &str| if cased { t.to_string() } else { t.to_lowercase() };
+        let fold = |t: &str| {
+            if cased {
+                t.to_string()
+            } else {
+                t.to_lowercase()
+            }
+        };
         let lits: Vec<&str> = s.literals().collect();
         let lower_hay = !cased && lits.iter().any(|l| !l.is_ascii());
         let p = &s.pieces;
@@ -183,7 +190,8 @@ impl StrMatcher {
                         Some(Piece::Lit(a)) if p.len() > 1 => Some(Needle::new(fold(a))),
                         _ => None,
                     };
-                    let inner = &p[usize::from(first.is_some())..p.len() - usize::from(last.is_some())];
+                    let inner =
+                        &p[usize::from(first.is_some())..p.len() - usize::from(last.is_some())];
                     let middle = inner
                         .iter()
                         .filter_map(|x| match x {
@@ -191,7 +199,11 @@ impl StrMatcher {
                             _ => None,
                         })
                         .collect();
-                    Shape::Ordered { first, middle, last }
+                    Shape::Ordered {
+                        first,
+                        middle,
+                        last,
+                    }
                 }
             }
         };
@@ -231,10 +243,18 @@ impl StrMatcher {
         match &self.shape {
             Shape::Any => true,
             Shape::Exact(n) => eq(hay, n.bytes(), fold),
-            Shape::Prefix(n) => hay.len() >= n.text.len() && eq(&hay[..n.text.len()], n.bytes(), fold),
-            Shape::Suffix(n) => hay.len() >= n.text.len() && eq(&hay[hay.len() - n.text.len()..], n.bytes(), fold),
+            Shape::Prefix(n) => {
+                hay.len() >= n.text.len() && eq(&hay[..n.text.len()], n.bytes(), fold)
+            }
+            Shape::Suffix(n) => {
+                hay.len() >= n.text.len() && eq(&hay[hay.len() - n.text.len()..], n.bytes(), fold)
+            }
             Shape::Contains(n) => find(hay, n, 0, fold).is_some(),
-            Shape::Ordered { first, middle, last } => {
+            Shape::Ordered {
+                first,
+                middle,
+                last,
+            } => {
                 let mut pos = 0;
                 if let Some(n) = first {
                     if !(hay.len() >= n.text.len() && eq(&hay[..n.text.len()], n.bytes(), fold)) {
@@ -328,7 +348,10 @@ mod tests {
         assert_eq!(SigmaStr::parse(r"a\*b").plain().as_deref(), Some("a*b"));
         assert_eq!(SigmaStr::parse(r"a\?b").plain().as_deref(), Some("a?b"));
         assert_eq!(SigmaStr::parse(r"a\\b").plain().as_deref(), Some(r"a\b"));
-        assert_eq!(SigmaStr::parse(r"C:\Windows\").plain().as_deref(), Some(r"C:\Windows\"));
+        assert_eq!(
+            SigmaStr::parse(r"C:\Windows\").plain().as_deref(),
+            Some(r"C:\Windows\")
+        );
         assert_eq!(SigmaStr::parse(r"a\\*").pieces.last(), Some(&Piece::Star));
     }
 

@@ -41,7 +41,10 @@ impl Placeholders {
                     .iter()
                     .map(|i| scalar_text(i).ok_or(format!("placeholder {name}: non-scalar value")))
                     .collect::<Result<Vec<_>, _>>()?,
-                other => vec![scalar_text(&other).ok_or(format!("placeholder {name}: non-scalar value"))?],
+                other => {
+                    vec![scalar_text(&other)
+                        .ok_or(format!("placeholder {name}: non-scalar value"))?]
+                }
             };
             out.values.insert(name, values);
         }

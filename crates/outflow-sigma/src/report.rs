@@ -111,9 +111,7 @@ pub struct LoadReport {
 
 impl LoadReport {
     pub fn loaded(&self) -> impl Iterator<Item = &LoadEntry> {
-        self.entries
-            .iter()
-            .filter(|e| e.outcome == Outcome::Loaded)
+        self.entries.iter().filter(|e| e.outcome == Outcome::Loaded)
     }
 
     /// Rejected entries with their reason.

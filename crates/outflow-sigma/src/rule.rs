@@ -19,13 +19,19 @@ pub struct RuleLogSource {
 impl RuleLogSource {
     fn parse(v: Option<&Yaml>) -> Result<Self, Reject> {
         let Some(Yaml::Mapping(m)) = v else {
-            return Err(Reject::new(RejectKind::Structure, "missing logsource mapping"));
+            return Err(Reject::new(
+                RejectKind::Structure,
+                "missing logsource mapping",
+            ));
         };
         let part = |k: &str| -> Result<Option<String>, Reject> {
             match m.get(k) {
                 None | Some(Yaml::Null) => Ok(None),
                 Some(Yaml::String(s)) => Ok(Some(s.trim().to_lowercase())),
-                Some(_) => Err(Reject::new(RejectKind::Structure, format!("logsource.{k} is not a string"))),
+                Some(_) => Err(Reject::new(
+                    RejectKind::Structure,
+                    format!("logsource.{k} is not a string"),
+                )),
             }
         };
         Ok(RuleLogSource {
@@ -41,7 +47,9 @@ impl RuleLogSource {
             None => true,
             Some(w) => have.as_deref().is_some_and(|h| h.eq_ignore_ascii_case(w)),
         };
-        ok(&self.product, &ls.product) && ok(&self.category, &ls.category) && ok(&self.service, &ls.service)
+        ok(&self.product, &ls.product)
+            && ok(&self.category, &ls.category)
+            && ok(&self.service, &ls.service)
     }
 }
 
@@ -58,7 +66,13 @@ impl RuleLogSource {
 impl fmt::Display for RuleLogSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let p = |x: &Option<String>| x.clone().unwrap_or_else(|| "-".into());
-        write!(f, "{}/{}/{}", p(&self.product), p(&self.category), p(&self.service))
+        write!(
+            f,
+            "{}/{}/{}",
+            p(&self.product),
+            p(&self.category),
+            p(&self.service)
+        )
     }
 }
 
@@ -122,7 +136,10 @@ pub fn doc_kind(doc: &Yaml) -> DocKind {
 pub fn compile_doc(doc: &Yaml, placeholders: Option<&Placeholders>) -> Result<Compiled, Reject> {
     let kind = doc_kind(doc);
     if kind == DocKind::Correlation {
-        return Err(Reject::new(RejectKind::Correlation, "correlation rule: not supported yet"));
+        return Err(Reject::new(
+            RejectKind::Correlation,
+            "correlation rule: not supported yet",
+        ));
     }
     if kind == DocKind::Other {
         return Err(Reject::new(
@@ -138,18 +155,30 @@ pub fn compile_doc(doc: &Yaml, placeholders: Option<&Placeholders>) -> Result<Co
     };
     if kind == DocKind::Filter {
         let Some(Yaml::Mapping(f)) = doc.get("filter") else {
-            return Err(Reject::new(RejectKind::Structure, "filter is not a mapping"));
+            return Err(Reject::new(
+                RejectKind::Structure,
+                "filter is not a mapping",
+            ));
         };
         let rules = string_list(f.get("rules"));
         if rules.is_empty() {
-            return Err(Reject::new(RejectKind::Structure, "filter.rules lists no rule"));
+            return Err(Reject::new(
+                RejectKind::Structure,
+                "filter.rules lists no rule",
+            ));
         }
         let mut det = f.clone();
         det.remove("rules");
         let detection = Detection::compile(&Yaml::Mapping(det), &mut ctx)?;
-        return Ok(Compiled::Filter(Box::new(Filter { meta, rules, detection })));
+        return Ok(Compiled::Filter(Box::new(Filter {
+            meta,
+            rules,
+            detection,
+        })));
     }
-    let detection = doc.get("detection").ok_or_else(|| Reject::new(RejectKind::Structure, "missing detection"))?;
+    let detection = doc
+        .get("detection")
+        .ok_or_else(|| Reject::new(RejectKind::Structure, "missing detection"))?;
     let detection = Detection::compile(detection, &mut ctx)?;
     let required_literals = detection.required_literals();
     Ok(Compiled::Rule(Box::new(Rule {
@@ -183,7 +212,10 @@ fn meta(doc: &Yaml) -> Result<RuleMeta, Reject> {
 /// A list of scalars (or one scalar) as strings; anything else is ignored.
 fn string_list(v: Option<&Yaml>) -> Vec<String> {
     match v {
-        Some(Yaml::Sequence(items)) => items.iter().filter_map(crate::placeholders::scalar_text).collect(),
+        Some(Yaml::Sequence(items)) => items
+            .iter()
+            .filter_map(crate::placeholders::scalar_text)
+            .collect(),
         Some(v) => crate::placeholders::scalar_text(v).into_iter().collect(),
         None => Vec::new(),
     }
@@ -193,7 +225,12 @@ fn string_list(v: Option<&Yaml>) -> Vec<String> {
 pub fn attack_ids(tags: &[String]) -> Vec<String> {
     let mut out = Vec::new();
     for t in tags {
-        let Some(rest) = t.trim().to_ascii_lowercase().strip_prefix("attack.t").map(str::to_string) else {
+        let Some(rest) = t
+            .trim()
+            .to_ascii_lowercase()
+            .strip_prefix("attack.t")
+            .map(str::to_string)
+        else {
             continue;
         };
         let (main, sub) = match rest.split_once('.') {
@@ -221,10 +258,16 @@ mod tests {
 
     #[test]
     fn attack_tags() {
-        let tags: Vec<String> = ["attack.exfiltration", "attack.t1567.002", "attack.T1048", "attack.g0032", "attack.t15"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let tags: Vec<String> = [
+            "attack.exfiltration",
+            "attack.t1567.002",
+            "attack.T1048",
+            "attack.g0032",
+            "attack.t15",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         assert_eq!(attack_ids(&tags), vec!["T1567.002", "T1048"]);
     }
 }

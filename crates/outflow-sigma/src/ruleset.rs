@@ -3,6 +3,7 @@
 
 use crate::docs;
 use crate::placeholders::Placeholders;
+use crate::prefilter::Prefilter;
 use crate::report::{DocKind, LoadEntry, LoadReport, Outcome, Reject, RejectKind};
 use crate::rule::{compile_doc, doc_kind, Compiled, Filter, Rule, RuleLogSource};
 use outflow_event::{Event, LogSource};
@@ -18,6 +19,7 @@ pub struct RuleSet {
     filters: Vec<Filter>,
     /// Rules by their (product, category, service) as written, lowercase.
     routes: FxHashMap<RouteKey, Vec<u32>>,
+    prefilter: Option<Prefilter>,
 }
 
 /// Per-caller scratch: the candidate rules of the last logsource list seen,
@@ -26,6 +28,9 @@ pub struct RuleSet {
 pub struct MatchScratch {
     last: Option<Vec<LogSource>>,
     candidates: Vec<u32>,
+    /// Prefilter flags per rule, and the ones set for the current event.
+    hit: Vec<bool>,
+    touched: Vec<u32>,
 }
 
 impl RuleSet {
@@ -45,7 +50,11 @@ impl RuleSet {
     }
 
     /// Loads rules from YAML text (`name` stands for the file in the report).
-    pub fn from_yaml(name: &str, text: &str, placeholders: Option<&Placeholders>) -> (RuleSet, LoadReport) {
+    pub fn from_yaml(
+        name: &str,
+        text: &str,
+        placeholders: Option<&Placeholders>,
+    ) -> (RuleSet, LoadReport) {
         let mut b = Builder::default();
         b.add_text(Path::new(name), text, placeholders);
         b.finish()
@@ -68,7 +77,11 @@ impl RuleSet {
     }
 
     /// Indices of the rules whose logsource fits one of the event's.
-    pub fn candidates<'s>(&self, logsources: &[LogSource], scratch: &'s mut MatchScratch) -> &'s [u32] {
+    pub fn candidates<'s>(
+        &self,
+        logsources: &[LogSource],
+        scratch: &'s mut MatchScratch,
+    ) -> &'s [u32] {
         if scratch.last.as_deref() != Some(logsources) {
             scratch.candidates.clear();
             // An event with no logsource reaches only rules that name none.
@@ -78,10 +91,17 @@ impl RuleSet {
                 }
             }
             for ls in logsources {
-                let parts = [&ls.product, &ls.category, &ls.service].map(|p| p.as_deref().map(str::to_lowercase));
+                let parts = [&ls.product, &ls.category, &ls.service]
+                    .map(|p| p.as_deref().map(str::to_lowercase));
                 // A rule names a subset of the parts: try all eight.
                 for mask in 0u8..8 {
-                    let pick = |i: usize| if mask & (1 << i) != 0 { parts[i].clone() } else { None };
+                    let pick = |i: usize| {
+                        if mask & (1 << i) != 0 {
+                            parts[i].clone()
+                        } else {
+                            None
+                        }
+                    };
                     if (0..3).any(|i| mask & (1 << i) != 0 && parts[i].is_none()) {
                         continue;
                     }
@@ -110,16 +130,47 @@ impl RuleSet {
             })
     }
 
+    /// Drops the Aho-Corasick prefilter (every routed rule is evaluated);
+    /// results are the same, only slower. For differential tests.
+    pub fn without_prefilter(mut self) -> Self {
+        self.prefilter = None;
+        self
+    }
+
+    pub fn has_prefilter(&self) -> bool {
+        self.prefilter.is_some()
+    }
+
     /// Indices of every rule matching the event, in load order.
     pub fn matches(&self, ev: &Event, scratch: &mut MatchScratch, out: &mut Vec<usize>) {
         out.clear();
-        let cands = self.candidates(&ev.logsources, scratch);
+        self.candidates(&ev.logsources, scratch);
+        if scratch.candidates.is_empty() {
+            return;
+        }
+        let Some(pf) = &self.prefilter else {
+            out.extend(
+                scratch
+                    .candidates
+                    .iter()
+                    .map(|&i| i as usize)
+                    .filter(|&i| self.rule_matches(i, ev)),
+            );
+            return;
+        };
+        scratch.hit.resize(self.rules.len(), false);
+        pf.scan(ev, &mut scratch.hit, &mut scratch.touched);
         out.extend(
-            cands
+            scratch
+                .candidates
                 .iter()
                 .map(|&i| i as usize)
-                .filter(|&i| self.rule_matches(i, ev)),
+                .filter(|&i| pf.admits(i, &scratch.hit) && self.rule_matches(i, ev)),
         );
+        for &t in &scratch.touched {
+            scratch.hit[t as usize] = false;
+        }
+        scratch.touched.clear();
     }
 }
 
@@ -202,20 +253,30 @@ impl Builder {
         let mut dups: Vec<_> = seen.into_iter().filter(|(_, n)| *n > 1).collect();
         dups.sort();
         for (id, n) in dups {
-            self.report.warnings.push(format!("rule id {id} is used by {n} rules"));
+            self.report
+                .warnings
+                .push(format!("rule id {id} is used by {n} rules"));
         }
         for (i, r) in set.rules.iter().enumerate() {
             for m in &r.modifiers {
                 *self.report.modifier_counts.entry(m.clone()).or_default() += 1;
             }
-            *self.report.logsource_counts.entry(r.meta.logsource.to_string()).or_default() += 1;
+            *self
+                .report
+                .logsource_counts
+                .entry(r.meta.logsource.to_string())
+                .or_default() += 1;
             let RuleLogSource {
                 product,
                 category,
                 service,
             } = r.meta.logsource.clone();
-            set.routes.entry((product, category, service)).or_default().push(i as u32);
+            set.routes
+                .entry((product, category, service))
+                .or_default()
+                .push(i as u32);
         }
+        self.set.prefilter = Prefilter::build(&self.set.rules);
         (self.set, self.report)
     }
 }

@@ -101,22 +101,35 @@ impl ValueTest {
             ValueTest::Num(n, text) => match v {
                 Value::Str(s) => {
                     let s = ev.span_str(*s);
-                    s.trim() == text || Num::parse(s).is_some_and(|x| x.cmp(*n) == Some(Ordering::Equal))
+                    s.trim() == text
+                        || Num::parse(s).is_some_and(|x| x.cmp(*n) == Some(Ordering::Equal))
                 }
                 _ => Num::of_value(ev, v).is_some_and(|x| x.cmp(*n) == Some(Ordering::Equal)),
             },
             ValueTest::Bool(b) => match v {
                 Value::Bool(x) => x == b,
-                Value::Str(s) => ev.span_str(*s).trim().eq_ignore_ascii_case(if *b { "true" } else { "false" }),
+                Value::Str(s) => {
+                    ev.span_str(*s)
+                        .trim()
+                        .eq_ignore_ascii_case(if *b { "true" } else { "false" })
+                }
                 _ => false,
             },
-            ValueTest::Cmp(op, n) => Num::of_value(ev, v).and_then(|x| x.cmp(*n)).is_some_and(|o| match op {
-                CmpOp::Lt => o == Ordering::Less,
-                CmpOp::Lte => o != Ordering::Greater,
-                CmpOp::Gt => o == Ordering::Greater,
-                CmpOp::Gte => o != Ordering::Less,
-            }),
-            ValueTest::FieldRef { other, anchor, cased } => {
+            ValueTest::Cmp(op, n) => {
+                Num::of_value(ev, v)
+                    .and_then(|x| x.cmp(*n))
+                    .is_some_and(|o| match op {
+                        CmpOp::Lt => o == Ordering::Less,
+                        CmpOp::Lte => o != Ordering::Greater,
+                        CmpOp::Gt => o == Ordering::Greater,
+                        CmpOp::Gte => o != Ordering::Less,
+                    })
+            }
+            ValueTest::FieldRef {
+                other,
+                anchor,
+                cased,
+            } => {
                 let Some(o) = ev.get(other) else {
                     return false;
                 };

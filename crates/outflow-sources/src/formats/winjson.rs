@@ -15,6 +15,9 @@
 //!   `Data` as `Data`, UserData leaves under their last path segment;
 //! - Winlogbeat's ECS fields (`host.name`, `process.*` ...) under their dotted paths.
 //!
+//! Event time (`ts`) comes from `TimeCreated` (NXLog's `EventTime`, which is
+//! the collector's local time without a zone, is taken as UTC) or `@timestamp`.
+//!
 //! Values are kept as read (numbers as numbers) with two exceptions that make
 //! renderers agree: JSON `null` (an element Windows left unset) is left out,
 //! and a value that is a whole GUID is written as Windows' XML writes it,

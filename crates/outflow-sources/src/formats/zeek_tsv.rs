@@ -130,17 +130,21 @@ impl Reader {
         }
         // The directive's name ends at the separator, or at a space in
         // hand-edited and btest-masked lines (`#open XXXX-XX-XX`).
-        let b = line.as_bytes();
-        let at_sep = find(b, &self.header.sep, 0).map(|i| (i, self.header.sep.len()));
-        let at_space = memchr::memchr(b' ', b).map(|i| (i, 1));
-        let (name, rest) = match (at_sep, at_space) {
-            (Some(a), Some(c)) => Some(if a.0 < c.0 { a } else { c }),
-            (a, c) => a.or(c),
-        }
-        .map_or((line.get(1..), ""), |(i, len)| {
-            (line.get(1..i), line.get(i + len..).unwrap_or(""))
-        });
-        let name = name.unwrap_or("");
+        let (b, sep) = (line.as_bytes(), &self.header.sep);
+        let split = [
+            find(b, sep, 0).map(|i| (i, sep.len())),
+            memchr::memchr(b' ', b).map(|i| (i, 1)),
+        ]
+        .into_iter()
+        .flatten()
+        .min_by_key(|&(i, _)| i);
+        let (name, rest) = match split {
+            Some((i, len)) => (
+                line.get(1..i).unwrap_or(""),
+                line.get(i + len..).unwrap_or(""),
+            ),
+            None => (line.get(1..).unwrap_or(""), ""),
+        };
         let h = &mut self.header;
         match name {
             "set_separator" => h.set_sep = decode(rest),
@@ -435,6 +439,41 @@ fn parse_float(b: &[u8]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ctx::{CollectSink, Limits};
+    use crate::input::Compression;
+    use proptest::prelude::*;
+    use std::sync::Arc;
+
+    fn read_text(text: &str) -> CollectSink {
+        let limits = Limits::default();
+        let mut sink = CollectSink::default();
+        let mut ctx = ReadCtx::new(Arc::from("t.log"), &limits, &mut sink);
+        let opened = Opened {
+            reader: Box::new(io::Cursor::new(text.as_bytes().to_vec())),
+            sample: Vec::new(),
+            compression: Compression::None,
+            plain_path: None,
+            consumed: Default::default(),
+        };
+        read(opened, &mut ctx).expect("in-memory read");
+        sink
+    }
+
+    proptest! {
+        /// Arbitrary lines after (and inside) a header never panic, and every
+        /// data line is either an event or a reject.
+        #[test]
+        fn any_input_is_read_or_rejected(lines in proptest::collection::vec("[-a-z0-9#\\\\x\t,.()\\[\\] ]{0,40}", 0..12)) {
+            let mut text = String::from("#separator \\x09\n#fields\tts\ta\tb\n#types\ttime\tset[count]\tstring\n");
+            for l in &lines {
+                text.push_str(l);
+                text.push('\n');
+            }
+            let sink = read_text(&text);
+            let data = lines.iter().filter(|l| !l.is_empty() && !l.starts_with('#')).count();
+            prop_assert_eq!(sink.events.len() + sink.rejects.len(), data);
+        }
+    }
 
     #[test]
     fn types_map_to_kinds() {
