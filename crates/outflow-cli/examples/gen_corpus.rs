@@ -111,7 +111,12 @@ fn format_time(secs: u64, frac7: u64) -> String {
     let sod = secs % 86_400;
     // 2026-11-20 is day 20777; the corpus spans a few days of November 2026.
     let day = 20 + (days - 20_777);
-    format!("2026-11-{day:02}T{:02}:{:02}:{:02}.{frac7:07}Z", sod / 3600, sod / 60 % 60, sod % 60)
+    format!(
+        "2026-11-{day:02}T{:02}:{:02}:{:02}.{frac7:07}Z",
+        sod / 3600,
+        sod / 60 % 60,
+        sod % 60
+    )
 }
 
 fn main() -> std::io::Result<()> {
@@ -121,16 +126,28 @@ fn main() -> std::io::Result<()> {
         std::process::exit(2);
     }
     let out = Path::new(&args[1]);
-    let parse = |s: &str| s.parse::<u64>().unwrap_or_else(|_| panic!("not a number: {s}"));
-    let (zeek_lines, json_events, files) = (parse(&args[2]), parse(&args[3]), parse(&args[4]).max(1));
+    let parse = |s: &str| {
+        s.parse::<u64>()
+            .unwrap_or_else(|_| panic!("not a number: {s}"))
+    };
+    let (zeek_lines, json_events, files) =
+        (parse(&args[2]), parse(&args[3]), parse(&args[4]).max(1));
     std::fs::create_dir_all(out)?;
-    let mut rng = Rng(0x5EED_0F_0F10_u64);
+    let mut rng = Rng(0x005E_ED0F_0F10_u64);
     for f in 0..files {
         if zeek_lines > 0 {
-            zeek(&out.join(format!("conn-{f:02}.log")), zeek_lines / files, &mut rng)?;
+            zeek(
+                &out.join(format!("conn-{f:02}.log")),
+                zeek_lines / files,
+                &mut rng,
+            )?;
         }
         if json_events > 0 {
-            windows_json(&out.join(format!("sysmon-{f:02}.jsonl")), json_events / files, &mut rng)?;
+            windows_json(
+                &out.join(format!("sysmon-{f:02}.jsonl")),
+                json_events / files,
+                &mut rng,
+            )?;
         }
     }
     Ok(())

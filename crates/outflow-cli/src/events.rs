@@ -19,7 +19,9 @@ struct Printer<'a> {
 
 impl Consumer for Printer<'_> {
     fn events(&mut self, events: Vec<Event>) -> Flow {
-        let Some(w) = &mut self.writer else { return Flow::Continue };
+        let Some(w) = &mut self.writer else {
+            return Flow::Continue;
+        };
         for e in &events {
             if let Err(err) = w.write(e) {
                 self.error = Some(err);
@@ -74,7 +76,9 @@ pub fn run(args: EventsArgs) -> Result<(), Failure> {
     let stdout_free = format == OutFormat::None || args.output.is_some();
     print_summary(&args.read, &json, &text, stdout_free)?;
     if cfg.strict && summary.totals.rejects > 0 {
-        return Err(Failure::Fatal("stopped at the first reject (--strict)".to_string()));
+        return Err(Failure::Fatal(
+            "stopped at the first reject (--strict)".to_string(),
+        ));
     }
     Ok(())
 }

@@ -92,7 +92,9 @@ pub fn run(args: HuntArgs) -> Result<(), Failure> {
     let stdout_free = format == OutFormat::None || args.output.is_some();
     print_summary(&args.read, &json, &text, stdout_free)?;
     if cfg.strict && summary.totals.rejects > 0 {
-        return Err(Failure::Fatal("stopped at the first reject (--strict)".to_string()));
+        return Err(Failure::Fatal(
+            "stopped at the first reject (--strict)".to_string(),
+        ));
     }
     Ok(())
 }

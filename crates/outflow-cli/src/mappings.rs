@@ -15,7 +15,8 @@ pub fn formats() {
 pub fn run(args: MappingsArgs) -> Result<(), Failure> {
     match args.action {
         MappingsAction::List { mappings } => {
-            let m = Mappings::load(mappings.as_deref()).map_err(|e| Failure::Usage(e.to_string()))?;
+            let m =
+                Mappings::load(mappings.as_deref()).map_err(|e| Failure::Usage(e.to_string()))?;
             for (name, origin) in &m.loaded {
                 println!("{name:<10} {origin}");
             }
@@ -30,7 +31,11 @@ pub fn run(args: MappingsArgs) -> Result<(), Failure> {
                 }
                 None => Err(Failure::Usage(format!(
                     "no built-in mapping '{name}' (known: {})",
-                    BUILTIN.iter().map(|(f, _)| f.trim_end_matches(".yml")).collect::<Vec<_>>().join(", ")
+                    BUILTIN
+                        .iter()
+                        .map(|(f, _)| f.trim_end_matches(".yml"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ))),
             }
         }
@@ -39,10 +44,12 @@ pub fn run(args: MappingsArgs) -> Result<(), Failure> {
             Ok(())
         }
         MappingsAction::Export { dir } => {
-            std::fs::create_dir_all(&dir).map_err(|e| Failure::Fatal(format!("{}: {e}", dir.display())))?;
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| Failure::Fatal(format!("{}: {e}", dir.display())))?;
             for (file, text) in BUILTIN {
                 let p = dir.join(file);
-                std::fs::write(&p, text).map_err(|e| Failure::Fatal(format!("{}: {e}", p.display())))?;
+                std::fs::write(&p, text)
+                    .map_err(|e| Failure::Fatal(format!("{}: {e}", p.display())))?;
                 println!("{}", p.display());
             }
             Ok(())
@@ -60,17 +67,34 @@ pub fn doc() -> Result<String, Failure> {
          `--mappings DIR`.\n",
     );
     for (file, text) in BUILTIN {
-        let m: MappingFile = outflow_normalize::parse_mapping(file, text).map_err(|e| Failure::Usage(e.to_string()))?;
-        out += &format!("\n## {} (`{}`)\n\nInput formats: {}.", m.name, file, m.sources.join(", "));
+        let m: MappingFile = outflow_normalize::parse_mapping(file, text)
+            .map_err(|e| Failure::Usage(e.to_string()))?;
+        out += &format!(
+            "\n## {} (`{}`)\n\nInput formats: {}.",
+            m.name,
+            file,
+            m.sources.join(", ")
+        );
         if !m.select.is_empty() {
-            out += &format!(" Rules are chosen by {}.", m.select.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "));
+            out += &format!(
+                " Rules are chosen by {}.",
+                m.select
+                    .iter()
+                    .map(|s| format!("`{s}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
         }
         out += "\n\n| when | logsources | taxonomy fields | entity |\n|---|---|---|---|\n";
         for r in &m.rules {
             let when = if r.when.is_empty() {
                 "any other event".to_string()
             } else {
-                r.when.iter().map(|(k, v)| format!("{k} = {}", v.to_vec().join(" / "))).collect::<Vec<_>>().join(", ")
+                r.when
+                    .iter()
+                    .map(|(k, v)| format!("{k} = {}", v.to_vec().join(" / ")))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             };
             let ls = r
                 .logsource
@@ -90,7 +114,13 @@ pub fn doc() -> Result<String, Failure> {
                     .collect::<Vec<_>>()
                     .join("<br>")
             };
-            out += &format!("| {} | {} | {} | {} |\n", cell(&when), cell(&ls), cell(&pairs(&r.fields)), cell(&pairs(&r.entity)));
+            out += &format!(
+                "| {} | {} | {} | {} |\n",
+                cell(&when),
+                cell(&ls),
+                cell(&pairs(&r.fields)),
+                cell(&pairs(&r.entity))
+            );
         }
     }
     Ok(out)

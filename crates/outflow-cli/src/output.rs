@@ -5,7 +5,7 @@ use crate::Failure;
 use outflow_event::SourceKind;
 use outflow_normalize::Mappings;
 use outflow_pipeline::RunConfig;
-use outflow_sources::{expand_inputs, expand::ExpandError, Limits};
+use outflow_sources::{expand::ExpandError, expand_inputs, Limits};
 use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 use std::sync::Arc;
@@ -17,25 +17,38 @@ pub fn prepare(read: &ReadArgs, ordered: bool) -> Result<(RunConfig, Vec<ExpandE
         Some(f) => Some(f.parse::<SourceKind>().map_err(Failure::Usage)?),
         None => None,
     };
-    let mappings = Mappings::load(read.mappings.as_deref()).map_err(|e| Failure::Usage(format!("mapping files: {e}")))?;
+    let mappings = Mappings::load(read.mappings.as_deref())
+        .map_err(|e| Failure::Usage(format!("mapping files: {e}")))?;
     let (inputs, missing) = expand_inputs(&read.paths);
     if read.strict {
         if let Some(m) = missing.first() {
-            return Err(Failure::Fatal(format!("cannot read {}: {} (--strict)", m.path.display(), m.error)));
+            return Err(Failure::Fatal(format!(
+                "cannot read {}: {} (--strict)",
+                m.path.display(),
+                m.error
+            )));
         }
     }
     if inputs.is_empty() {
         for m in &missing {
-            eprintln!("outflow: warning: cannot read {}: {}", m.path.display(), m.error);
+            eprintln!(
+                "outflow: warning: cannot read {}: {}",
+                m.path.display(),
+                m.error
+            );
         }
         return Err(Failure::Usage("no input files found".to_string()));
     }
     if read.max_line_bytes == 0 || read.max_json_depth == 0 {
-        return Err(Failure::Usage("--max-line-bytes and --max-json-depth must be above 0".to_string()));
+        return Err(Failure::Usage(
+            "--max-line-bytes and --max-json-depth must be above 0".to_string(),
+        ));
     }
-    let threads = read
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    let threads = read.threads.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    });
     let cfg = RunConfig {
         inputs,
         forced,

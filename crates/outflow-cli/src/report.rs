@@ -21,9 +21,9 @@ pub struct Rejects {
 impl Rejects {
     pub fn new(read: &ReadArgs) -> Result<Self, Failure> {
         let file = match &read.rejects {
-            Some(p) => Some(BufWriter::new(
-                std::fs::File::create(p).map_err(|e| Failure::Usage(format!("cannot create {}: {e}", p.display())))?,
-            )),
+            Some(p) => Some(BufWriter::new(std::fs::File::create(p).map_err(|e| {
+                Failure::Usage(format!("cannot create {}: {e}", p.display()))
+            })?)),
             None => None,
         };
         Ok(Rejects { shown: 0, file })
@@ -51,7 +51,11 @@ impl Rejects {
 /// Adds paths that could not be listed to the summary as unreadable inputs.
 pub fn add_missing(summary: &mut Summary, missing: &[ExpandError]) {
     for m in missing {
-        eprintln!("outflow: warning: {}: unreadable: {}", m.path.display(), m.error);
+        eprintln!(
+            "outflow: warning: {}: unreadable: {}",
+            m.path.display(),
+            m.error
+        );
         let mut rejects = BTreeMap::new();
         rejects.insert("unreadable".to_string(), 1);
         summary.files.push(FileSummary {
@@ -102,14 +106,29 @@ pub fn text_summary(s: &Summary, hidden_rejects: u64, extra: &[String]) -> Strin
         thousands(t.events_per_second as u64)
     );
     if !s.by_source.is_empty() {
-        let parts: Vec<String> = s.by_source.iter().map(|(k, v)| format!("{k} {}", thousands(*v))).collect();
+        let parts: Vec<String> = s
+            .by_source
+            .iter()
+            .map(|(k, v)| format!("{k} {}", thousands(*v)))
+            .collect();
         out += &format!("  by format: {}\n", parts.join(" · "));
     }
     if t.rejects > 0 {
-        let parts: Vec<String> = s.rejects.iter().map(|(k, v)| format!("{k} {}", thousands(*v))).collect();
-        out += &format!("  rejected: {} ({})", thousands(t.rejects), parts.join(", "));
+        let parts: Vec<String> = s
+            .rejects
+            .iter()
+            .map(|(k, v)| format!("{k} {}", thousands(*v)))
+            .collect();
+        out += &format!(
+            "  rejected: {} ({})",
+            thousands(t.rejects),
+            parts.join(", ")
+        );
         if hidden_rejects > 0 {
-            out += &format!("; {} not shown above, use --rejects FILE to list all", thousands(hidden_rejects));
+            out += &format!(
+                "; {} not shown above, use --rejects FILE to list all",
+                thousands(hidden_rejects)
+            );
         }
         out += "\n";
     }
@@ -132,7 +151,8 @@ pub fn print_summary(
 ) -> Result<(), Failure> {
     if let Some(p) = &read.summary_out {
         let body = serde_json::to_string_pretty(json).unwrap_or_default();
-        std::fs::write(p, body + "\n").map_err(|e| Failure::Fatal(format!("cannot write {}: {e}", p.display())))?;
+        std::fs::write(p, body + "\n")
+            .map_err(|e| Failure::Fatal(format!("cannot write {}: {e}", p.display())))?;
     }
     match read.summary {
         Some(SummaryKind::Json) => {

@@ -12,13 +12,23 @@ fn outflow() -> Command {
 
 fn run(args: &[&str], paths: &[&Path]) -> Output {
     let out = outflow().args(args).args(paths).output().unwrap();
-    assert_ne!(out.status.code(), Some(101), "panicked: {}", String::from_utf8_lossy(&out.stderr));
+    assert_ne!(
+        out.status.code(),
+        Some(101),
+        "panicked: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     out
 }
 
 fn summary(out: &Output) -> Value {
     let text = String::from_utf8_lossy(&out.stdout);
-    let last = text.lines().last().unwrap_or_else(|| panic!("no summary; stderr: {}", String::from_utf8_lossy(&out.stderr)));
+    let last = text.lines().last().unwrap_or_else(|| {
+        panic!(
+            "no summary; stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
     serde_json::from_str(last).unwrap()
 }
 
@@ -28,7 +38,8 @@ fn gz(data: &[u8]) -> Vec<u8> {
     e.finish().unwrap()
 }
 
-const GOOD: &str = "{\"@timestamp\":\"2026-11-20T10:00:00Z\",\"host\":{\"name\":\"ws1\"},\"n\":1}\n";
+const GOOD: &str =
+    "{\"@timestamp\":\"2026-11-20T10:00:00Z\",\"host\":{\"name\":\"ws1\"},\"n\":1}\n";
 
 /// A folder holding one file per kind of damage.
 fn damaged_corpus(dir: &Path) -> Vec<PathBuf> {
@@ -47,14 +58,27 @@ fn damaged_corpus(dir: &Path) -> Vec<PathBuf> {
     bad_utf8.extend_from_slice(GOOD.as_bytes());
     put("invalid-utf8.jsonl", &bad_utf8);
     // Binary garbage.
-    let garbage: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let garbage: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
     put("garbage.bin", &garbage);
     // Empty.
     put("empty.log", b"");
     // A line over the limit (run with --max-line-bytes 4096) between good ones.
-    put("long-line.jsonl", format!("{GOOD}{{\"x\":\"{}\"}}\n{GOOD}", "a".repeat(10_000)).as_bytes());
+    put(
+        "long-line.jsonl",
+        format!("{GOOD}{{\"x\":\"{}\"}}\n{GOOD}", "a".repeat(10_000)).as_bytes(),
+    );
     // JSON nested deeper than the limit.
-    put("deep.jsonl", format!("{GOOD}{{\"a\":{}1{}}}\n{GOOD}", "[".repeat(200), "]".repeat(200)).as_bytes());
+    put(
+        "deep.jsonl",
+        format!(
+            "{GOOD}{{\"a\":{}1{}}}\n{GOOD}",
+            "[".repeat(200),
+            "]".repeat(200)
+        )
+        .as_bytes(),
+    );
     // Zeek line whose column count does not match #fields.
     put(
         "conn.log",
@@ -79,10 +103,25 @@ fn every_kind_of_damage_is_counted_with_its_position_and_the_run_goes_on() {
     damaged_corpus(&data);
     let rejects = dir.path().join("rejects.jsonl");
     let out = run(
-        &["events", "--format", "none", "--summary", "json", "--max-line-bytes", "4096", "--rejects", rejects.to_str().unwrap()],
+        &[
+            "events",
+            "--format",
+            "none",
+            "--summary",
+            "json",
+            "--max-line-bytes",
+            "4096",
+            "--rejects",
+            rejects.to_str().unwrap(),
+        ],
         &[&data],
     );
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let s = summary(&out);
     let r = &s["rejects"];
     assert_eq!(r["decompress"], 1, "{s}");
@@ -108,29 +147,52 @@ fn every_kind_of_damage_is_counted_with_its_position_and_the_run_goes_on() {
     assert_eq!(events("deep.jsonl"), 2);
     assert_eq!(events("conn.log"), 2);
     let truncated = events("truncated.jsonl.gz");
-    assert!(truncated > 0 && truncated < 2000, "records before the cut are read: {truncated}");
+    assert!(
+        truncated > 0 && truncated < 2000,
+        "records before the cut are read: {truncated}"
+    );
 
     // Every reject names its file and position.
     let listed = rejects_file(&rejects);
-    assert_eq!(listed.len() as u64, s["totals"]["rejects"].as_u64().unwrap());
-    let find = |reason: &str| listed.iter().find(|r| r["reason"] == reason).unwrap().clone();
-    assert!(find("invalid_utf8")["origin"]["file"].as_str().unwrap().ends_with("invalid-utf8.jsonl"));
+    assert_eq!(
+        listed.len() as u64,
+        s["totals"]["rejects"].as_u64().unwrap()
+    );
+    let find = |reason: &str| {
+        listed
+            .iter()
+            .find(|r| r["reason"] == reason)
+            .unwrap()
+            .clone()
+    };
+    assert!(find("invalid_utf8")["origin"]["file"]
+        .as_str()
+        .unwrap()
+        .ends_with("invalid-utf8.jsonl"));
     assert_eq!(find("invalid_utf8")["origin"]["position"]["line"], 2);
     assert_eq!(find("line_too_long")["origin"]["position"]["line"], 2);
     assert_eq!(find("json_too_deep")["origin"]["position"]["line"], 2);
     assert_eq!(find("column_count")["origin"]["position"]["line"], 9);
-    assert!(find("decompress")["origin"]["position"]["offset"].as_u64().is_some());
+    assert!(find("decompress")["origin"]["position"]["offset"]
+        .as_u64()
+        .is_some());
     assert_eq!(find("empty_file")["origin"]["position"], "file");
     // The first rejects are also shown on stderr.
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("invalid-utf8.jsonl:line 2: invalid_utf8"), "{stderr}");
+    assert!(
+        stderr.contains("invalid-utf8.jsonl:line 2: invalid_utf8"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn strict_stops_at_the_first_reject_with_exit_1() {
     let dir = tempfile::tempdir().unwrap();
     damaged_corpus(dir.path());
-    let out = run(&["events", "--format", "none", "--strict", "--threads", "1"], &[dir.path()]);
+    let out = run(
+        &["events", "--format", "none", "--strict", "--threads", "1"],
+        &[dir.path()],
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--strict"));
 }
@@ -147,7 +209,12 @@ fn unreadable_inputs_are_reported_and_skipped() {
     let mut cmd = if root {
         // Root reads any file: drop to an unprivileged user for this run.
         let mut c = Command::new("setpriv");
-        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", env!("CARGO_BIN_EXE_outflow")]);
+        c.args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            env!("CARGO_BIN_EXE_outflow"),
+        ]);
         c
     } else {
         outflow()
@@ -161,22 +228,37 @@ fn unreadable_inputs_are_reported_and_skipped() {
         .args([&good, &secret, &missing])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let s = summary(&out);
     assert_eq!(s["rejects"]["permission_denied"], 1, "{s}");
     assert_eq!(s["rejects"]["unreadable"], 1, "{s}");
     assert_eq!(s["totals"]["events"], 1);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("secret.jsonl: permission_denied"), "{stderr}");
+    assert!(
+        stderr.contains("secret.jsonl: permission_denied"),
+        "{stderr}"
+    );
     assert!(stderr.contains("missing.jsonl: unreadable"), "{stderr}");
 
-    let strict = outflow().args(["events", "--format", "none", "--strict"]).args([&good, &missing]).output().unwrap();
+    let strict = outflow()
+        .args(["events", "--format", "none", "--strict"])
+        .args([&good, &missing])
+        .output()
+        .unwrap();
     assert_eq!(strict.status.code(), Some(1));
 }
 
 fn running_as_root() -> bool {
     std::fs::read_to_string("/proc/self/status")
-        .map(|s| s.lines().any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0")))
+        .map(|s| {
+            s.lines()
+                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+        })
         .unwrap_or(false)
 }
 
@@ -185,9 +267,22 @@ fn usage_and_configuration_errors_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let good = dir.path().join("good.jsonl");
     std::fs::write(&good, GOOD).unwrap();
-    assert_eq!(run(&["events", "--no-such-flag"], &[&good]).status.code(), Some(2));
-    assert_eq!(run(&["events", "--input-format", "nope"], &[&good]).status.code(), Some(2));
-    assert_eq!(run(&["events"], &[&dir.path().join("absent")]).status.code(), Some(2));
+    assert_eq!(
+        run(&["events", "--no-such-flag"], &[&good]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        run(&["events", "--input-format", "nope"], &[&good])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        run(&["events"], &[&dir.path().join("absent")])
+            .status
+            .code(),
+        Some(2)
+    );
     let maps = dir.path().join("maps");
     std::fs::create_dir(&maps).unwrap();
     std::fs::write(maps.join("x.yml"), "name: [").unwrap();
@@ -203,9 +298,15 @@ fn gzip_zstd_and_stdin_are_read_transparently() {
     let gzp = dir.path().join("a.log.gz");
     std::fs::write(&gzp, gz(body.as_bytes())).unwrap();
     let zst = dir.path().join("b.dat");
-    let compressed = ruzstd::encoding::compress_to_vec(body.as_bytes(), ruzstd::encoding::CompressionLevel::Fastest);
+    let compressed = ruzstd::encoding::compress_to_vec(
+        body.as_bytes(),
+        ruzstd::encoding::CompressionLevel::Fastest,
+    );
     std::fs::write(&zst, compressed).unwrap();
-    let out = run(&["events", "--format", "none", "--summary", "json"], &[&gzp, &zst]);
+    let out = run(
+        &["events", "--format", "none", "--summary", "json"],
+        &[&gzp, &zst],
+    );
     let s = summary(&out);
     assert_eq!(s["totals"]["events"], 6, "{s}");
     assert_eq!(s["files"][0]["compression"], "gzip");
@@ -217,9 +318,17 @@ fn gzip_zstd_and_stdin_are_read_transparently() {
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(&gz(body.as_bytes())).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(&gz(body.as_bytes()))
+        .unwrap();
     let out = child.wait_with_output().unwrap();
-    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 3);
     assert_eq!(lines[0]["origin"]["file"], "<stdin>");
     assert_eq!(lines[0]["entity"]["host"], "ws1");

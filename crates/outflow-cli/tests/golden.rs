@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 /// Runs outflow from the workspace root (so paths in the output are relative).
@@ -24,7 +27,9 @@ fn outflow(args: &[&str]) -> (String, String, i32) {
 }
 
 fn check(name: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, actual).unwrap();
@@ -52,37 +57,88 @@ fn check(name: &str, actual: &str) {
 
 #[test]
 fn demo_events_as_jsonl() {
-    let (out, err, code) = outflow(&["events", "--format", "jsonl", "-j", "1", "--quiet", "examples/demo"]);
+    let (out, err, code) = outflow(&[
+        "events",
+        "--format",
+        "jsonl",
+        "-j",
+        "1",
+        "--quiet",
+        "examples/demo",
+    ]);
     assert_eq!(code, 0, "{err}");
     check("demo-events.jsonl", &out);
 }
 
 #[test]
 fn demo_events_as_table_and_csv() {
-    let (out, err, code) = outflow(&["events", "--format", "table", "-j", "1", "--quiet", "examples/demo"]);
+    let (out, err, code) = outflow(&[
+        "events",
+        "--format",
+        "table",
+        "-j",
+        "1",
+        "--quiet",
+        "examples/demo",
+    ]);
     assert_eq!(code, 0, "{err}");
     check("demo-events.table", &out);
-    let (out, err, code) = outflow(&["events", "--format", "csv", "-j", "1", "--quiet", "examples/demo"]);
+    let (out, err, code) = outflow(&[
+        "events",
+        "--format",
+        "csv",
+        "-j",
+        "1",
+        "--quiet",
+        "examples/demo",
+    ]);
     assert_eq!(code, 0, "{err}");
     check("demo-events.csv", &out);
 }
 
 #[test]
 fn demo_summary_covers_every_text_format_without_rejects() {
-    let (out, err, code) = outflow(&["events", "--format", "none", "--summary", "json", "examples/demo"]);
+    let (out, err, code) = outflow(&[
+        "events",
+        "--format",
+        "none",
+        "--summary",
+        "json",
+        "examples/demo",
+    ]);
     assert_eq!(code, 0, "{err}");
     let mut s: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
-    assert_eq!(s["totals"]["rejects"], 0, "the example folder must read cleanly: {s}");
+    assert_eq!(
+        s["totals"]["rejects"], 0,
+        "the example folder must read cleanly: {s}"
+    );
     for kind in [
-        "win-json", "auditd", "zeek-tsv", "zeek-json", "w3c", "squid", "panos", "m365", "gworkspace", "cloudtrail",
-        "github", "proofpoint", "message-trace",
+        "win-json",
+        "auditd",
+        "zeek-tsv",
+        "zeek-json",
+        "w3c",
+        "squid",
+        "panos",
+        "m365",
+        "gworkspace",
+        "cloudtrail",
+        "github",
+        "proofpoint",
+        "message-trace",
     ] {
-        assert!(s["by_source"][kind].as_u64().unwrap_or(0) > 0, "no {kind} events in examples/demo: {s}");
+        assert!(
+            s["by_source"][kind].as_u64().unwrap_or(0) > 0,
+            "no {kind} events in examples/demo: {s}"
+        );
     }
     // Timing varies run to run; everything else is reproducible.
     s["totals"]["seconds"] = 0.into();
     s["totals"]["events_per_second"] = 0.into();
-    check("demo-summary.json", &(serde_json::to_string_pretty(&s).unwrap() + "\n"));
+    check(
+        "demo-summary.json",
+        &(serde_json::to_string_pretty(&s).unwrap() + "\n"),
+    );
 }
 
 #[test]
@@ -101,5 +157,9 @@ fn mappings_reference_is_up_to_date() {
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::write(&path, &out).unwrap();
     }
-    assert_eq!(std::fs::read_to_string(&path).unwrap_or_default(), out, "docs/MAPPINGS.md is stale: UPDATE_GOLDEN=1");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap_or_default(),
+        out,
+        "docs/MAPPINGS.md is stale: UPDATE_GOLDEN=1"
+    );
 }

@@ -47,7 +47,10 @@ impl DetectorSet {
     }
 
     pub fn names(&self) -> Vec<String> {
-        self.detectors.iter().map(|d| d.name().to_string()).collect()
+        self.detectors
+            .iter()
+            .map(|d| d.name().to_string())
+            .collect()
     }
 
     pub fn process(&mut self, event: &Event, alerts: &mut Vec<Alert>) {

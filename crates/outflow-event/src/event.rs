@@ -54,7 +54,9 @@ impl Event {
 
     /// The text a span points at.
     pub fn span_str(&self, span: Span) -> &str {
-        self.buf.get(span.start as usize..span.end as usize).unwrap_or("")
+        self.buf
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or("")
     }
 
     /// Appends `s` to the event's buffer and returns its span.

@@ -18,7 +18,13 @@ impl fmt::Display for LogSource {
     /// `product/category/service`, with `-` for a missing part.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let part = |p: &Option<Arc<str>>| p.as_deref().unwrap_or("-").to_string();
-        write!(f, "{}/{}/{}", part(&self.product), part(&self.category), part(&self.service))
+        write!(
+            f,
+            "{}/{}/{}",
+            part(&self.product),
+            part(&self.category),
+            part(&self.service)
+        )
     }
 }
 

@@ -90,7 +90,12 @@ pub struct Reject {
 }
 
 impl Reject {
-    pub fn new(reason: RejectReason, file: &Arc<str>, position: Position, detail: impl Into<String>) -> Self {
+    pub fn new(
+        reason: RejectReason,
+        file: &Arc<str>,
+        position: Position,
+        detail: impl Into<String>,
+    ) -> Self {
         Reject {
             reason,
             origin: Origin {

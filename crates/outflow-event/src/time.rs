@@ -222,8 +222,14 @@ fn zone_offset_secs(z: &[u8]) -> Option<i64> {
 }
 
 fn trim_ascii(b: &[u8]) -> &[u8] {
-    let start = b.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(b.len());
-    let end = b.iter().rposition(|c| !c.is_ascii_whitespace()).map_or(start, |p| p + 1);
+    let start = b
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(b.len());
+    let end = b
+        .iter()
+        .rposition(|c| !c.is_ascii_whitespace())
+        .map_or(start, |p| p + 1);
     &b[start..end]
 }
 
@@ -245,7 +251,9 @@ pub fn parse_us_datetime(s: &str) -> Option<Timestamp> {
     let mut tp = clock.split(':');
     let mut h: i64 = tp.next()?.parse().ok()?;
     let mi: i64 = tp.next()?.parse().ok()?;
-    let sec: i64 = tp.next().map_or(Some(0), |v| v.split('.').next()?.parse().ok())?;
+    let sec: i64 = tp
+        .next()
+        .map_or(Some(0), |v| v.split('.').next()?.parse().ok())?;
     match ampm.as_deref() {
         Some("PM") if h < 12 => h += 12,
         Some("AM") if h == 12 => h = 0,
@@ -255,7 +263,9 @@ pub fn parse_us_datetime(s: &str) -> Option<Timestamp> {
     if h > 23 || mi > 59 || sec > 60 {
         return None;
     }
-    Some(Timestamp::from_secs(days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + sec))
+    Some(Timestamp::from_secs(
+        days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + sec,
+    ))
 }
 
 /// Tries every shape outflow knows: ISO 8601, epoch seconds (with fraction),
@@ -289,11 +299,15 @@ mod tests {
         let t = parse_iso8601("2025-11-27T07:40:10.165324Z").unwrap();
         assert_eq!(t.to_string(), "2025-11-27T07:40:10.165324Z");
         assert_eq!(
-            parse_iso8601("2025-11-27 07:40:10.132").unwrap().to_string(),
+            parse_iso8601("2025-11-27 07:40:10.132")
+                .unwrap()
+                .to_string(),
             "2025-11-27T07:40:10.132Z"
         );
         assert_eq!(
-            parse_iso8601("2024-01-02T03:04:05+02:00").unwrap().to_string(),
+            parse_iso8601("2024-01-02T03:04:05+02:00")
+                .unwrap()
+                .to_string(),
             "2024-01-02T01:04:05Z"
         );
         assert_eq!(
@@ -301,16 +315,23 @@ mod tests {
             "2024-01-02T03:04:05Z"
         );
         assert_eq!(
-            parse_iso8601("2025-11-27T07:40:10.1653241Z").unwrap().to_string(),
+            parse_iso8601("2025-11-27T07:40:10.1653241Z")
+                .unwrap()
+                .to_string(),
             "2025-11-27T07:40:10.165324100Z"
         );
         assert_eq!(
             parse_epoch_secs("1517336080.794930").unwrap().to_string(),
             "2018-01-30T18:14:40.794930Z"
         );
-        assert_eq!(parse_any("1517336080794").unwrap().to_string(), "2018-01-30T18:14:40.794Z");
         assert_eq!(
-            parse_us_datetime("1/2/2024 3:04:05 PM").unwrap().to_string(),
+            parse_any("1517336080794").unwrap().to_string(),
+            "2018-01-30T18:14:40.794Z"
+        );
+        assert_eq!(
+            parse_us_datetime("1/2/2024 3:04:05 PM")
+                .unwrap()
+                .to_string(),
             "2024-01-02T15:04:05Z"
         );
     }

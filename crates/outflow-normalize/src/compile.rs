@@ -61,7 +61,10 @@ impl Mappings {
                     file: p.display().to_string(),
                     source,
                 })?;
-                files.push((p.display().to_string(), parse_mapping(&p.display().to_string(), &text)?));
+                files.push((
+                    p.display().to_string(),
+                    parse_mapping(&p.display().to_string(), &text)?,
+                ));
             }
         }
         for (name, text) in BUILTIN {
@@ -102,11 +105,19 @@ fn compile(origin: &str, file: &MappingFile) -> Result<Compiled, MappingError> {
         let when: Vec<(String, Vec<String>)> = r
             .when
             .iter()
-            .map(|(k, v)| (k.clone(), v.to_vec().iter().map(|s| s.to_lowercase()).collect()))
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    v.to_vec().iter().map(|s| s.to_lowercase()).collect(),
+                )
+            })
             .collect();
         if !file.select.is_empty() {
             if let Some((k, _)) = when.iter().find(|(k, _)| !file.select.contains(k)) {
-                return Err(invalid(origin, format!("rule {}: `when` key {k} is not in `select`", i + 1)));
+                return Err(invalid(
+                    origin,
+                    format!("rule {}: `when` key {k} is not in `select`", i + 1),
+                ));
             }
             let mut keys = vec![String::new()];
             for (n, sel) in file.select.iter().enumerate() {
@@ -145,14 +156,25 @@ fn compile(origin: &str, file: &MappingFile) -> Result<Compiled, MappingError> {
         for (slot, srcs) in &r.entity {
             let s = EntitySlot::parse(slot).ok_or_else(|| {
                 let known: Vec<_> = EntitySlot::ALL.iter().map(|s| s.as_str()).collect();
-                invalid(origin, format!("rule {}: unknown entity slot {slot} (known: {})", i + 1, known.join(", ")))
+                invalid(
+                    origin,
+                    format!(
+                        "rule {}: unknown entity slot {slot} (known: {})",
+                        i + 1,
+                        known.join(", ")
+                    ),
+                )
             })?;
             entity.push((s, srcs.to_vec()));
         }
         rules.push(Rule {
             when,
             logsources: Arc::from(logsources),
-            fields: r.fields.iter().map(|(k, v)| (Arc::from(k.as_str()), v.to_vec())).collect(),
+            fields: r
+                .fields
+                .iter()
+                .map(|(k, v)| (Arc::from(k.as_str()), v.to_vec()))
+                .collect(),
             entity,
         });
     }
@@ -187,7 +209,9 @@ impl Normalizer {
     pub fn normalize(&mut self, ev: &mut Event) {
         // One reference count, not a copy of the list, per event.
         let mappings = self.mappings.clone();
-        let Some(files) = mappings.by_source.get(&ev.source) else { return };
+        let Some(files) = mappings.by_source.get(&ev.source) else {
+            return;
+        };
         for file in files {
             if let Some(i) = self.find_rule(file, ev) {
                 apply(&file.rules[i], ev);

@@ -10,8 +10,8 @@ mod entity;
 mod file;
 
 pub use builtin::BUILTIN;
-pub use compile::{Mappings, Normalizer};
 pub use compile::parse_mapping;
+pub use compile::{Mappings, Normalizer};
 pub use file::{MappingFile, MappingRule, OneOrMany};
 
 #[derive(Debug, thiserror::Error)]

@@ -48,10 +48,21 @@ fn selection_prefers_the_most_specific_rule_and_falls_back() {
 
     let mut ev = event(
         SourceKind::Json,
-        &[("kind", "PROC"), ("id", "2"), ("path", "/usr/bin/curl"), ("pid", "0x1f"), ("ip", "[2001:db8::1]"), ("port", "443"), ("sent", "5000000")],
+        &[
+            ("kind", "PROC"),
+            ("id", "2"),
+            ("path", "/usr/bin/curl"),
+            ("pid", "0x1f"),
+            ("ip", "[2001:db8::1]"),
+            ("port", "443"),
+            ("sent", "5000000"),
+        ],
     );
     n.normalize(&mut ev);
-    assert_eq!(ev.logsources[0].category.as_deref(), Some("process_creation"));
+    assert_eq!(
+        ev.logsources[0].category.as_deref(),
+        Some("process_creation")
+    );
     assert_eq!(ev.get_str("Image"), Some("/usr/bin/curl"));
     assert_eq!(ev.entity.pid, Some(31));
     assert_eq!(ev.entity.dst_ip, "2001:db8::1".parse().ok());
@@ -73,11 +84,24 @@ fn aliases_never_overwrite_a_source_field_and_bad_values_fall_through() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "json.yml", USER_JSON);
     let mut n = Normalizer::new(Arc::new(Mappings::load(Some(dir.path())).unwrap()));
-    let mut ev = event(SourceKind::Json, &[("kind", "proc"), ("id", "1"), ("Image", "keep"), ("exe", "-"), ("path", "/bin/sh"), ("pid", "abc")]);
+    let mut ev = event(
+        SourceKind::Json,
+        &[
+            ("kind", "proc"),
+            ("id", "1"),
+            ("Image", "keep"),
+            ("exe", "-"),
+            ("path", "/bin/sh"),
+            ("pid", "abc"),
+        ],
+    );
     n.normalize(&mut ev);
     assert_eq!(ev.get_str("Image"), Some("keep"));
     // `-` is an empty value: the next candidate field is used.
-    assert_eq!(ev.entity_str(outflow_event::EntitySlot::Image).as_deref(), Some("/bin/sh"));
+    assert_eq!(
+        ev.entity_str(outflow_event::EntitySlot::Image).as_deref(),
+        Some("/bin/sh")
+    );
     assert_eq!(ev.entity.pid, None);
 }
 
@@ -95,19 +119,38 @@ fn a_user_file_replaces_the_builtin_of_the_same_name_only() {
 #[test]
 fn invalid_files_are_reported_with_their_name_and_reason() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "bad.yml", "name: x\nsources: [nope]\nrules: []\n");
+    write(
+        dir.path(),
+        "bad.yml",
+        "name: x\nsources: [nope]\nrules: []\n",
+    );
     let err = Mappings::load(Some(dir.path())).unwrap_err().to_string();
-    assert!(err.contains("bad.yml") && err.contains("unknown input format 'nope'"), "{err}");
+    assert!(
+        err.contains("bad.yml") && err.contains("unknown input format 'nope'"),
+        "{err}"
+    );
 
-    write(dir.path(), "bad.yml", "name: x\nsources: [json]\nselect: [a]\nrules:\n  - when: {b: 1}\n");
+    write(
+        dir.path(),
+        "bad.yml",
+        "name: x\nsources: [json]\nselect: [a]\nrules:\n  - when: {b: 1}\n",
+    );
     let err = Mappings::load(Some(dir.path())).unwrap_err().to_string();
     assert!(err.contains("`when` key b is not in `select`"), "{err}");
 
-    write(dir.path(), "bad.yml", "name: x\nsources: [json]\nrules:\n  - entity: {hostname: h}\n");
+    write(
+        dir.path(),
+        "bad.yml",
+        "name: x\nsources: [json]\nrules:\n  - entity: {hostname: h}\n",
+    );
     let err = Mappings::load(Some(dir.path())).unwrap_err().to_string();
     assert!(err.contains("unknown entity slot hostname"), "{err}");
 
-    write(dir.path(), "bad.yml", "name: x\nsources: [json]\nrulez: []\n");
+    write(
+        dir.path(),
+        "bad.yml",
+        "name: x\nsources: [json]\nrulez: []\n",
+    );
     assert!(Mappings::load(Some(dir.path())).is_err());
 }
 
@@ -121,7 +164,10 @@ fn every_builtin_file_loads_and_list_values_match_by_element() {
     let mut ev = event(SourceKind::Json, &[]);
     let a = ev.intern("SYSCALL");
     let b = ev.intern("EXECVE");
-    ev.push(Arc::from("type"), Value::List(vec![Value::Str(a), Value::Str(b)]));
+    ev.push(
+        Arc::from("type"),
+        Value::List(vec![Value::Str(a), Value::Str(b)]),
+    );
     n.normalize(&mut ev);
     assert_eq!(ev.logsources[0].product.as_deref(), Some("linux"));
 }

@@ -96,7 +96,9 @@ impl ReorderBuffer {
         if self.max_seen.is_none_or(|m| ts > m) {
             self.max_seen = Some(ts);
         }
-        let limit = self.max_seen.map(|m| Timestamp(m.0.saturating_sub(self.lateness_ns)));
+        let limit = self
+            .max_seen
+            .map(|m| Timestamp(m.0.saturating_sub(self.lateness_ns)));
         while let Some(Reverse(top)) = self.heap.peek() {
             let due = limit.is_some_and(|l| top.ts <= l) || self.heap.len() > self.max_events;
             if !due {

@@ -95,7 +95,13 @@ pub fn run(cfg: &RunConfig, consumer: &mut dyn Consumer) -> Summary {
                         stop,
                         logsources: Default::default(),
                     };
-                    let outcome = read_input(&cfg.inputs[idx], cfg.forced, &cfg.limits, &mut sink, Some(bytes_read.clone()));
+                    let outcome = read_input(
+                        &cfg.inputs[idx],
+                        cfg.forced,
+                        &cfg.limits,
+                        &mut sink,
+                        Some(bytes_read.clone()),
+                    );
                     sink.flush();
                     let counts = sink.logsource_counts();
                     let _ = sink.tx.send((idx, Msg::Done(outcome, counts)));
@@ -175,7 +181,11 @@ pub fn run(cfg: &RunConfig, consumer: &mut dyn Consumer) -> Summary {
     t.events = summary.files.iter().map(|f| f.events).sum();
     t.rejects = summary.rejects.values().sum();
     t.seconds = progress.elapsed.as_secs_f64();
-    t.events_per_second = if t.seconds > 0.0 { t.events as f64 / t.seconds } else { 0.0 };
+    t.events_per_second = if t.seconds > 0.0 {
+        t.events as f64 / t.seconds
+    } else {
+        0.0
+    };
     summary
 }
 

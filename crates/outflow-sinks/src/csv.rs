@@ -45,7 +45,12 @@ impl EventWriter for CsvWriter {
         let ts = ev.ts.map(|t| t.to_string()).unwrap_or_default();
         cell(&mut self.out, &ts)?;
         write!(self.out, ",{},", ev.source)?;
-        cell(&mut self.out, &ev.primary_logsource().map(|l| l.to_string()).unwrap_or_default())?;
+        cell(
+            &mut self.out,
+            &ev.primary_logsource()
+                .map(|l| l.to_string())
+                .unwrap_or_default(),
+        )?;
         for slot in ENTITY_COLUMNS {
             self.out.write_all(b",")?;
             cell(&mut self.out, &ev.entity_str(*slot).unwrap_or_default())?;

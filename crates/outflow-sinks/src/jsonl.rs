@@ -33,7 +33,11 @@ pub fn write_event_json(out: &mut impl Write, ev: &Event, raw: bool) -> io::Resu
         }
         out.write_all(b"{")?;
         let mut first = true;
-        for (name, part) in [("product", &ls.product), ("category", &ls.category), ("service", &ls.service)] {
+        for (name, part) in [
+            ("product", &ls.product),
+            ("category", &ls.category),
+            ("service", &ls.service),
+        ] {
             if let Some(p) = part {
                 if !first {
                     out.write_all(b",")?;
@@ -64,7 +68,11 @@ pub fn write_event_json(out: &mut impl Write, ev: &Event, raw: bool) -> io::Resu
             write!(out, "\"{}\":", slot.as_str())?;
             let numeric = matches!(
                 slot,
-                EntitySlot::Pid | EntitySlot::SrcPort | EntitySlot::DstPort | EntitySlot::BytesOut | EntitySlot::BytesIn
+                EntitySlot::Pid
+                    | EntitySlot::SrcPort
+                    | EntitySlot::DstPort
+                    | EntitySlot::BytesOut
+                    | EntitySlot::BytesIn
             );
             if numeric {
                 out.write_all(v.as_bytes())?;

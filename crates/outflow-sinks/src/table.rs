@@ -45,10 +45,20 @@ fn what(ev: &Event) -> String {
     if let Some(img) = ev.entity_str(EntitySlot::Image) {
         return img.rsplit(['\\', '/']).next().unwrap_or(&img).to_string();
     }
-    ["Operation", "eventName", "action", "events.name", "method", "cs-method", "query", "_path", "type"]
-        .iter()
-        .find_map(|k| ev.get(k).map(|v| ev.display(v).into_owned()))
-        .unwrap_or_default()
+    [
+        "Operation",
+        "eventName",
+        "action",
+        "events.name",
+        "method",
+        "cs-method",
+        "query",
+        "_path",
+        "type",
+    ]
+    .iter()
+    .find_map(|k| ev.get(k).map(|v| ev.display(v).into_owned()))
+    .unwrap_or_default()
 }
 
 fn destination(ev: &Event) -> String {
@@ -80,19 +90,30 @@ impl EventWriter for TableWriter {
             let header: Vec<String> = COLUMNS.iter().map(|(n, w)| fit(n, *w)).collect();
             writeln!(self.out, "{}", header.join(" ").trim_end())?;
         }
-        let ls = ev.primary_logsource().map(|l| l.to_string()).unwrap_or_default();
+        let ls = ev
+            .primary_logsource()
+            .map(|l| l.to_string())
+            .unwrap_or_default();
         let cells = [
             ev.ts.map(|t| t.to_string()).unwrap_or_default(),
             ev.source.to_string(),
             ls,
-            ev.entity_str(EntitySlot::Host).unwrap_or_default().into_owned(),
-            ev.entity_str(EntitySlot::User).unwrap_or_default().into_owned(),
+            ev.entity_str(EntitySlot::Host)
+                .unwrap_or_default()
+                .into_owned(),
+            ev.entity_str(EntitySlot::User)
+                .unwrap_or_default()
+                .into_owned(),
             what(ev),
             destination(ev),
             human(ev.entity.bytes_out),
             human(ev.entity.bytes_in),
         ];
-        let row: Vec<String> = cells.iter().zip(COLUMNS).map(|(c, (_, w))| fit(c, *w)).collect();
+        let row: Vec<String> = cells
+            .iter()
+            .zip(COLUMNS)
+            .map(|(c, (_, w))| fit(c, *w))
+            .collect();
         writeln!(self.out, "{}", row.join(" ").trim_end())
     }
 

@@ -284,6 +284,9 @@ fn sniffers_claim_only_their_demo_files() {
     ];
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
+        if path.is_dir() {
+            continue;
+        }
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         let bytes = std::fs::read(&path).unwrap();
         let found = outflow_sources::detect_format(&bytes[..bytes.len().min(64 * 1024)]);
