@@ -48,6 +48,14 @@ impl Event {
         &self.buf[..self.raw_len as usize]
     }
 
+    /// Shortens the raw record to its first `len` bytes (a reader that was
+    /// handed more text than the record spans). Spans stay valid.
+    pub fn set_raw_len(&mut self, len: usize) {
+        if len <= self.raw_len as usize && self.buf.is_char_boundary(len) {
+            self.raw_len = len as u32;
+        }
+    }
+
     pub fn primary_logsource(&self) -> Option<&LogSource> {
         self.logsources.first()
     }

@@ -39,6 +39,15 @@ pub trait EventSink {
     fn reject(&mut self, reject: Reject) -> Flow;
 }
 
+/// Where the JSON record last handed to a format ended (see `json::records`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecordEnd {
+    /// The record ended at this offset of the text it was handed.
+    At(usize),
+    /// The text ended inside the record: it continues on the next lines.
+    Incomplete,
+}
+
 /// Everything a format reader needs while reading one input.
 pub struct ReadCtx<'a> {
     pub file: Arc<str>,
@@ -48,6 +57,10 @@ pub struct ReadCtx<'a> {
     stopped: bool,
     pub events: u64,
     pub rejects: u64,
+    /// Set while the framer hands a whole line to a format that walks it
+    /// itself; the format then reports where the record ended.
+    pub(crate) json_line_mode: bool,
+    pub(crate) record_end: Option<RecordEnd>,
 }
 
 impl<'a> ReadCtx<'a> {
@@ -60,6 +73,8 @@ impl<'a> ReadCtx<'a> {
             stopped: false,
             events: 0,
             rejects: 0,
+            json_line_mode: false,
+            record_end: None,
         }
     }
 

@@ -1,7 +1,7 @@
 //! Helpers shared by the format modules.
 
 use crate::ctx::ReadCtx;
-use crate::json::{add_field, leaf_value, walk, JsonError, RecordMeta};
+use crate::json::{add_field, leaf_value, walk, walk_outcome, JsonError, RecordMeta};
 use outflow_event::{Event, Position, RejectReason, SourceKind};
 
 /// What to do with one JSON leaf path while flattening.
@@ -17,7 +17,8 @@ pub enum PathAction<'p> {
 /// Flattens a JSON record into a new event of `kind`: every leaf becomes a
 /// field named by its dotted path, unless `map_path` renames or skips it.
 /// The record text is the event's raw evidence. A record that fails to walk
-/// is rejected and `None` returned.
+/// is rejected and `None` returned. The text may run past the record (the
+/// rest of its line): the walk reports where it ended (`json::walk_outcome`).
 pub fn flat_event(
     text: &str,
     meta: RecordMeta,
@@ -41,14 +42,11 @@ pub fn flat_event(
             add_field(&mut ev, key, v, in_array);
         }
     });
-    if let Err(e) = walked {
-        let reason = match e {
-            JsonError::TooDeep { .. } => RejectReason::JsonTooDeep,
-            _ => RejectReason::JsonSyntax,
-        };
-        ctx.reject(reason, meta.position(), e.to_string());
-        return None;
-    }
+    let end = walk_outcome(ctx, walked, meta.position(), |e| match e {
+        JsonError::TooDeep { .. } => RejectReason::JsonTooDeep,
+        _ => RejectReason::JsonSyntax,
+    })?;
+    ev.set_raw_len(end);
     Some(ev)
 }
 

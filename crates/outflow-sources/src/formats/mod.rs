@@ -30,7 +30,7 @@ pub mod zeek_tsv;
 use crate::ctx::ReadCtx;
 use crate::detect::Sample;
 use crate::input::Opened;
-use crate::json::{for_each_record, RecordMeta};
+use crate::json::{for_each_record, for_each_record_walked, RecordMeta};
 use crate::lines::LineReader;
 use outflow_event::SourceKind;
 use std::io;
@@ -46,13 +46,15 @@ pub fn read(format: SourceKind, opened: Opened, ctx: &mut ReadCtx) -> io::Result
         SourceKind::PanOs => panos::read(opened, ctx),
         SourceKind::MessageTrace => message_trace::read(opened, ctx),
         SourceKind::CloudTrail => cloudtrail::read(opened, ctx),
-        SourceKind::WinJson => json_records(opened, ctx, winjson::record),
-        SourceKind::ZeekJson => json_records(opened, ctx, zeek_json::record),
-        SourceKind::M365 => json_records(opened, ctx, m365::record),
+        // These build their event with one walk over the record (`common::flat_event`
+        // or `winjson::event_from_json`), which also finds where it ends.
+        SourceKind::WinJson => walked_json_records(opened, ctx, winjson::record),
+        SourceKind::ZeekJson => walked_json_records(opened, ctx, zeek_json::record),
+        SourceKind::M365 => walked_json_records(opened, ctx, m365::record),
+        SourceKind::GitHub => walked_json_records(opened, ctx, github::record),
+        SourceKind::Proofpoint => walked_json_records(opened, ctx, proofpoint::record),
+        SourceKind::Json => walked_json_records(opened, ctx, json::record),
         SourceKind::GWorkspace => json_records(opened, ctx, gworkspace::record),
-        SourceKind::GitHub => json_records(opened, ctx, github::record),
-        SourceKind::Proofpoint => json_records(opened, ctx, proofpoint::record),
-        SourceKind::Json => json_records(opened, ctx, json::record),
     }
 }
 
@@ -68,6 +70,17 @@ pub fn json_records(
 
 /// A format's content test, paired with the format it recognises.
 type Sniffer = (fn(&Sample) -> bool, SourceKind);
+
+/// Frames a JSON stream for a format whose `record` reports its end through
+/// `json::walk_outcome` (see `json::for_each_record_walked`).
+pub fn walked_json_records(
+    opened: Opened,
+    ctx: &mut ReadCtx,
+    record: fn(&str, RecordMeta, &mut ReadCtx),
+) -> io::Result<()> {
+    let mut lines = LineReader::new(opened.reader, ctx.limits.max_line_bytes);
+    for_each_record_walked(&mut lines, ctx, record)
+}
 
 /// The JSON format a sample's first record belongs to; generic JSON when
 /// no product matches. Order matters: most specific first.

@@ -26,7 +26,9 @@
 
 use crate::ctx::ReadCtx;
 use crate::detect::Sample;
-use crate::json::{add_field, leaf_value, unescape, walk, JsonError, Leaf, RecordMeta};
+use crate::json::{
+    add_field, leaf_value, unescape, walk, walk_outcome, JsonError, Leaf, RecordMeta,
+};
 use outflow_event::{time, Event, Key, Position, RejectReason, SourceKind, Span, Value};
 use std::cell::RefCell;
 
@@ -81,15 +83,13 @@ pub fn event_from_json(
             add_field(&mut ev, key, value, in_array);
         })
     });
-    if let Err(e) = walked {
-        let reason = match (kind, e) {
-            (SourceKind::Evtx, _) => RejectReason::EvtxRecord,
-            (_, JsonError::TooDeep { .. }) => RejectReason::JsonTooDeep,
-            _ => RejectReason::JsonSyntax,
-        };
-        ctx.reject(reason, position, e.to_string());
-        return None;
-    }
+    let end = walk_outcome(ctx, walked, position, |e| match (kind, e) {
+        (SourceKind::Evtx, _) => RejectReason::EvtxRecord,
+        (_, JsonError::TooDeep { .. }) => RejectReason::JsonTooDeep,
+        _ => RejectReason::JsonSyntax,
+    })?;
+    // Handed a whole line, the record may end before it does.
+    ev.set_raw_len(end);
     if ev.get("EventID").is_none() {
         let reason = match kind {
             SourceKind::Evtx => RejectReason::EvtxRecord,

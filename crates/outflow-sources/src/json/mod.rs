@@ -10,5 +10,5 @@ pub mod records;
 pub mod scan;
 
 pub use build::{add_field, leaf_value};
-pub use records::{for_each_record, RecordMeta};
-pub use scan::{skip_value, unescape, walk, JsonError, Leaf};
+pub use records::{for_each_record, for_each_record_walked, walk_outcome, RecordMeta};
+pub use scan::{skip_value, unescape, value_end, walk, JsonError, Leaf};

@@ -1,5 +1,5 @@
-use super::scan::{skip_value, JsonError};
-use crate::ctx::ReadCtx;
+use super::scan::{skip_value, value_end, JsonError};
+use crate::ctx::{ReadCtx, RecordEnd};
 use crate::lines::LineReader;
 use outflow_event::{Position, RejectReason};
 use std::io::{self, BufRead};
@@ -29,7 +29,54 @@ impl RecordMeta {
 pub fn for_each_record<R: BufRead>(
     lines: &mut LineReader<R>,
     ctx: &mut ReadCtx,
+    record: impl FnMut(&str, RecordMeta, &mut ReadCtx),
+) -> io::Result<()> {
+    frame_records(lines, ctx, record, false)
+}
+
+/// Like [`for_each_record`], for formats whose `record` walks its text with
+/// [`walk_outcome`]: an object is handed over with the rest of its line and
+/// the format's own walk finds where it ends, so each byte is scanned once.
+pub fn for_each_record_walked<R: BufRead>(
+    lines: &mut LineReader<R>,
+    ctx: &mut ReadCtx,
+    record: impl FnMut(&str, RecordMeta, &mut ReadCtx),
+) -> io::Result<()> {
+    frame_records(lines, ctx, record, true)
+}
+
+/// What a format does with the result of walking the record it was handed:
+/// the record's end offset, or `None` when it was rejected (reported here
+/// with `reason`) or, handed a whole line, continues on the next lines.
+pub fn walk_outcome(
+    ctx: &mut ReadCtx,
+    result: Result<usize, JsonError>,
+    position: Position,
+    reason: impl Fn(JsonError) -> RejectReason,
+) -> Option<usize> {
+    match result {
+        Ok(end) => {
+            ctx.record_end = Some(RecordEnd::At(end));
+            Some(end)
+        }
+        Err(JsonError::Incomplete) if ctx.json_line_mode => {
+            ctx.record_end = Some(RecordEnd::Incomplete);
+            None
+        }
+        Err(e) => {
+            // The rest of the line cannot be framed after a broken record.
+            ctx.record_end = Some(RecordEnd::At(usize::MAX));
+            ctx.reject(reason(e), position, e.to_string());
+            None
+        }
+    }
+}
+
+fn frame_records<R: BufRead>(
+    lines: &mut LineReader<R>,
+    ctx: &mut ReadCtx,
     mut record: impl FnMut(&str, RecordMeta, &mut ReadCtx),
+    walked: bool,
 ) -> io::Result<()> {
     let max_depth = ctx.limits.max_json_depth;
     let max_record = ctx.limits.max_record_bytes;
@@ -65,6 +112,7 @@ pub fn for_each_record<R: BufRead>(
                         ctx,
                         &mut record,
                         &mut pending,
+                        walked,
                     );
                 }
             }
@@ -82,6 +130,7 @@ pub fn for_each_record<R: BufRead>(
             ctx,
             &mut record,
             &mut pending,
+            walked,
         );
     }
     if pending.active && !pending.skipping {
@@ -105,6 +154,7 @@ struct Pending {
 
 /// Frames the values on one logical line (a line, or a multi-line record
 /// gathered by the caller). A value left open starts a pending record.
+#[allow(clippy::too_many_arguments)]
 fn frame_line(
     text: &str,
     line_no: u64,
@@ -113,6 +163,7 @@ fn frame_line(
     ctx: &mut ReadCtx,
     record: &mut impl FnMut(&str, RecordMeta, &mut ReadCtx),
     pending: &mut Pending,
+    walked: bool,
 ) {
     let b = text.as_bytes();
     let mut pos = 0;
@@ -131,7 +182,37 @@ fn frame_line(
             );
             return;
         }
-        match skip_value(text, pos, max_depth) {
+        if walked && b[pos] == b'{' {
+            ctx.json_line_mode = true;
+            ctx.record_end = None;
+            let meta = RecordMeta {
+                line: line_no,
+                index: *index + 1,
+            };
+            record(&text[pos..], meta, ctx);
+            ctx.json_line_mode = false;
+            match ctx.record_end.take() {
+                Some(RecordEnd::At(end)) if end < text.len() - pos => {
+                    *index += 1;
+                    pos += end;
+                    continue;
+                }
+                Some(RecordEnd::Incomplete) => {} // frame it over the next lines below
+                _ => {
+                    *index += 1;
+                    return;
+                }
+            }
+        }
+        // Objects are only delimited here; the format's own walk validates
+        // them (one pass instead of two). Arrays are validated whole, since
+        // their elements are cut out of them.
+        let framed = if b[pos] == b'{' {
+            value_end(text, pos, max_depth)
+        } else {
+            skip_value(text, pos, max_depth)
+        };
+        match framed {
             Ok(end) => {
                 let value = &text[pos..end];
                 if value.starts_with('[') {
@@ -265,8 +346,12 @@ mod tests {
         {
             let mut ctx = ReadCtx::new(Arc::from("t"), &limits, &mut sink);
             let mut lines = LineReader::new(input.as_bytes(), limits.max_line_bytes);
-            for_each_record(&mut lines, &mut ctx, |t, m, _| {
-                got.push((t.replace(['\n', ' '], ""), m.line))
+            // Like the formats, validate each record and reject what fails.
+            for_each_record(&mut lines, &mut ctx, |t, m, ctx| {
+                match skip_value(t, 0, 64) {
+                    Ok(_) => got.push((t.replace(['\n', ' '], ""), m.line)),
+                    Err(e) => ctx.reject(RejectReason::JsonSyntax, m.position(), e.to_string()),
+                }
             })
             .unwrap();
         }
@@ -312,6 +397,59 @@ mod tests {
                 (RejectReason::JsonSyntax, Position::Line(3)),
                 (RejectReason::JsonTooDeep, Position::Line(4)),
                 (RejectReason::Truncated, Position::Line(6)),
+            ]
+        );
+    }
+
+    #[test]
+    fn walked_framing_gives_each_record_its_own_raw_text_and_rejects_the_rest() {
+        use crate::formats::common::{flat_event, PathAction};
+        let input = "{\"a\":1}{\"b\":2} {\"c\":\"}{\"}\n{\"d\":\n  {\"e\": 5}\n}\n{\"f\":1} trailing\n{\"g\" 1}\n{\"h\":[1,2]}\n";
+        let limits = Limits::default();
+        let mut sink = CollectSink::default();
+        {
+            let mut ctx = ReadCtx::new(Arc::from("t"), &limits, &mut sink);
+            let mut lines = LineReader::new(input.as_bytes(), limits.max_line_bytes);
+            for_each_record_walked(&mut lines, &mut ctx, |t, m, ctx| {
+                if let Some(ev) = flat_event(t, m, ctx, outflow_event::SourceKind::Json, |_, _| {
+                    PathAction::Keep
+                }) {
+                    ctx.emit(ev);
+                }
+            })
+            .unwrap();
+        }
+        let raws: Vec<(String, Position)> = sink
+            .events
+            .iter()
+            .map(|e| (e.raw().replace('\n', " "), e.origin.position))
+            .collect();
+        let raws: Vec<(&str, Position)> = raws.iter().map(|(r, p)| (r.as_str(), *p)).collect();
+        assert_eq!(
+            raws,
+            [
+                ("{\"a\":1}", Position::Line(1)),
+                ("{\"b\":2}", Position::Line(1)),
+                ("{\"c\":\"}{\"}", Position::Line(1)),
+                ("{\"d\":   {\"e\": 5} }", Position::Line(2)),
+                ("{\"f\":1}", Position::Line(5)),
+                ("{\"h\":[1,2]}", Position::Line(7)),
+            ]
+        );
+        assert_eq!(
+            sink.events[3].get("d.e"),
+            Some(&outflow_event::Value::Int(5))
+        );
+        let rejects: Vec<_> = sink
+            .rejects
+            .iter()
+            .map(|r| (r.reason, r.origin.position))
+            .collect();
+        assert_eq!(
+            rejects,
+            [
+                (RejectReason::JsonSyntax, Position::Line(5)),
+                (RejectReason::JsonSyntax, Position::Line(6)),
             ]
         );
     }

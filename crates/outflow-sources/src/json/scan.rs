@@ -51,6 +51,33 @@ struct Walker<'a, F> {
     visit: F,
 }
 
+/// Offset (from `from`) of the first `"` or `\\` in `b[from..]`. JSON
+/// strings are mostly short keys and values, where a vector search's set-up
+/// costs more than it saves; eight bytes at a time (SWAR) suits them better.
+#[inline]
+fn find_quote_or_backslash(b: &[u8], from: usize) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let quote = LO * b'"' as u64;
+    let slash = LO * b'\\' as u64;
+    let mut i = from;
+    while i + 8 <= b.len() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&b[i..i + 8]);
+        let w = u64::from_le_bytes(word);
+        let (q, s) = (w ^ quote, w ^ slash);
+        let hit = (q.wrapping_sub(LO) & !q | s.wrapping_sub(LO) & !s) & HI;
+        if hit != 0 {
+            return Some(i - from + (hit.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    b[i..]
+        .iter()
+        .position(|&c| c == b'"' || c == b'\\')
+        .map(|p| i - from + p)
+}
+
 /// Walks the value starting at `start` (leading whitespace allowed), calling
 /// `visit(path, in_array, leaf)` for every leaf; object keys are joined with
 /// `.` and array elements share their array's path. Returns the offset just
@@ -169,7 +196,7 @@ where
         let mut i = p + 1;
         let mut escaped = false;
         loop {
-            match memchr::memchr2(b'"', b'\\', &self.b[i..]) {
+            match find_quote_or_backslash(self.b, i) {
                 None => return Err(JsonError::Incomplete),
                 Some(off) => {
                     i += off;
@@ -279,6 +306,66 @@ where
             }
         }
     }
+}
+
+/// Finds where the object or array starting at `start` ends, by its
+/// brackets and strings alone, without checking the grammar in between (the
+/// caller walks the value afterwards, which does). Errors: `Incomplete` when
+/// the text ends first, `TooDeep` past `max_depth`, `Syntax` for a closing
+/// bracket that does not match.
+pub fn value_end(text: &str, start: usize, max_depth: usize) -> Res<usize> {
+    let mut stack: [u8; 128] = [0; 128];
+    if max_depth > stack.len() {
+        // Deeper limits than the fixed stack holds: the full walk checks them.
+        return skip_value(text, start, max_depth);
+    }
+    let b = text.as_bytes();
+    let limit = max_depth;
+    let mut depth = 0usize;
+    let mut i = start;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                i += 1;
+                loop {
+                    match find_quote_or_backslash(b, i) {
+                        None => return Err(JsonError::Incomplete),
+                        Some(off) if b[i + off] == b'"' => {
+                            i += off + 1;
+                            break;
+                        }
+                        Some(off) => i += off + 2,
+                    }
+                    if i > b.len() {
+                        return Err(JsonError::Incomplete);
+                    }
+                }
+                continue;
+            }
+            c @ (b'{' | b'[') => {
+                if depth >= limit {
+                    return Err(JsonError::TooDeep { offset: i });
+                }
+                stack[depth] = if c == b'{' { b'}' } else { b']' };
+                depth += 1;
+            }
+            c @ (b'}' | b']') => {
+                if depth == 0 || stack[depth - 1] != c {
+                    return Err(JsonError::Syntax {
+                        offset: i,
+                        what: "unbalanced bracket",
+                    });
+                }
+                depth -= 1;
+                if depth == 0 {
+                    return Ok(i + 1);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    Err(JsonError::Incomplete)
 }
 
 /// Appends the unescaped form of JSON string contents to `out`. Invalid
@@ -408,6 +495,42 @@ mod tests {
     }
 
     #[test]
+    fn swar_search_finds_the_first_quote_or_backslash() {
+        for len in 0..40 {
+            for at in 0..len {
+                for c in [b'"', b'\\'] {
+                    let mut v = vec![b'a'; len];
+                    v[at] = c;
+                    if at + 1 < len {
+                        v[at + 1] = b'"';
+                    }
+                    assert_eq!(find_quote_or_backslash(&v, 0), Some(at));
+                    assert_eq!(find_quote_or_backslash(&v, at), Some(0));
+                }
+            }
+            assert_eq!(find_quote_or_backslash(&vec![0xC3u8; len], 0), None);
+        }
+    }
+
+    #[test]
+    fn value_end_finds_the_end_by_brackets_and_strings() {
+        let t = r#"{"a":"}]{\"","b":[1,{"c":2}]} {"next":1}"#;
+        assert_eq!(value_end(t, 0, 64), skip_value(t, 0, 64));
+        assert_eq!(
+            value_end(r#"{"a":[1}"#, 0, 64).err(),
+            Some(JsonError::Syntax {
+                offset: 7,
+                what: "unbalanced bracket"
+            })
+        );
+        assert_eq!(value_end(r#"{"a":"x"#, 0, 64), Err(JsonError::Incomplete));
+        assert_eq!(
+            value_end(&"[".repeat(10), 0, 5),
+            Err(JsonError::TooDeep { offset: 5 })
+        );
+    }
+
+    #[test]
     fn unescapes_unicode_and_surrogates() {
         let mut s = String::new();
         unescape(r"C:\\Windows\u00e9\ud83d\ude00\ud800x\q", &mut s);
@@ -469,6 +592,15 @@ mod tests {
         #[test]
         fn never_panics_on_arbitrary_text(s in "[\\[\\]{}\":,0-9a-z\\\\ \\-.]{0,64}") {
             let _ = leaves(&s);
+            let _ = value_end(&s, 0, 8);
+        }
+
+        #[test]
+        fn value_end_agrees_with_the_validating_walk_on_valid_json(v in arb_json()) {
+            let text = format!("{} {{}}", serde_json::to_string_pretty(&v).unwrap());
+            if v.is_object() || v.is_array() {
+                prop_assert_eq!(value_end(&text, 0, 64), skip_value(&text, 0, 64));
+            }
         }
 
         #[test]

@@ -1,0 +1,73 @@
+//! Reads and normalizes one file on this thread, discarding the events, and
+//! prints events per CPU second of this process: the per-core figure of the
+//! parser alone, without the pipeline around it.
+//!
+//! `cargo run --release -p outflow-sources --example read_rate -- FILE`
+
+use outflow_event::{Event, Reject};
+use outflow_normalize::{Mappings, Normalizer};
+use outflow_sources::{read_input, EventSink, Flow, InputSpec, Limits};
+use std::sync::Arc;
+
+struct Discard {
+    normalizer: Normalizer,
+    events: u64,
+    rejects: u64,
+}
+
+impl EventSink for Discard {
+    fn event(&mut self, mut e: Event) -> Flow {
+        self.normalizer.normalize(&mut e);
+        self.events += 1;
+        std::hint::black_box(&e);
+        Flow::Continue
+    }
+    fn reject(&mut self, _: Reject) -> Flow {
+        self.rejects += 1;
+        Flow::Continue
+    }
+}
+
+/// CPU seconds used by this process so far (user + system).
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime are fields 14 and 15 of /proc/self/stat; 11 and 12 after the command name.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+fn main() {
+    let Some(path) = std::env::args().nth(1) else {
+        eprintln!("usage: read_rate FILE");
+        std::process::exit(2);
+    };
+    let mappings = Arc::new(Mappings::builtin().expect("built-in mappings"));
+    let spec = InputSpec::File(path.into());
+    let start = cpu_seconds();
+    let wall = std::time::Instant::now();
+    let mut sink = Discard {
+        normalizer: Normalizer::new(mappings),
+        events: 0,
+        rejects: 0,
+    };
+    read_input(&spec, None, &Limits::default(), &mut sink, None);
+    let cpu = (cpu_seconds() - start).max(0.01);
+    println!(
+        "{{\"events\":{},\"rejects\":{},\"cpu_seconds\":{cpu:.2},\"wall_seconds\":{:.3},\"events_per_cpu_second\":{:.0}}}",
+        sink.events,
+        sink.rejects,
+        wall.elapsed().as_secs_f64(),
+        sink.events as f64 / cpu
+    );
+}
