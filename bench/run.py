@@ -30,7 +30,7 @@ FILES = int(os.environ.get("FILES", 4))
 MEMORY = os.environ.get("BENCH_MEMORY", "0" if QUICK else "1") == "1"
 REPEAT = int(os.environ.get("REPEAT", 3))
 BIN = os.path.join(ROOT, "target", "release", "outflow")
-EXAMPLES = os.path.join(ROOT, "target", "release", "examples")
+TOOLS = os.path.join(ROOT, "target", "release")
 SHARED = os.path.join(ROOT, "..", "shared", "corpus", "regression")
 
 
@@ -39,8 +39,7 @@ def sh(cmd, **kw):
 
 
 def build():
-    sh(["cargo", "build", "--release", "--locked", "-p", "outflow-cli", "--bin", "outflow",
-        "--example", "gen_corpus", "--example", "evtx_baseline"], cwd=ROOT)
+    sh(["cargo", "build", "--release", "--locked", "-p", "outflow-cli", "-p", "outflow-bench"], cwd=ROOT)
 
 
 def generate(folder, zeek_lines, json_events, files):
@@ -48,7 +47,7 @@ def generate(folder, zeek_lines, json_events, files):
     want = f"{zeek_lines} {json_events} {files}"
     if os.path.exists(stamp) and open(stamp).read() == want:
         return
-    sh([os.path.join(EXAMPLES, "gen_corpus"), folder, str(zeek_lines), str(json_events), str(files)])
+    sh([os.path.join(TOOLS, "gen_corpus"), folder, str(zeek_lines), str(json_events), str(files)])
     open(stamp, "w").write(want)
 
 
@@ -107,8 +106,8 @@ def main():
         # Process start-up and loading the mapping files are fixed costs that the
         # small corpus files would let dominate: measure them on an empty run and
         # compare the decoding cost beyond them as well as the totals.
-        _, base_cpu, _, base_out = timed([os.path.join(EXAMPLES, "evtx_baseline")] + evtx_files)
-        _, base_fixed, _, _ = timed([os.path.join(EXAMPLES, "evtx_baseline")])
+        _, base_cpu, _, base_out = timed([os.path.join(TOOLS, "evtx_baseline")] + evtx_files)
+        _, base_fixed, _, _ = timed([os.path.join(TOOLS, "evtx_baseline")])
         base = json.loads(base_out)
         n, _, cpu, _ = outflow_events(evtx_files, 1)
         empty = os.path.join(DATA, "one-line.jsonl")

@@ -1,8 +1,8 @@
-//! Reads and normalizes one file on this thread, discarding the events, and
+//! Reads and normalizes files on this thread, discarding the events, and
 //! prints events per CPU second of this process: the per-core figure of the
 //! parser alone, without the pipeline around it.
 //!
-//! `cargo run --release -p outflow-sources --example read_rate -- FILE`
+//! `cargo run --release -p outflow-sources --example read_rate -- FILE...`
 
 use outflow_event::{Event, Reject};
 use outflow_normalize::{Mappings, Normalizer};
@@ -48,12 +48,12 @@ fn cpu_seconds() -> f64 {
 }
 
 fn main() {
-    let Some(path) = std::env::args().nth(1) else {
-        eprintln!("usage: read_rate FILE");
+    let paths: Vec<String> = std::env::args().skip(1).collect();
+    if paths.is_empty() {
+        eprintln!("usage: read_rate FILE...");
         std::process::exit(2);
-    };
+    }
     let mappings = Arc::new(Mappings::builtin().expect("built-in mappings"));
-    let spec = InputSpec::File(path.into());
     let start = cpu_seconds();
     let wall = std::time::Instant::now();
     let mut sink = Discard {
@@ -61,7 +61,9 @@ fn main() {
         events: 0,
         rejects: 0,
     };
-    read_input(&spec, None, &Limits::default(), &mut sink, None);
+    for path in paths {
+        read_input(&InputSpec::File(path.into()), None, &Limits::default(), &mut sink, None);
+    }
     let cpu = (cpu_seconds() - start).max(0.01);
     println!(
         "{{\"events\":{},\"rejects\":{},\"cpu_seconds\":{cpu:.2},\"wall_seconds\":{:.3},\"events_per_cpu_second\":{:.0}}}",

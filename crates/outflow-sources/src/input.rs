@@ -92,22 +92,15 @@ impl Read for Replay {
 }
 
 fn read_up_to(r: &mut dyn Read, limit: usize) -> (Vec<u8>, Option<io::Error>) {
-    let mut buf = vec![0u8; limit];
-    let mut filled = 0;
-    while filled < limit {
-        match r.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => {
-                buf.truncate(filled);
-                return (buf, Some(e));
-            }
-        }
+    let mut buf = Vec::with_capacity(limit.min(SAMPLE_BYTES));
+    match r.take(limit as u64).read_to_end(&mut buf) {
+        Ok(_) => (buf, None),
+        Err(e) => (buf, Some(e)),
     }
-    buf.truncate(filled);
-    (buf, None)
 }
+
+/// The first bytes of every EVTX file.
+const EVTX_MAGIC: &[u8] = b"ElfFile\0";
 
 /// Opens an input. `counter` receives raw bytes read, for progress display.
 pub fn open_input(
@@ -135,18 +128,18 @@ pub fn open_input(
         counter,
         local: 0,
     };
-    let (magic, err) = read_up_to(&mut counting, 4);
+    let (magic, err) = read_up_to(&mut counting, EVTX_MAGIC.len());
     if let Some(e) = err {
         return Err((RejectReason::Unreadable, e.to_string()));
     }
     let compression = if magic.starts_with(&[0x1f, 0x8b]) {
         Compression::Gzip
-    } else if magic == [0x28, 0xb5, 0x2f, 0xfd] {
+    } else if magic.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
         Compression::Zstd
     } else {
         Compression::None
     };
-    let chained: Box<dyn Read + Send> = Box::new(io::Cursor::new(magic).chain(counting));
+    let chained: Box<dyn Read + Send> = Box::new(io::Cursor::new(magic.clone()).chain(counting));
     let mut stream: Box<dyn Read + Send> = match compression {
         Compression::None => chained,
         Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(chained)),
@@ -155,7 +148,14 @@ pub fn open_input(
             Err(e) => return Err((RejectReason::Decompress, format!("zstd: {e}"))),
         },
     };
-    let (sample, error) = read_up_to(&mut stream, SAMPLE_BYTES);
+    // A plain EVTX file is known by its magic; its reader opens it by path,
+    // so reading a detection sample would be wasted work.
+    let sample_size = if compression == Compression::None && magic == EVTX_MAGIC {
+        EVTX_MAGIC.len()
+    } else {
+        SAMPLE_BYTES
+    };
+    let (sample, error) = read_up_to(&mut stream, sample_size);
     let consumed = Arc::new(AtomicU64::new(0));
     let replay = Replay {
         sample: io::Cursor::new(sample.clone()),

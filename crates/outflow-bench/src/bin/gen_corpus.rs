@@ -1,7 +1,7 @@
 //! Generates a large, deterministic benchmark corpus: Zeek conn TSV and
 //! evtx_dump-style Windows JSON lines, split over several files.
 //!
-//! `cargo run --release -p outflow-cli --example gen_corpus -- OUT_DIR ZEEK_LINES JSON_EVENTS FILES`
+//! `cargo run --release -p outflow-bench --bin gen_corpus -- OUT_DIR ZEEK_LINES JSON_EVENTS FILES`
 
 use std::fs::File;
 use std::io::{BufWriter, Write};

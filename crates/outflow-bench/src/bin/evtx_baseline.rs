@@ -1,14 +1,15 @@
 //! The baseline for the EVTX figure: the `evtx` crate alone decoding every
-//! record of the given files to JSON, the same rendering outflow reads.
+//! record of the given files to JSON, with the settings outflow's reader
+//! uses (compact JSON, one thread), so that only outflow's own work differs.
 //!
-//! `cargo run --release -p outflow-cli --example evtx_baseline -- FILE...`
+//! `cargo run --release -p outflow-bench --bin evtx_baseline -- FILE...`
 
 fn main() {
     let mut records = 0u64;
     let mut errors = 0u64;
     let start = std::time::Instant::now();
     for path in std::env::args().skip(1) {
-        let mut parser = match evtx::EvtxParser::from_path(&path) {
+        let parser = match evtx::EvtxParser::from_path(&path) {
             Ok(p) => p,
             Err(e) => {
                 eprintln!("{path}: {e}");
@@ -16,7 +17,8 @@ fn main() {
                 continue;
             }
         };
-        for r in parser.records_json() {
+        let settings = evtx::ParserSettings::new().indent(false).num_threads(1);
+        for r in parser.with_configuration(settings).records_json() {
             match r {
                 Ok(r) => {
                     records += 1;
