@@ -62,7 +62,13 @@ fn main() {
         rejects: 0,
     };
     for path in paths {
-        read_input(&InputSpec::File(path.into()), None, &Limits::default(), &mut sink, None);
+        read_input(
+            &InputSpec::File(path.into()),
+            None,
+            &Limits::default(),
+            &mut sink,
+            None,
+        );
     }
     let cpu = (cpu_seconds() - start).max(0.01);
     println!(

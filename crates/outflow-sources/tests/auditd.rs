@@ -2,42 +2,14 @@
 //! records, decoding (hex arguments, PROCTITLE, SOCKADDR, msg='...'),
 //! enriched lines, rejects, and the linux mapping.
 
+mod common;
+
+use common::*;
+
 use outflow_event::{Event, Position, RejectReason, SourceKind, Value};
-use outflow_normalize::{Mappings, Normalizer};
-use outflow_sources::{read_to_vec, CollectSink, InputSpec, Limits, ReadCtx};
+use outflow_sources::{CollectSink, Limits, ReadCtx};
 use proptest::prelude::*;
-use std::path::PathBuf;
 use std::sync::Arc;
-
-struct Read {
-    format: Option<SourceKind>,
-    events: Vec<Event>,
-    rejects: Vec<(RejectReason, Position)>,
-}
-
-fn read_path(path: PathBuf) -> Read {
-    let (outcome, sink) = read_to_vec(&InputSpec::File(path), None, &Limits::default());
-    let mut norm = Normalizer::new(Arc::new(Mappings::builtin().expect("built-in mappings")));
-    let mut events = sink.events;
-    for ev in &mut events {
-        norm.normalize(ev);
-    }
-    Read {
-        format: outcome.format,
-        events,
-        rejects: sink
-            .rejects
-            .iter()
-            .map(|r| (r.reason, r.origin.position))
-            .collect(),
-    }
-}
-
-fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/auditd")
-        .join(name)
-}
 
 /// The event whose records carry `:SERIAL)`.
 fn serial(r: &Read, serial: u32) -> &Event {
@@ -48,18 +20,9 @@ fn serial(r: &Read, serial: u32) -> &Event {
         .unwrap_or_else(|| panic!("no event {serial}"))
 }
 
-fn text(ev: &Event, name: &str) -> String {
-    let v = ev.get(name).unwrap_or_else(|| panic!("no field {name}"));
-    ev.display(v).into_owned()
-}
-
-fn logsources(ev: &Event) -> Vec<String> {
-    ev.logsources.iter().map(|l| l.to_string()).collect()
-}
-
 #[test]
 fn detects_groups_and_rejects() {
-    let r = read_path(fixture("audit.log"));
+    let r = read_path(&fixture("auditd", "audit.log"), None);
     assert_eq!(r.format, Some(SourceKind::Auditd));
     assert_eq!(
         r.rejects,
@@ -74,7 +37,7 @@ fn detects_groups_and_rejects() {
 
 #[test]
 fn execve_event_is_one_process_creation() {
-    let r = read_path(fixture("audit.log"));
+    let r = read_path(&fixture("auditd", "audit.log"), None);
     let ev = serial(&r, 301);
     assert_eq!(ev.origin.position, Position::Line(1));
     assert_eq!(ev.ts.unwrap().to_string(), "2026-11-20T10:00:00.120Z");
@@ -128,7 +91,7 @@ fn execve_event_is_one_process_creation() {
 
 #[test]
 fn connect_is_a_network_connection() {
-    let r = read_path(fixture("audit.log"));
+    let r = read_path(&fixture("auditd", "audit.log"), None);
     let ev = serial(&r, 302);
     assert_eq!(ev.origin.position, Position::Line(2));
     assert_eq!(text(ev, "type"), "SYSCALL,SOCKADDR");
@@ -162,7 +125,7 @@ fn connect_is_a_network_connection() {
 
 #[test]
 fn user_space_messages_open_their_msg() {
-    let r = read_path(fixture("audit.log"));
+    let r = read_path(&fixture("auditd", "audit.log"), None);
     let cmd = serial(&r, 401);
     assert_eq!(text(cmd, "type"), "USER_CMD");
     assert_eq!(cmd.get_str("cmd"), Some("systemctl stop firewalld"));
@@ -178,7 +141,7 @@ fn user_space_messages_open_their_msg() {
 
 #[test]
 fn enriched_records_and_split_arguments() {
-    let r = read_path(fixture("audit.log"));
+    let r = read_path(&fixture("auditd", "audit.log"), None);
     let ev = serial(&r, 501);
     assert_eq!(ev.get_str("SYSCALL"), Some("execve"));
     assert_eq!(ev.get_str("AUID"), Some("bob"));
@@ -213,7 +176,7 @@ fn records_of_an_event_far_apart_are_flushed_by_age() {
     text.push_str("type=EXECVE msg=audit(1795168800.000:1): argc=1 a0=\"late\"\n");
     let path = dir.path().join("a.log");
     std::fs::write(&path, text).unwrap();
-    let r = read_path(path);
+    let r = read_path(&path, None);
     assert!(r.rejects.is_empty());
     // The SYSCALL aged out after 64 newer serials; the late EXECVE stands alone.
     assert_eq!(r.events.len(), 100);
@@ -254,8 +217,7 @@ proptest! {
 
 #[test]
 fn demo_log_reads_cleanly() {
-    let r =
-        read_path(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/demo/auditd.log"));
+    let r = read_path(&demo("auditd.log"), None);
     assert_eq!(r.format, Some(SourceKind::Auditd));
     assert!(r.rejects.is_empty(), "{:?}", r.rejects);
     assert_eq!(r.events.len(), 11);

@@ -2,64 +2,16 @@
 //! trace CSV) on real-shaped fixtures, through detection, parsing and the
 //! built-in `email` mapping; and the demo examples.
 
+mod common;
+
+use common::*;
+
 use outflow_event::{Event, Position, RejectReason, SourceKind, Value};
-use outflow_normalize::{Mappings, Normalizer};
-use outflow_sources::{detect_format, read_to_vec, InputSpec, Limits};
+use outflow_sources::detect_format;
 use std::net::IpAddr;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-
-struct Read {
-    format: Option<SourceKind>,
-    events: Vec<Event>,
-    rejects: Vec<(RejectReason, Position)>,
-}
-
-fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/email")
-        .join(name)
-}
-
-fn demo(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../examples/demo")
-        .join(name)
-}
-
-fn read_path(path: &Path, forced: Option<SourceKind>) -> Read {
-    let (outcome, sink) = read_to_vec(
-        &InputSpec::File(path.to_path_buf()),
-        forced,
-        &Limits::default(),
-    );
-    let mut norm = Normalizer::new(Arc::new(Mappings::builtin().expect("built-in mappings")));
-    let mut events = sink.events;
-    for ev in &mut events {
-        norm.normalize(ev);
-    }
-    Read {
-        format: outcome.format,
-        events,
-        rejects: sink
-            .rejects
-            .iter()
-            .map(|r| (r.reason, r.origin.position))
-            .collect(),
-    }
-}
 
 fn read(name: &str) -> Read {
-    read_path(&fixture(name), None)
-}
-
-fn text(ev: &Event, name: &str) -> String {
-    let v = ev.get(name).unwrap_or_else(|| panic!("no field {name}"));
-    ev.display(v).into_owned()
-}
-
-fn logsources(ev: &Event) -> Vec<String> {
-    ev.logsources.iter().map(|l| l.to_string()).collect()
+    read_path(&fixture("email", name), None)
 }
 
 fn user(ev: &Event) -> Option<String> {
@@ -73,13 +25,19 @@ fn ip(s: &str) -> Option<IpAddr> {
 #[test]
 fn detects_every_fixture_and_demo_file() {
     let cases = [
-        (fixture("proofpoint.jsonl"), SourceKind::Proofpoint),
-        (fixture("message-trace.csv"), SourceKind::MessageTrace),
+        (fixture("email", "proofpoint.jsonl"), SourceKind::Proofpoint),
         (
-            fixture("message-trace-extended.csv"),
+            fixture("email", "message-trace.csv"),
             SourceKind::MessageTrace,
         ),
-        (fixture("message-trace-bad.csv"), SourceKind::MessageTrace),
+        (
+            fixture("email", "message-trace-extended.csv"),
+            SourceKind::MessageTrace,
+        ),
+        (
+            fixture("email", "message-trace-bad.csv"),
+            SourceKind::MessageTrace,
+        ),
         (demo("proofpoint.jsonl"), SourceKind::Proofpoint),
         (demo("message-trace.csv"), SourceKind::MessageTrace),
     ];
@@ -149,7 +107,7 @@ fn proofpoint_convenience_fields_logsource_and_entity() {
 #[test]
 fn proofpoint_bad_records() {
     let r = read_path(
-        &fixture("proofpoint-bad.jsonl"),
+        &fixture("email", "proofpoint-bad.jsonl"),
         Some(SourceKind::Proofpoint),
     );
     assert!(r.events.is_empty());

@@ -1,43 +1,19 @@
 //! The PAN-OS reader on hand-written syslog and CSV-export fixtures, through
 //! detection, parsing and the firewall mapping.
 
-use outflow_event::{EntitySlot, Event, Position, RejectReason, SourceKind};
-use outflow_normalize::{Mappings, Normalizer};
+mod common;
+
+use common::*;
+
+use outflow_event::{EntitySlot, Position, RejectReason, SourceKind};
 use outflow_sources::input::{Compression, Opened};
 use outflow_sources::{read_to_vec, CollectSink, InputSpec, Limits, ReadCtx};
 use proptest::prelude::*;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-struct Read {
-    format: Option<SourceKind>,
-    events: Vec<Event>,
-    rejects: Vec<(RejectReason, Position)>,
-}
-
 fn read(name: &str) -> Read {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/firewall")
-        .join(name);
-    let (outcome, sink) = read_to_vec(&InputSpec::File(path), None, &Limits::default());
-    let mut norm = Normalizer::new(Arc::new(Mappings::builtin().expect("built-in mappings")));
-    let mut events = sink.events;
-    for ev in &mut events {
-        norm.normalize(ev);
-    }
-    Read {
-        format: outcome.format,
-        events,
-        rejects: sink
-            .rejects
-            .iter()
-            .map(|r| (r.reason, r.origin.position))
-            .collect(),
-    }
-}
-
-fn logsources(ev: &Event) -> Vec<String> {
-    ev.logsources.iter().map(|l| l.to_string()).collect()
+    read_path(&fixture("firewall", name), None)
 }
 
 #[test]

@@ -2,65 +2,18 @@
 //! GitHub) on real-shaped fixtures, through detection, parsing and the
 //! built-in `saas` mapping; and the demo examples.
 
+mod common;
+
+use common::*;
+
 use outflow_event::{Event, Position, RejectReason, SourceKind, Value};
-use outflow_normalize::{Mappings, Normalizer};
 use outflow_sources::{detect_format, read_to_vec, InputSpec, Limits};
 use std::io::Write;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-
-struct Read {
-    format: Option<SourceKind>,
-    events: Vec<Event>,
-    rejects: Vec<(RejectReason, Position)>,
-}
-
-fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/saas")
-        .join(name)
-}
-
-fn demo(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../examples/demo")
-        .join(name)
-}
-
-fn read_path(path: &Path, forced: Option<SourceKind>) -> Read {
-    let (outcome, sink) = read_to_vec(
-        &InputSpec::File(path.to_path_buf()),
-        forced,
-        &Limits::default(),
-    );
-    let mut norm = Normalizer::new(Arc::new(Mappings::builtin().expect("built-in mappings")));
-    let mut events = sink.events;
-    for ev in &mut events {
-        norm.normalize(ev);
-    }
-    Read {
-        format: outcome.format,
-        events,
-        rejects: sink
-            .rejects
-            .iter()
-            .map(|r| (r.reason, r.origin.position))
-            .collect(),
-    }
-}
 
 fn read(name: &str) -> Read {
-    read_path(&fixture(name), None)
-}
-
-fn text(ev: &Event, name: &str) -> String {
-    let v = ev.get(name).unwrap_or_else(|| panic!("no field {name}"));
-    ev.display(v).into_owned()
-}
-
-fn logsources(ev: &Event) -> Vec<String> {
-    ev.logsources.iter().map(|l| l.to_string()).collect()
+    read_path(&fixture("saas", name), None)
 }
 
 fn user(ev: &Event) -> Option<String> {
@@ -85,12 +38,21 @@ fn detected(path: &Path) -> Option<SourceKind> {
 #[test]
 fn detects_every_fixture_and_demo_file() {
     let cases = [
-        (fixture("m365.jsonl"), SourceKind::M365),
-        (fixture("gworkspace.jsonl"), SourceKind::GWorkspace),
-        (fixture("gworkspace-page.json"), SourceKind::GWorkspace),
-        (fixture("cloudtrail-records.json"), SourceKind::CloudTrail),
-        (fixture("cloudtrail-lines.jsonl"), SourceKind::CloudTrail),
-        (fixture("github.jsonl"), SourceKind::GitHub),
+        (fixture("saas", "m365.jsonl"), SourceKind::M365),
+        (fixture("saas", "gworkspace.jsonl"), SourceKind::GWorkspace),
+        (
+            fixture("saas", "gworkspace-page.json"),
+            SourceKind::GWorkspace,
+        ),
+        (
+            fixture("saas", "cloudtrail-records.json"),
+            SourceKind::CloudTrail,
+        ),
+        (
+            fixture("saas", "cloudtrail-lines.jsonl"),
+            SourceKind::CloudTrail,
+        ),
+        (fixture("saas", "github.jsonl"), SourceKind::GitHub),
         (demo("m365-audit.jsonl"), SourceKind::M365),
         (demo("gworkspace-drive.jsonl"), SourceKind::GWorkspace),
         (demo("cloudtrail.json"), SourceKind::CloudTrail),
@@ -376,7 +338,10 @@ fn github_streamed_and_exported_events() {
 
 #[test]
 fn github_bad_records() {
-    let r = read_path(&fixture("github-bad.jsonl"), Some(SourceKind::GitHub));
+    let r = read_path(
+        &fixture("saas", "github-bad.jsonl"),
+        Some(SourceKind::GitHub),
+    );
     assert!(r.events.is_empty());
     assert_eq!(
         r.rejects,
@@ -424,10 +389,10 @@ fn truncated_and_mangled_inputs_never_panic() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("cut");
     let sources = [
-        fixture("m365.jsonl"),
-        fixture("gworkspace-page.json"),
-        fixture("cloudtrail-records.json"),
-        fixture("github.jsonl"),
+        fixture("saas", "m365.jsonl"),
+        fixture("saas", "gworkspace-page.json"),
+        fixture("saas", "cloudtrail-records.json"),
+        fixture("saas", "github.jsonl"),
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/email/proofpoint.jsonl"),
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/email/message-trace.csv"),
     ];

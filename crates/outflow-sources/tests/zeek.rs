@@ -1,6 +1,10 @@
 //! Zeek TSV and JSON readers on hand-written fixtures, through detection,
 //! parsing and the built-in mapping.
 
+mod common;
+
+use common::*;
+
 use outflow_event::{Event, Position, RejectReason, SourceKind, Value};
 use outflow_normalize::{Mappings, Normalizer};
 use outflow_sources::{read_to_vec, InputSpec, Limits};
@@ -8,36 +12,8 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-struct Read {
-    format: Option<SourceKind>,
-    events: Vec<Event>,
-    rejects: Vec<(RejectReason, Position)>,
-}
-
 fn read(name: &str, forced: Option<SourceKind>) -> Read {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/zeek")
-        .join(name);
-    let (outcome, sink) = read_to_vec(&InputSpec::File(path), forced, &Limits::default());
-    let mut norm = Normalizer::new(Arc::new(Mappings::builtin().expect("built-in mappings")));
-    let mut events = sink.events;
-    for ev in &mut events {
-        norm.normalize(ev);
-    }
-    Read {
-        format: outcome.format,
-        events,
-        rejects: sink
-            .rejects
-            .iter()
-            .map(|r| (r.reason, r.origin.position))
-            .collect(),
-    }
-}
-
-fn text(ev: &Event, name: &str) -> String {
-    let v = ev.get(name).unwrap_or_else(|| panic!("no field {name}"));
-    ev.display(v).into_owned()
+    read_path(&fixture("zeek", name), forced)
 }
 
 fn primary(ev: &Event) -> String {
