@@ -15,9 +15,13 @@
 //! - `re` searches (unanchored) with the linear-time `regex` crate; patterns
 //!   it cannot run (look-around, back-references) reject the rule;
 //! - a list-valued field matches when any element matches.
+//!
+//! Correlation rules (`correlation:` documents) run inside [`SigmaDetector`];
+//! see [`correlation`] for their semantics.
 
 mod cidr;
 mod condition;
+pub mod correlation;
 mod detection;
 mod detector;
 mod docs;
@@ -33,6 +37,7 @@ mod ruleset;
 mod timepart;
 mod value_test;
 
+pub use correlation::{CorrelationLimits, CorrelationStats};
 pub use detector::SigmaDetector;
 pub use modifiers::KNOWN as KNOWN_MODIFIERS;
 pub use placeholders::Placeholders;

@@ -12,7 +12,8 @@ pub enum RejectKind {
     Io,
     /// The YAML did not parse.
     Yaml,
-    /// A correlation document: recognised, not executed yet.
+    /// A correlation document that is invalid: its type, rules (unknown,
+    /// ambiguous or cyclic references), timespan, condition or aliases.
     Correlation,
     /// Legacy `| count() by ...` style aggregation or `near` in a condition.
     LegacyAggregation,
@@ -126,6 +127,12 @@ impl LoadReport {
         self.loaded().filter(|e| e.kind == DocKind::Rule).count()
     }
 
+    pub fn loaded_correlations(&self) -> usize {
+        self.loaded()
+            .filter(|e| e.kind == DocKind::Correlation)
+            .count()
+    }
+
     pub fn rejected_by_kind(&self) -> BTreeMap<RejectKind, usize> {
         let mut out = BTreeMap::new();
         for (_, r) in self.rejected() {
@@ -150,6 +157,10 @@ impl fmt::Display for LoadReport {
             filters,
             self.rejected().count()
         )?;
+        let correlations = self.loaded_correlations();
+        if correlations > 0 {
+            writeln!(f, "  correlation rules loaded: {correlations}")?;
+        }
         for (kind, n) in self.rejected_by_kind() {
             writeln!(f, "  rejected {}: {n}", kind.as_str())?;
         }

@@ -118,6 +118,7 @@ pub struct Filter {
 pub enum Compiled {
     Rule(Box<Rule>),
     Filter(Box<Filter>),
+    Correlation(Box<crate::correlation::CorrelationRule>),
 }
 
 /// What kind a document is, from its keys.
@@ -136,10 +137,7 @@ pub fn doc_kind(doc: &Yaml) -> DocKind {
 pub fn compile_doc(doc: &Yaml, placeholders: Option<&Placeholders>) -> Result<Compiled, Reject> {
     let kind = doc_kind(doc);
     if kind == DocKind::Correlation {
-        return Err(Reject::new(
-            RejectKind::Correlation,
-            "correlation rule: not supported yet",
-        ));
+        return crate::correlation::rule::parse(doc).map(|c| Compiled::Correlation(Box::new(c)));
     }
     if kind == DocKind::Other {
         return Err(Reject::new(
@@ -210,7 +208,7 @@ fn meta(doc: &Yaml) -> Result<RuleMeta, Reject> {
 }
 
 /// A list of scalars (or one scalar) as strings; anything else is ignored.
-fn string_list(v: Option<&Yaml>) -> Vec<String> {
+pub(crate) fn string_list(v: Option<&Yaml>) -> Vec<String> {
     match v {
         Some(Yaml::Sequence(items)) => items
             .iter()

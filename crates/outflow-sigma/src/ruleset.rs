@@ -1,6 +1,8 @@
 //! A compiled rule set: loading with a full report, logsource routing and
 //! matching one event against every rule that applies to it.
 
+use crate::correlation::resolve::{self, CorrelationSet};
+use crate::correlation::{Correlation, CorrelationRule};
 use crate::docs;
 use crate::placeholders::Placeholders;
 use crate::prefilter::Prefilter;
@@ -20,6 +22,7 @@ pub struct RuleSet {
     /// Rules by their (product, category, service) as written, lowercase.
     routes: FxHashMap<RouteKey, Vec<u32>>,
     prefilter: Option<Prefilter>,
+    correlations: CorrelationSet,
 }
 
 /// Per-caller scratch: the candidate rules of the last logsource list seen,
@@ -66,6 +69,26 @@ impl RuleSet {
 
     pub fn filters(&self) -> &[Filter] {
         &self.filters
+    }
+
+    /// Loaded correlation rules, references resolved.
+    pub fn correlations(&self) -> &[Correlation] {
+        &self.correlations.list
+    }
+
+    pub(crate) fn correlation_set(&self) -> &CorrelationSet {
+        &self.correlations
+    }
+
+    /// Whether rule `i` reports its own matches; `false` when only
+    /// correlations with `generate: false` (the default) refer to it.
+    pub fn rule_emits(&self, i: usize) -> bool {
+        !self
+            .correlations
+            .rule_silent
+            .get(i)
+            .copied()
+            .unwrap_or(false)
     }
 
     pub fn len(&self) -> usize {
@@ -178,6 +201,8 @@ impl RuleSet {
 struct Builder {
     set: RuleSet,
     report: LoadReport,
+    /// Parsed correlations and their report entry, resolved at the end.
+    correlations: Vec<(CorrelationRule, usize)>,
 }
 
 impl Builder {
@@ -213,6 +238,9 @@ impl Builder {
             match compile_doc(&doc_yaml, placeholders) {
                 Ok(Compiled::Rule(rule)) => self.set.rules.push(*rule),
                 Ok(Compiled::Filter(f)) => self.set.filters.push(*f),
+                Ok(Compiled::Correlation(c)) => {
+                    self.correlations.push((*c, self.report.entries.len()))
+                }
                 Err(r) => entry.outcome = Outcome::Rejected(r),
             }
             self.report.push(entry);
@@ -277,6 +305,14 @@ impl Builder {
                 .push(i as u32);
         }
         self.set.prefilter = Prefilter::build(&self.set.rules);
+        let (cands, entries): (Vec<_>, Vec<_>) = self.correlations.into_iter().unzip();
+        let (correlations, rejected) = resolve::build(cands, &self.set.rules);
+        for (ci, r) in rejected {
+            if let Some(e) = self.report.entries.get_mut(entries[ci]) {
+                e.outcome = Outcome::Rejected(r);
+            }
+        }
+        self.set.correlations = correlations;
         (self.set, self.report)
     }
 }

@@ -129,7 +129,8 @@ fn spec_examples() {
     assert_eq!(report.entries.len(), 8);
     for (e, r) in report.rejected() {
         assert_eq!(e.kind, DocKind::Correlation);
-        assert_eq!(r.detail, "correlation rule: not supported yet");
+        // Loaded alone, the examples name rules that are not there.
+        assert!(r.detail.contains("names no loaded rule"), "{r}");
     }
     assert_eq!(report.rejected().count(), 8);
 }

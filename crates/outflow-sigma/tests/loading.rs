@@ -70,7 +70,10 @@ fn global_repeat_reset_and_correlation() {
     assert_eq!(corr.len(), 1);
     assert_eq!(corr[0].0.kind, DocKind::Correlation);
     assert_eq!(corr[0].1.kind, RejectKind::Correlation);
-    assert_eq!(corr[0].1.detail, "correlation rule: not supported yet");
+    assert_eq!(
+        corr[0].1.detail,
+        "correlation.rules: 'x' names no loaded rule or correlation"
+    );
     assert_eq!(corr[0].0.doc, 5);
     assert_eq!(report.modifier_counts.get("endswith"), Some(&3));
     assert_eq!(
