@@ -29,6 +29,8 @@ pub enum RejectKind {
     UnresolvedPlaceholder,
     /// A regular expression the linear-time engine does not accept.
     Regex,
+    /// A processing pipeline refused the rule (`rule_failure`, `detection_item_failure`).
+    Pipeline,
 }
 
 impl RejectKind {
@@ -44,6 +46,7 @@ impl RejectKind {
             RejectKind::Value => "value",
             RejectKind::UnresolvedPlaceholder => "unresolved-placeholder",
             RejectKind::Regex => "regex",
+            RejectKind::Pipeline => "pipeline",
         }
     }
 }

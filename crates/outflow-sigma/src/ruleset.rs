@@ -4,6 +4,7 @@
 use crate::correlation::resolve::{self, CorrelationSet};
 use crate::correlation::{Correlation, CorrelationRule};
 use crate::docs;
+use crate::pipeline::Pipeline;
 use crate::placeholders::Placeholders;
 use crate::prefilter::Prefilter;
 use crate::report::{DocKind, LoadEntry, LoadReport, Outcome, Reject, RejectKind};
@@ -39,7 +40,20 @@ pub struct MatchScratch {
 impl RuleSet {
     /// Loads every rule file under `paths` (files or directories).
     pub fn load(paths: &[PathBuf], placeholders: Option<&Placeholders>) -> (RuleSet, LoadReport) {
-        let mut b = Builder::default();
+        RuleSet::load_with_pipelines(paths, placeholders, &[])
+    }
+
+    /// Like [`RuleSet::load`], with pySigma processing pipelines applied to
+    /// every document before it is compiled (lower priority first).
+    pub fn load_with_pipelines(
+        paths: &[PathBuf],
+        placeholders: Option<&Placeholders>,
+        pipelines: &[Pipeline],
+    ) -> (RuleSet, LoadReport) {
+        let mut b = Builder {
+            pipelines: pipelines.to_vec(),
+            ..Builder::default()
+        };
         for f in docs::expand_paths(paths) {
             match f {
                 Ok(path) => match std::fs::read_to_string(&path) {
@@ -199,6 +213,7 @@ impl RuleSet {
 
 #[derive(Default)]
 struct Builder {
+    pipelines: Vec<Pipeline>,
     set: RuleSet,
     report: LoadReport,
     /// Parsed correlations and their report entry, resolved at the end.
@@ -235,6 +250,12 @@ impl Builder {
                 title: text_of("title"),
                 outcome: Outcome::Loaded,
             };
+            let mut doc_yaml = doc_yaml;
+            if let Err(why) = crate::pipeline::apply_all(&self.pipelines, &mut doc_yaml) {
+                entry.outcome = Outcome::Rejected(Reject::new(RejectKind::Pipeline, why));
+                self.report.push(entry);
+                continue;
+            }
             match compile_doc(&doc_yaml, placeholders) {
                 Ok(Compiled::Rule(rule)) => self.set.rules.push(*rule),
                 Ok(Compiled::Filter(f)) => self.set.filters.push(*f),
