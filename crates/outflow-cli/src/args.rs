@@ -23,6 +23,8 @@ pub enum Command {
     Formats,
     /// List, show or export the field-mapping files.
     Mappings(MappingsArgs),
+    /// Check or list Sigma rules.
+    Rules(RulesArgs),
 }
 
 /// Options shared by every command that reads inputs.
@@ -112,6 +114,92 @@ pub struct HuntArgs {
     /// detectors in order, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]
     pub max_lateness: u64,
+    /// Sigma rules to run: rule files or folders (walked for *.yml / *.yaml);
+    /// repeatable.
+    #[arg(long, value_name = "PATH")]
+    pub rules: Vec<PathBuf>,
+    #[command(flatten)]
+    pub rule_opts: RuleLoadArgs,
+    #[command(flatten)]
+    pub select: RuleSelectArgs,
+    /// Stop (exit 2) when any rule document cannot be loaded.
+    #[arg(long)]
+    pub strict_rules: bool,
+    /// Skip events before this time (RFC 3339, e.g. 2026-11-20T00:00:00Z).
+    #[arg(long, value_name = "TIME")]
+    pub from: Option<String>,
+    /// Skip events at or after this time (RFC 3339).
+    #[arg(long, value_name = "TIME")]
+    pub to: Option<String>,
+}
+
+/// How Sigma rules are compiled.
+#[derive(Args, Clone, Default)]
+pub struct RuleLoadArgs {
+    /// YAML file mapping `expand` placeholders to values (`name: [v1, v2]`).
+    #[arg(long, value_name = "FILE")]
+    pub placeholders: Option<PathBuf>,
+}
+
+/// Which loaded Sigma rules take part.
+#[derive(Args, Clone, Default)]
+pub struct RuleSelectArgs {
+    /// Minimum rule level: informational, low, medium, high, critical.
+    #[arg(long, value_name = "LEVEL")]
+    pub level: Option<String>,
+    /// Rule statuses to keep (comma-separated: stable,test,experimental,...).
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub status: Vec<String>,
+    /// Rule tags to keep, any of (comma-separated, e.g. attack.t1567,attack.exfiltration);
+    /// a tag also selects its sub-techniques (attack.t1567 keeps attack.t1567.002).
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub tags: Vec<String>,
+    /// Rule logsource to keep: product/category/service, a part empty or `-` for any
+    /// (e.g. `windows/process_creation`, `/proxy`).
+    #[arg(long, value_name = "P/C/S")]
+    pub logsource: Option<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Json,
+}
+
+#[derive(Args)]
+pub struct RulesArgs {
+    #[command(subcommand)]
+    pub action: RulesAction,
+}
+
+#[derive(Subcommand)]
+pub enum RulesAction {
+    /// Compile every rule and report: loaded, rejected (file, id, reason),
+    /// counts per modifier and per logsource.
+    Check {
+        /// Rule files or folders.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        load: RuleLoadArgs,
+        /// Exit 1 when any document is rejected.
+        #[arg(long)]
+        strict: bool,
+        #[arg(long, short = 'f', value_enum, default_value = "text")]
+        format: ReportFormat,
+    },
+    /// One loaded rule per line: id, level, status, title, logsource.
+    List {
+        /// Rule files or folders.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        load: RuleLoadArgs,
+        #[command(flatten)]
+        select: RuleSelectArgs,
+        #[arg(long, short = 'f', value_enum, default_value = "text")]
+        format: ReportFormat,
+    },
 }
 
 #[derive(Args)]

@@ -1,61 +1,128 @@
 //! `outflow hunt`: read inputs and run the detections.
 
 use crate::args::{HuntArgs, OutFormat};
+use crate::matcher::{SigmaFactory, SigmaPlan};
 use crate::output::{is_broken_pipe, open_output, prepare, resolve_format};
 use crate::progress::Bar;
 use crate::report::{add_missing, print_summary, text_summary, Rejects};
+use crate::rules::{load, load_lines, placeholders};
+use crate::select::RuleFilter;
 use crate::Failure;
-use outflow_detect::{Alert, DetectorSet};
-use outflow_pipeline::{HuntConsumer, ReorderBuffer};
+use outflow_detect::DetectorSet;
+use outflow_event::{time::parse_iso8601, Timestamp};
+use outflow_pipeline::{HuntConsumer, HuntStats, ReorderBuffer, TimeRange};
+use outflow_sinks::{alert_writer, AlertFormat};
 use outflow_sources::Flow;
 use std::cell::RefCell;
-use std::io::Write;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Events held at most by the reorder buffer (bounds its memory).
 const REORDER_MAX_EVENTS: usize = 200_000;
 
-/// Why no detection runs yet; printed so nobody mistakes silence for a clean bill.
-pub const NO_DETECTIONS: &str = "no detections run: the Sigma engine and the T1567 analytics are not part of this build yet; inputs were read and normalized only";
+/// Why no detection runs; printed so nobody mistakes silence for a clean bill.
+pub const NO_DETECTIONS: &str = "no detections run: no built-in rule pack or T1567 analytics exist yet; inputs were read and normalized only (pass --rules PATH to run Sigma rules)";
 
-fn write_alert(out: &mut dyn Write, format: OutFormat, a: &Alert) -> std::io::Result<()> {
-    match format {
-        OutFormat::None => Ok(()),
-        OutFormat::Jsonl => {
-            serde_json::to_writer(&mut *out, a)?;
-            out.write_all(b"\n")
+fn bound(name: &str, v: &Option<String>) -> Result<Option<Timestamp>, Failure> {
+    match v {
+        None => Ok(None),
+        Some(s) => parse_iso8601(s.trim()).map(Some).ok_or_else(|| {
+            Failure::Usage(format!(
+                "{name} '{s}': expected an RFC 3339 time, e.g. 2026-11-20T08:00:00Z"
+            ))
+        }),
+    }
+}
+
+/// Loads, reports and compiles the Sigma rules of `--rules`; `None` without it.
+fn sigma_plan(args: &HuntArgs, bar: &Bar) -> Result<Option<SigmaPlan>, Failure> {
+    let filter = RuleFilter::parse(&args.select)?;
+    if args.rules.is_empty() {
+        if !filter.is_all() {
+            return Err(Failure::Usage(
+                "--level, --status, --tags and --logsource select among --rules; none given".into(),
+            ));
         }
-        OutFormat::Csv | OutFormat::Table => {
-            let ts = a.timestamp.map(|t| t.to_string()).unwrap_or_default();
-            writeln!(
-                out,
-                "{ts},{},{},{},{}",
-                a.rule.level,
-                a.rule.title.replace(',', " "),
-                a.host.clone().unwrap_or_default(),
-                a.user.clone().unwrap_or_default()
-            )
+        return Ok(None);
+    }
+    let ph = placeholders(&args.rule_opts)?;
+    let (set, report) = load(&args.rules, ph.as_ref())?;
+    if args.strict_rules && report.rejected().count() > 0 {
+        for line in load_lines(&report, report.loaded_rules(), &args.rules) {
+            eprintln!("outflow: {line}");
         }
+        return Err(Failure::Usage(
+            "some rule documents could not be loaded (--strict-rules)".into(),
+        ));
+    }
+    let plan = SigmaPlan::build(set, &report, &filter, ph.as_ref());
+    if !args.read.quiet {
+        for line in load_lines(&report, plan.selected(), &args.rules) {
+            bar.println(&format!("outflow: {line}"));
+        }
+    }
+    if plan.selected() == 0 {
+        bar.println("outflow: warning: no Sigma rule selected: nothing will be detected");
+    }
+    Ok(Some(plan))
+}
+
+fn detection_line(stats: &HuntStats, sigma: Option<usize>) -> String {
+    match sigma {
+        Some(n) => format!("detectors: sigma ({n} rules, on the reader threads)"),
+        None if stats.detectors.is_empty() => NO_DETECTIONS.to_string(),
+        None => format!("detectors: {}", stats.detectors.join(", ")),
+    }
+}
+
+fn alerts_line(stats: &HuntStats) -> String {
+    let levels: Vec<String> = ["critical", "high", "medium", "low", "informational"]
+        .iter()
+        .filter_map(|l| stats.alerts_by_level.get(*l).map(|n| format!("{l} {n}")))
+        .collect();
+    if levels.is_empty() {
+        format!("alerts: {}", stats.alerts)
+    } else {
+        format!(
+            "alerts: {} ({}) from {} rules",
+            stats.alerts,
+            levels.join(", "),
+            stats.alerts_by_rule.len()
+        )
     }
 }
 
 pub fn run(args: HuntArgs) -> Result<(), Failure> {
     let format = resolve_format(args.format, args.output.is_some());
-    let (cfg, missing) = prepare(&args.read, false)?;
-    let rejects = RefCell::new(Rejects::new(&args.read)?);
-    let mut out = open_output(args.output.as_deref())?;
+    let range = TimeRange {
+        from: bound("--from", &args.from)?,
+        to: bound("--to", &args.to)?,
+    };
+    let (mut cfg, missing) = prepare(&args.read, false)?;
     let bar = Bar::new(args.read.quiet);
+    let plan = sigma_plan(&args, &bar)?;
+    let sigma_rules = plan.as_ref().map(SigmaPlan::selected);
+    cfg.range = range;
+    cfg.matchers = plan.map(|p| Arc::new(SigmaFactory(Arc::new(p))) as _);
+    let rejects = RefCell::new(Rejects::new(&args.read)?);
+    let out = open_output(args.output.as_deref())?;
+    let mut writer = match format {
+        OutFormat::None => None,
+        OutFormat::Jsonl => Some(alert_writer(AlertFormat::Jsonl, out)),
+        OutFormat::Csv => Some(alert_writer(AlertFormat::Csv, out)),
+        OutFormat::Table => Some(alert_writer(AlertFormat::Table, out)),
+    };
     let detectors = DetectorSet::default();
-    if detectors.is_empty() {
+    if detectors.is_empty() && sigma_rules.is_none() {
         bar.println(&format!("outflow: {NO_DETECTIONS}"));
     }
     let write_error = RefCell::new(None);
     let mut consumer = HuntConsumer::new(
         detectors,
         ReorderBuffer::new(Duration::from_secs(args.max_lateness), REORDER_MAX_EVENTS),
-        Box::new(|a| match write_alert(&mut out, format, a) {
-            Ok(()) => Flow::Continue,
-            Err(e) => {
+        Box::new(|a| match writer.as_mut().map(|w| w.write(a)) {
+            None | Some(Ok(())) => Flow::Continue,
+            Some(Err(e)) => {
                 *write_error.borrow_mut() = Some(e);
                 Flow::Stop
             }
@@ -70,22 +137,24 @@ pub fn run(args: HuntArgs) -> Result<(), Failure> {
     bar.finish();
     add_missing(&mut summary, &missing);
     let hidden = rejects.borrow_mut().finish();
-    let flush_err = out.flush().err();
-    if let Some(e) = write_error.into_inner().or(flush_err) {
+    let finish_err = writer.as_mut().and_then(|w| w.finish().err());
+    if let Some(e) = write_error.into_inner().or(finish_err) {
         if !is_broken_pipe(&e) {
             return Err(Failure::Fatal(format!("writing alerts: {e}")));
         }
+        summary.totals.stopped_early = false;
     }
-    let detections = if stats.detectors.is_empty() {
-        NO_DETECTIONS.to_string()
-    } else {
-        format!("detectors: {}", stats.detectors.join(", "))
-    };
-    let extra = vec![
-        detections,
-        format!("alerts: {}", stats.alerts),
-        format!("events behind the reorder window: {}", stats.late_events),
-    ];
+    let mut extra = vec![detection_line(&stats, sigma_rules), alerts_line(&stats)];
+    if summary.totals.out_of_range > 0 {
+        extra.push(format!(
+            "events outside --from/--to (skipped): {}",
+            summary.totals.out_of_range
+        ));
+    }
+    extra.push(format!(
+        "events behind the reorder window: {}",
+        stats.late_events
+    ));
     let mut json = serde_json::to_value(&summary).unwrap_or_default();
     json["hunt"] = serde_json::to_value(&stats).unwrap_or_default();
     let text = text_summary(&summary, hidden, &extra);

@@ -8,9 +8,14 @@ mod args;
 mod events;
 mod hunt;
 mod mappings;
+mod matcher;
 mod output;
 mod progress;
 mod report;
+mod rulefields;
+mod rules;
+mod rules_cmd;
+mod select;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -42,6 +47,7 @@ fn main() -> ExitCode {
             Ok(())
         }
         args::Command::Mappings(a) => mappings::run(a),
+        args::Command::Rules(a) => rules_cmd::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -62,6 +62,8 @@ pub fn prepare(read: &ReadArgs, ordered: bool) -> Result<(RunConfig, Vec<ExpandE
         strict: read.strict,
         ordered,
         mappings: Arc::new(mappings),
+        range: Default::default(),
+        matchers: None,
     };
     Ok((cfg, missing))
 }

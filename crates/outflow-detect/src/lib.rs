@@ -6,8 +6,10 @@
 //! the contract they share and the set that runs them.
 
 mod alert;
+mod finding;
 
 pub use alert::{Alert, AlertRule};
+pub use finding::{Finding, FindingEntity};
 
 use outflow_event::{Event, Timestamp};
 

@@ -1,38 +1,78 @@
-//! The consumer behind `outflow hunt`: events go through the reorder buffer
-//! to the detectors; alerts go to the alert writer.
+//! The consumer behind `outflow hunt`. Stateless alerts come from the
+//! reader threads with their batch; they and (when stateful detectors run)
+//! the events go through the reorder buffer, so alerts are written and
+//! stateful detectors fed in event-time order.
 
-use crate::reorder::ReorderBuffer;
+use crate::reorder::{ReorderBuffer, Timed};
 use crate::run::{Consumer, Progress};
-use outflow_detect::{Alert, DetectorSet};
-use outflow_event::{Event, Reject};
+use crate::stage::Batch;
+use outflow_detect::{Alert, DetectorSet, Finding};
+use outflow_event::{Event, Reject, Timestamp};
 use outflow_sources::Flow;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct HuntStats {
     pub events: u64,
     pub alerts: u64,
-    /// Events that arrived behind the reorder watermark (passed on unordered).
+    /// Alerts per rule level.
+    pub alerts_by_level: BTreeMap<String, u64>,
+    /// Alerts per rule id.
+    pub alerts_by_rule: BTreeMap<String, u64>,
+    /// Items that arrived behind the reorder watermark (passed on unordered):
+    /// events when stateful detectors run, else alert-bearing events.
     pub late_events: u64,
     pub detectors: Vec<String>,
 }
 
+/// What the reorder buffer holds: an event's time, the event itself when
+/// stateful detectors need it, and the alerts found in it.
+#[derive(Serialize, Deserialize)]
+pub struct Annotated {
+    pub ts: Option<Timestamp>,
+    pub event: Option<Event>,
+    pub findings: Vec<Finding>,
+}
+
+impl Timed for Annotated {
+    fn ts(&self) -> Option<Timestamp> {
+        self.ts
+    }
+}
+
 pub struct HuntConsumer<'a> {
     pub detectors: DetectorSet,
-    pub reorder: ReorderBuffer,
-    pub on_alert: Box<dyn FnMut(&Alert) -> Flow + 'a>,
+    pub reorder: ReorderBuffer<Annotated>,
+    pub on_alert: Box<dyn FnMut(&Finding) -> Flow + 'a>,
     pub on_reject: Box<dyn FnMut(&Reject) + 'a>,
     pub on_tick: Box<dyn FnMut(&Progress) + 'a>,
     pub stats: HuntStats,
+    ready: Vec<Finding>,
     alerts: Vec<Alert>,
     stopped: bool,
+}
+
+/// Feeds one released item to the stateful detectors and queues its alerts.
+fn release<'x>(
+    detectors: &'x mut DetectorSet,
+    alerts: &'x mut Vec<Alert>,
+    out: &'x mut Vec<Finding>,
+) -> impl FnMut(Annotated) + 'x {
+    move |item: Annotated| {
+        out.extend(item.findings);
+        if let Some(e) = &item.event {
+            detectors.process(e, alerts);
+            out.extend(alerts.drain(..).map(Finding::from));
+        }
+    }
 }
 
 impl<'a> HuntConsumer<'a> {
     pub fn new(
         detectors: DetectorSet,
-        reorder: ReorderBuffer,
-        on_alert: Box<dyn FnMut(&Alert) -> Flow + 'a>,
+        reorder: ReorderBuffer<Annotated>,
+        on_alert: Box<dyn FnMut(&Finding) -> Flow + 'a>,
         on_reject: Box<dyn FnMut(&Reject) + 'a>,
         on_tick: Box<dyn FnMut(&Progress) + 'a>,
     ) -> Self {
@@ -47,15 +87,26 @@ impl<'a> HuntConsumer<'a> {
             on_reject,
             on_tick,
             stats,
+            ready: Vec::new(),
             alerts: Vec::new(),
             stopped: false,
         }
     }
 
     fn deliver(&mut self) {
-        for a in self.alerts.drain(..) {
+        for a in self.ready.drain(..) {
             self.stats.alerts += 1;
-            if (self.on_alert)(&a) == Flow::Stop {
+            *self
+                .stats
+                .alerts_by_level
+                .entry(a.rule.level.clone())
+                .or_insert(0) += 1;
+            *self
+                .stats
+                .alerts_by_rule
+                .entry(a.rule.id.clone())
+                .or_insert(0) += 1;
+            if !self.stopped && (self.on_alert)(&a) == Flow::Stop {
                 self.stopped = true;
             }
         }
@@ -63,9 +114,12 @@ impl<'a> HuntConsumer<'a> {
 
     /// End of input: releases held events and lets detectors report what remains.
     pub fn finish(&mut self) {
-        let (detectors, alerts) = (&mut self.detectors, &mut self.alerts);
-        self.reorder.flush(&mut |e| detectors.process(&e, alerts));
+        {
+            let mut out = release(&mut self.detectors, &mut self.alerts, &mut self.ready);
+            self.reorder.flush(&mut out);
+        }
         self.detectors.finish(&mut self.alerts);
+        self.ready.extend(self.alerts.drain(..).map(Finding::from));
         self.stats.late_events = self.reorder.late;
         self.deliver();
     }
@@ -73,22 +127,45 @@ impl<'a> HuntConsumer<'a> {
 
 impl Consumer for HuntConsumer<'_> {
     fn events(&mut self, events: Vec<Event>) -> Flow {
-        self.stats.events += events.len() as u64;
-        if !self.detectors.is_empty() {
-            let (detectors, alerts) = (&mut self.detectors, &mut self.alerts);
-            for e in events {
-                self.reorder.push(e, &mut |e| detectors.process(&e, alerts));
+        self.batch(Batch {
+            events,
+            findings: Vec::new(),
+        })
+    }
+
+    fn batch(&mut self, batch: Batch) -> Flow {
+        self.stats.events += batch.events.len() as u64;
+        let stateful = !self.detectors.is_empty();
+        if !stateful && batch.findings.is_empty() {
+            return self.flow();
+        }
+        let mut findings = batch.findings.into_iter().peekable();
+        let mut out = release(&mut self.detectors, &mut self.alerts, &mut self.ready);
+        let reorder = &mut self.reorder;
+        for (i, e) in batch.events.into_iter().enumerate() {
+            let mut mine = Vec::new();
+            while let Some((_, f)) = findings.next_if(|(j, _)| *j as usize == i) {
+                mine.push(f);
             }
+            if !stateful && mine.is_empty() {
+                continue;
+            }
+            let item = Annotated {
+                ts: e.ts,
+                event: stateful.then_some(e),
+                findings: mine,
+            };
+            reorder.push(item, &mut out);
+        }
+        drop(out);
+        if stateful {
             if let Some(w) = self.reorder.watermark() {
                 self.detectors.advance(w, &mut self.alerts);
+                self.ready.extend(self.alerts.drain(..).map(Finding::from));
             }
-            self.deliver();
         }
-        if self.stopped {
-            Flow::Stop
-        } else {
-            Flow::Continue
-        }
+        self.deliver();
+        self.flow()
     }
 
     fn reject(&mut self, reject: &Reject) {
@@ -97,5 +174,15 @@ impl Consumer for HuntConsumer<'_> {
 
     fn tick(&mut self, progress: &Progress) {
         (self.on_tick)(progress);
+    }
+}
+
+impl HuntConsumer<'_> {
+    fn flow(&self) -> Flow {
+        if self.stopped {
+            Flow::Stop
+        } else {
+            Flow::Continue
+        }
     }
 }

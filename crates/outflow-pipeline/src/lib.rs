@@ -6,10 +6,12 @@
 mod hunt;
 mod reorder;
 mod run;
+mod stage;
 mod summary;
 mod worker;
 
-pub use hunt::{HuntConsumer, HuntStats};
-pub use reorder::ReorderBuffer;
+pub use hunt::{Annotated, HuntConsumer, HuntStats};
+pub use reorder::{ReorderBuffer, Timed};
 pub use run::{run, Consumer, Progress, RunConfig};
+pub use stage::{Batch, EventMatcher, MatcherFactory, TimeRange};
 pub use summary::{FileSummary, Summary, Totals};

@@ -6,48 +6,65 @@
 //! them. An event older than the watermark already released is "late": it
 //! is passed on at once and counted, never dropped. Events without a time
 //! pass straight through. The state is serializable for checkpoints.
+//!
+//! The buffer holds anything with a time ([`Timed`]): events, or events
+//! with the alerts the reader threads found in them.
 
 use outflow_event::{Event, Timestamp};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
+/// Something the reorder buffer can place in time.
+pub trait Timed {
+    fn ts(&self) -> Option<Timestamp>;
+}
+
+impl Timed for Event {
+    fn ts(&self) -> Option<Timestamp> {
+        self.ts
+    }
+}
+
 #[derive(Serialize, Deserialize)]
-pub struct ReorderBuffer {
+#[serde(bound(serialize = "T: Serialize", deserialize = "T: DeserializeOwned"))]
+pub struct ReorderBuffer<T = Event> {
     lateness_ns: i64,
     max_events: usize,
     seq: u64,
     max_seen: Option<Timestamp>,
     watermark: Option<Timestamp>,
-    heap: BinaryHeap<Reverse<Held>>,
+    heap: BinaryHeap<Reverse<Held<T>>>,
     pub late: u64,
 }
 
 #[derive(Serialize, Deserialize)]
-struct Held {
+#[serde(bound(serialize = "T: Serialize", deserialize = "T: DeserializeOwned"))]
+struct Held<T> {
     ts: Timestamp,
     seq: u64,
-    event: Box<Event>,
+    event: Box<T>,
 }
 
-impl PartialEq for Held {
+impl<T> PartialEq for Held<T> {
     fn eq(&self, o: &Self) -> bool {
         (self.ts, self.seq) == (o.ts, o.seq)
     }
 }
-impl Eq for Held {}
-impl PartialOrd for Held {
+impl<T> Eq for Held<T> {}
+impl<T> PartialOrd for Held<T> {
     fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
         Some(self.cmp(o))
     }
 }
-impl Ord for Held {
+impl<T> Ord for Held<T> {
     fn cmp(&self, o: &Self) -> std::cmp::Ordering {
         (self.ts, self.seq).cmp(&(o.ts, o.seq))
     }
 }
 
-impl ReorderBuffer {
+impl<T: Timed> ReorderBuffer<T> {
     /// `lateness`: how far behind the newest event an event may arrive and
     /// still be put in order. `max_events` bounds memory: past it the oldest
     /// events are released early.
@@ -77,8 +94,8 @@ impl ReorderBuffer {
     }
 
     /// Adds an event; calls `out` with every event now ready, in time order.
-    pub fn push(&mut self, event: Event, out: &mut impl FnMut(Event)) {
-        let Some(ts) = event.ts else {
+    pub fn push(&mut self, event: T, out: &mut impl FnMut(T)) {
+        let Some(ts) = event.ts() else {
             out(event);
             return;
         };
@@ -108,7 +125,7 @@ impl ReorderBuffer {
         }
     }
 
-    fn release(&mut self, out: &mut impl FnMut(Event)) {
+    fn release(&mut self, out: &mut impl FnMut(T)) {
         if let Some(Reverse(held)) = self.heap.pop() {
             if self.watermark.is_none_or(|w| held.ts > w) {
                 self.watermark = Some(held.ts);
@@ -118,7 +135,7 @@ impl ReorderBuffer {
     }
 
     /// Releases everything held, in order (end of input).
-    pub fn flush(&mut self, out: &mut impl FnMut(Event)) {
+    pub fn flush(&mut self, out: &mut impl FnMut(T)) {
         while !self.heap.is_empty() {
             self.release(out);
         }
@@ -147,7 +164,7 @@ mod tests {
 
     #[test]
     fn releases_in_time_order_within_lateness_and_counts_late_events() {
-        let mut buf = ReorderBuffer::new(Duration::from_secs(10), 1000);
+        let mut buf: ReorderBuffer = ReorderBuffer::new(Duration::from_secs(10), 1000);
         let mut out = Vec::new();
         for s in [100, 95, 103, 98, 120, 101, 150, 60] {
             buf.push(ev(s), &mut |e| out.push(e.ts.unwrap().secs()));
@@ -160,7 +177,7 @@ mod tests {
 
     #[test]
     fn memory_bound_releases_earliest_first() {
-        let mut buf = ReorderBuffer::new(Duration::from_secs(1_000_000), 3);
+        let mut buf: ReorderBuffer = ReorderBuffer::new(Duration::from_secs(1_000_000), 3);
         let mut out = Vec::new();
         for s in [5, 4, 3, 2, 1] {
             buf.push(ev(s), &mut |e| out.push(e.ts.unwrap().secs()));
@@ -174,7 +191,7 @@ mod tests {
 
     #[test]
     fn state_serializes() {
-        let mut buf = ReorderBuffer::new(Duration::from_secs(10), 100);
+        let mut buf: ReorderBuffer = ReorderBuffer::new(Duration::from_secs(10), 100);
         buf.push(ev(1), &mut |_| {});
         let json = serde_json::to_string(&buf).unwrap();
         let mut back: ReorderBuffer = serde_json::from_str(&json).unwrap();

@@ -1,5 +1,6 @@
+use crate::stage::{Batch, MatcherFactory, TimeRange};
 use crate::summary::{FileSummary, Summary};
-use crate::worker::{Msg, WorkerSink, BATCH};
+use crate::worker::{Msg, WorkerSink};
 use crossbeam_channel::{bounded, Receiver, RecvTimeoutError};
 use outflow_event::{Event, Reject, SourceKind};
 use outflow_normalize::{Mappings, Normalizer};
@@ -24,11 +25,20 @@ pub struct RunConfig {
     /// batches arrive as the threads produce them.
     pub ordered: bool,
     pub mappings: Arc<Mappings>,
+    /// Events outside this range are skipped (and counted) before detection.
+    pub range: TimeRange,
+    /// Stateless detection run on the reader threads (one matcher each).
+    pub matchers: Option<Arc<dyn MatcherFactory>>,
 }
 
 /// Where a run delivers what it read. Called on one thread only.
 pub trait Consumer {
     fn events(&mut self, events: Vec<Event>) -> Flow;
+    /// A batch with the alerts the reader threads found; consumers that
+    /// run no matchers only see its events.
+    fn batch(&mut self, batch: Batch) -> Flow {
+        self.events(batch.events)
+    }
     fn reject(&mut self, reject: &Reject);
     fn tick(&mut self, _progress: &Progress) {}
 }
@@ -73,6 +83,7 @@ pub fn run(cfg: &RunConfig, consumer: &mut dyn Consumer) -> Summary {
             let (next, stop, bytes_read) = (&next, &stop, bytes_read.clone());
             scope.spawn(move || {
                 let mut normalizer = Normalizer::new(cfg.mappings.clone());
+                let mut matcher = cfg.matchers.as_ref().map(|f| f.matcher());
                 loop {
                     let idx = next.fetch_add(1, Ordering::Relaxed);
                     if idx >= n || stop.load(Ordering::Relaxed) {
@@ -87,14 +98,14 @@ pub fn run(cfg: &RunConfig, consumer: &mut dyn Consumer) -> Summary {
                     } else {
                         shared_tx.clone()
                     };
-                    let mut sink = WorkerSink {
-                        normalizer: &mut normalizer,
+                    let mut sink = WorkerSink::new(
+                        &mut normalizer,
+                        matcher.as_mut(),
+                        cfg.range,
                         tx,
-                        file: idx,
-                        batch: Vec::with_capacity(BATCH),
+                        idx,
                         stop,
-                        logsources: Default::default(),
-                    };
+                    );
                     let outcome = read_input(
                         &cfg.inputs[idx],
                         cfg.forced,
@@ -104,7 +115,8 @@ pub fn run(cfg: &RunConfig, consumer: &mut dyn Consumer) -> Summary {
                     );
                     sink.flush();
                     let counts = sink.logsource_counts();
-                    let _ = sink.tx.send((idx, Msg::Done(outcome, counts)));
+                    let skipped = sink.out_of_range;
+                    let _ = sink.tx.send((idx, Msg::Done(outcome, counts, skipped)));
                 }
             });
         }
@@ -215,9 +227,9 @@ impl Collector<'_> {
     /// Folds one message in; true when it ends its file.
     fn handle(&mut self, idx: usize, msg: Msg) -> bool {
         match msg {
-            Msg::Batch(events) => {
-                self.progress.events += events.len() as u64;
-                if self.consumer.events(events) == Flow::Stop {
+            Msg::Batch(batch) => {
+                self.progress.events += batch.events.len() as u64;
+                if self.consumer.batch(batch) == Flow::Stop {
                     self.stop();
                 }
                 false
@@ -232,8 +244,9 @@ impl Collector<'_> {
                 }
                 false
             }
-            Msg::Done(outcome, counts) => {
+            Msg::Done(outcome, counts, skipped) => {
                 self.progress.files_done += 1;
+                self.summary.totals.out_of_range += skipped;
                 let f = self.file(idx);
                 f.format = outcome.format;
                 f.compression = outcome.compression;

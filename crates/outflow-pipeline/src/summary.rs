@@ -40,4 +40,11 @@ pub struct Totals {
     pub events_per_second: f64,
     /// The run stopped before the end (`--strict` after a reject, or output closed).
     pub stopped_early: bool,
+    /// Events skipped as outside `--from`/`--to` (read, never detected on).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub out_of_range: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }

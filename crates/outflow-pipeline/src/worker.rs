@@ -1,6 +1,8 @@
-//! The per-thread side of a run: read a file, normalize each event, send
-//! batches to the consumer's thread.
+//! The per-thread side of a run: read a file, normalize each event, skip
+//! events outside the time range, run the stateless matcher, and send
+//! batches (events with their alerts) to the consumer's thread.
 
+use crate::stage::{Batch, EventMatcher, TimeRange};
 use crossbeam_channel::Sender;
 use outflow_event::{Event, LogSource, Reject};
 use outflow_normalize::Normalizer;
@@ -13,23 +15,54 @@ use std::sync::Arc;
 pub const BATCH: usize = 1024;
 
 pub enum Msg {
-    Batch(Vec<Event>),
+    Batch(Batch),
     Reject(Reject),
-    Done(FileOutcome, BTreeMap<String, u64>),
+    /// End of a file: what the reader says, events per logsource, events
+    /// skipped as outside the time range.
+    Done(FileOutcome, BTreeMap<String, u64>, u64),
 }
 
 pub struct WorkerSink<'a> {
     pub normalizer: &'a mut Normalizer,
+    pub matcher: Option<&'a mut Box<dyn EventMatcher>>,
+    pub range: TimeRange,
     pub tx: Sender<(usize, Msg)>,
     pub file: usize,
-    pub batch: Vec<Event>,
+    pub batch: Batch,
     pub stop: &'a AtomicBool,
     /// Events per logsource set, keyed by the address of the shared slice
     /// (every event of a mapping rule shares it), so counting costs no hashing of names.
     pub logsources: FxHashMap<usize, (Arc<[LogSource]>, u64)>,
+    pub out_of_range: u64,
+    scratch: Vec<outflow_detect::Finding>,
 }
 
-impl WorkerSink<'_> {
+impl<'a> WorkerSink<'a> {
+    pub fn new(
+        normalizer: &'a mut Normalizer,
+        matcher: Option<&'a mut Box<dyn EventMatcher>>,
+        range: TimeRange,
+        tx: Sender<(usize, Msg)>,
+        file: usize,
+        stop: &'a AtomicBool,
+    ) -> Self {
+        WorkerSink {
+            normalizer,
+            matcher,
+            range,
+            tx,
+            file,
+            batch: Batch {
+                events: Vec::with_capacity(BATCH),
+                findings: Vec::new(),
+            },
+            stop,
+            logsources: Default::default(),
+            out_of_range: 0,
+            scratch: Vec::new(),
+        }
+    }
+
     fn send(&self, msg: Msg) -> Flow {
         if self.tx.send((self.file, msg)).is_err() || self.stop.load(Ordering::Relaxed) {
             Flow::Stop
@@ -39,10 +72,16 @@ impl WorkerSink<'_> {
     }
 
     pub fn flush(&mut self) -> Flow {
-        if self.batch.is_empty() {
+        if self.batch.events.is_empty() {
             return Flow::Continue;
         }
-        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+        let batch = std::mem::replace(
+            &mut self.batch,
+            Batch {
+                events: Vec::with_capacity(BATCH),
+                findings: Vec::new(),
+            },
+        );
         self.send(Msg::Batch(batch))
     }
 
@@ -74,9 +113,20 @@ impl EventSink for WorkerSink<'_> {
             .entry(key)
             .or_insert_with(|| (event.logsources.clone(), 0))
             .1 += 1;
-        self.batch.push(event);
-        if self.batch.len() >= BATCH {
-            return self.flush();
+        if !self.range.contains(event.ts) {
+            self.out_of_range += 1;
+        } else {
+            if let Some(m) = &mut self.matcher {
+                m.process(&event, &mut self.scratch);
+                let idx = self.batch.events.len() as u32;
+                self.batch
+                    .findings
+                    .extend(self.scratch.drain(..).map(|f| (idx, f)));
+            }
+            self.batch.events.push(event);
+            if self.batch.events.len() >= BATCH {
+                return self.flush();
+            }
         }
         if self.stop.load(Ordering::Relaxed) {
             Flow::Stop

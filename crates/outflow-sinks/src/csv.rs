@@ -23,7 +23,7 @@ impl CsvWriter {
     }
 }
 
-fn cell(out: &mut impl Write, s: &str) -> io::Result<()> {
+pub(crate) fn cell(out: &mut impl Write, s: &str) -> io::Result<()> {
     if s.contains([',', '"', '\n', '\r']) {
         out.write_all(b"\"")?;
         out.write_all(s.replace('"', "\"\"").as_bytes())?;

@@ -1,11 +1,13 @@
-//! Sinks: where events (and later alerts) go. Each writer streams; none
+//! Sinks: where events and alerts go. Each writer streams; none
 //! keeps more than the record it is writing.
 
+mod alerts;
 mod csv;
 mod json;
 mod jsonl;
 mod table;
 
+pub use alerts::{alert_writer, AlertFormat, AlertWriter};
 pub use csv::CsvWriter;
 pub use json::{write_json_str, write_value};
 pub use jsonl::JsonlWriter;

@@ -30,7 +30,7 @@ impl TableWriter {
     }
 }
 
-fn fit(s: &str, width: usize) -> String {
+pub(crate) fn fit(s: &str, width: usize) -> String {
     let s = s.replace(['\n', '\r', '\t'], " ");
     let n = s.chars().count();
     if n <= width {

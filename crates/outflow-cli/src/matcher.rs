@@ -1,0 +1,160 @@
+//! Sigma on the reader threads: a compiled, shared [`SigmaPlan`] (the rule
+//! set, which rules are selected, what each alert says) and one
+//! [`SigmaMatcher`] per thread with its own scratch space.
+
+use crate::rulefields::FieldCache;
+use crate::rules::rule_entries;
+use crate::select::RuleFilter;
+use outflow_detect::{AlertRule, Finding, FindingEntity};
+use outflow_event::{EntitySlot, Event};
+use outflow_pipeline::{EventMatcher, MatcherFactory};
+use outflow_sigma::{LoadReport, MatchScratch, Placeholders, RuleSet};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// What an alert of one rule carries besides the event.
+struct RuleInfo {
+    rule: AlertRule,
+    attack: Vec<String>,
+    /// The rule's `fields:`, else the fields its detection names.
+    key_fields: Vec<String>,
+}
+
+pub struct SigmaPlan {
+    set: RuleSet,
+    /// Per rule: selected by the filters.
+    enabled: Vec<bool>,
+    info: Vec<RuleInfo>,
+}
+
+impl SigmaPlan {
+    /// Builds the plan from a full load. With a selection, only the files
+    /// holding a selected rule (or a filter document) are loaded again, so
+    /// unselected rules cost nothing while matching.
+    pub fn build(
+        set: RuleSet,
+        report: &LoadReport,
+        filter: &RuleFilter,
+        placeholders: Option<&Placeholders>,
+    ) -> SigmaPlan {
+        let (set, sub_report) = if filter.is_all() {
+            (set, None)
+        } else {
+            let entries = rule_entries(report);
+            let mut files: Vec<PathBuf> = Vec::new();
+            for (i, r) in set.rules().iter().enumerate() {
+                if let Some(e) = entries.get(i).filter(|_| filter.admits(&r.meta)) {
+                    if !files.contains(&e.file) {
+                        files.push(e.file.clone());
+                    }
+                }
+            }
+            for e in report.loaded() {
+                if e.kind == outflow_sigma::DocKind::Filter && !files.contains(&e.file) {
+                    files.push(e.file.clone());
+                }
+            }
+            let (subset, r) = RuleSet::load(&files, placeholders);
+            (subset, Some(r))
+        };
+        let report = sub_report.as_ref().unwrap_or(report);
+        let entries = rule_entries(report);
+        let mut cache = FieldCache::default();
+        let mut enabled = Vec::with_capacity(set.len());
+        let mut info = Vec::with_capacity(set.len());
+        for (i, r) in set.rules().iter().enumerate() {
+            let m = &r.meta;
+            enabled.push(filter.admits(m));
+            let key_fields = if !m.fields.is_empty() {
+                m.fields.clone()
+            } else {
+                entries
+                    .get(i)
+                    .map(|e| cache.get(&e.file, e.doc))
+                    .unwrap_or_default()
+            };
+            info.push(RuleInfo {
+                rule: AlertRule {
+                    id: m.id.clone().unwrap_or_else(|| m.title.clone()),
+                    title: m.title.clone(),
+                    level: m.level.clone().unwrap_or_else(|| "informational".into()),
+                    source: "sigma".into(),
+                },
+                attack: m.attack.clone(),
+                key_fields,
+            });
+        }
+        SigmaPlan { set, enabled, info }
+    }
+
+    /// Rules that take part.
+    pub fn selected(&self) -> usize {
+        self.enabled.iter().filter(|e| **e).count()
+    }
+
+    fn finding(&self, i: usize, ev: &Event) -> Option<Finding> {
+        let info = self.info.get(i)?;
+        let s = |slot| ev.entity_str(slot).map(|c| c.into_owned());
+        let destination = s(EntitySlot::DstDomain).or_else(|| {
+            let ip = s(EntitySlot::DstIp)?;
+            Some(match ev.entity.dst_port {
+                Some(p) if ip.contains(':') => format!("[{ip}]:{p}"),
+                Some(p) => format!("{ip}:{p}"),
+                None => ip,
+            })
+        });
+        let mut fields = BTreeMap::new();
+        for name in &info.key_fields {
+            if let Some(v) = ev.get(name) {
+                fields.insert(name.clone(), ev.display(v).into_owned());
+            }
+        }
+        Some(Finding {
+            timestamp: ev.ts,
+            rule: info.rule.clone(),
+            attack: info.attack.clone(),
+            entity: FindingEntity {
+                host: s(EntitySlot::Host),
+                user: s(EntitySlot::User),
+                image: s(EntitySlot::Image),
+                pid: s(EntitySlot::Pid),
+                process_guid: s(EntitySlot::ProcessGuid),
+                destination,
+            },
+            fields,
+            origin: Some(ev.origin.clone()),
+        })
+    }
+}
+
+/// Hands each reader thread its own matcher over the shared plan.
+pub struct SigmaFactory(pub Arc<SigmaPlan>);
+
+impl MatcherFactory for SigmaFactory {
+    fn matcher(&self) -> Box<dyn EventMatcher> {
+        Box::new(SigmaMatcher {
+            plan: self.0.clone(),
+            scratch: MatchScratch::default(),
+            hits: Vec::new(),
+        })
+    }
+}
+
+pub struct SigmaMatcher {
+    plan: Arc<SigmaPlan>,
+    scratch: MatchScratch,
+    hits: Vec<usize>,
+}
+
+impl EventMatcher for SigmaMatcher {
+    fn process(&mut self, event: &Event, out: &mut Vec<Finding>) {
+        let plan = &*self.plan;
+        plan.set.matches(event, &mut self.scratch, &mut self.hits);
+        for &i in &self.hits {
+            if plan.enabled.get(i).copied().unwrap_or(false) {
+                out.extend(plan.finding(i, event));
+            }
+        }
+    }
+}

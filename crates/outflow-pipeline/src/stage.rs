@@ -1,0 +1,64 @@
+//! What the reader threads do to each event beyond normalizing it: skip
+//! events outside a time range, and run stateless detection (Sigma rules),
+//! so that matching uses every reader thread. Stateful detection stays on
+//! the consumer's thread, fed in event-time order.
+
+use outflow_detect::Finding;
+use outflow_event::{Event, Timestamp};
+
+/// A stateless detector for one reader thread. It sees events in file
+/// order and must not depend on what other threads see.
+pub trait EventMatcher: Send {
+    /// Appends the alerts `event` raises to `out`.
+    fn process(&mut self, event: &Event, out: &mut Vec<Finding>);
+}
+
+/// Makes one [`EventMatcher`] per reader thread (sharing compiled rules).
+pub trait MatcherFactory: Send + Sync {
+    fn matcher(&self) -> Box<dyn EventMatcher>;
+}
+
+/// Event-time bounds: `from` inclusive, `to` exclusive. Events without a
+/// time are kept (they cannot be placed).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TimeRange {
+    pub from: Option<Timestamp>,
+    pub to: Option<Timestamp>,
+}
+
+impl TimeRange {
+    pub fn is_unbounded(&self) -> bool {
+        self.from.is_none() && self.to.is_none()
+    }
+
+    pub fn contains(&self, ts: Option<Timestamp>) -> bool {
+        let Some(ts) = ts else { return true };
+        self.from.is_none_or(|f| ts >= f) && self.to.is_none_or(|t| ts < t)
+    }
+}
+
+/// Events of one file with the alerts the reader thread found in them:
+/// `findings` holds (index into `events`, alert), in event order.
+#[derive(Debug, Default)]
+pub struct Batch {
+    pub events: Vec<Event>,
+    pub findings: Vec<(u32, Finding)>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn range_bounds() {
+        let r = TimeRange {
+            from: Some(Timestamp::from_secs(10)),
+            to: Some(Timestamp::from_secs(20)),
+        };
+        assert!(r.contains(None));
+        assert!(r.contains(Some(Timestamp::from_secs(10))));
+        assert!(!r.contains(Some(Timestamp::from_secs(20))));
+        assert!(!r.contains(Some(Timestamp::from_secs(9))));
+        assert!(TimeRange::default().is_unbounded());
+    }
+}
