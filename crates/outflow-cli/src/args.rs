@@ -139,6 +139,11 @@ pub struct RuleLoadArgs {
     /// YAML file mapping `expand` placeholders to values (`name: [v1, v2]`).
     #[arg(long, value_name = "FILE")]
     pub placeholders: Option<PathBuf>,
+    /// pySigma processing pipeline (YAML) applied to the rules before they
+    /// are compiled: field-name mappings, logsource conditions, ...
+    /// Repeatable; pipelines run by `priority`, lowest first.
+    #[arg(long = "pipeline", value_name = "FILE")]
+    pub pipelines: Vec<PathBuf>,
 }
 
 /// Which loaded Sigma rules take part.

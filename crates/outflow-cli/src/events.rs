@@ -44,7 +44,8 @@ pub fn run(args: EventsArgs) -> Result<(), Failure> {
     let format = resolve_format(args.format, args.output.is_some());
     // Printed events come file by file in input order; without output,
     // ordering would only hold back the other threads.
-    let (cfg, missing) = prepare(&args.read, format != OutFormat::None)?;
+    let (mut cfg, missing) = prepare(&args.read, format != OutFormat::None)?;
+    cfg.deliver_events = format != OutFormat::None;
     let mut rejects = Rejects::new(&args.read)?;
     let sink_format = match format {
         OutFormat::Jsonl => EventFormat::Jsonl,

@@ -5,7 +5,7 @@ use crate::matcher::{SigmaFactory, SigmaPlan};
 use crate::output::{is_broken_pipe, open_output, prepare, resolve_format};
 use crate::progress::Bar;
 use crate::report::{add_missing, print_summary, text_summary, Rejects};
-use crate::rules::{load, load_lines, placeholders};
+use crate::rules::{load, load_lines, load_options};
 use crate::select::RuleFilter;
 use crate::Failure;
 use outflow_detect::DetectorSet;
@@ -45,8 +45,8 @@ fn sigma_plan(args: &HuntArgs, bar: &Bar) -> Result<Option<SigmaPlan>, Failure> 
         }
         return Ok(None);
     }
-    let ph = placeholders(&args.rule_opts)?;
-    let (set, report) = load(&args.rules, ph.as_ref())?;
+    let opts = load_options(&args.rule_opts)?;
+    let (set, report) = load(&args.rules, &opts)?;
     if args.strict_rules && report.rejected().count() > 0 {
         for line in load_lines(&report, report.loaded_rules(), &args.rules) {
             eprintln!("outflow: {line}");
@@ -55,7 +55,7 @@ fn sigma_plan(args: &HuntArgs, bar: &Bar) -> Result<Option<SigmaPlan>, Failure> 
             "some rule documents could not be loaded (--strict-rules)".into(),
         ));
     }
-    let plan = SigmaPlan::build(set, &report, &filter, ph.as_ref());
+    let plan = SigmaPlan::build(set, &report, &filter, &opts);
     if !args.read.quiet {
         for line in load_lines(&report, plan.selected(), &args.rules) {
             bar.println(&format!("outflow: {line}"));

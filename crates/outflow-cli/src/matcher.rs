@@ -3,12 +3,12 @@
 //! [`SigmaMatcher`] per thread with its own scratch space.
 
 use crate::rulefields::FieldCache;
-use crate::rules::rule_entries;
+use crate::rules::{rule_entries, RuleLoadOptions};
 use crate::select::RuleFilter;
 use outflow_detect::{AlertRule, Finding, FindingEntity};
 use outflow_event::{EntitySlot, Event};
 use outflow_pipeline::{EventMatcher, MatcherFactory};
-use outflow_sigma::{LoadReport, MatchScratch, Placeholders, RuleSet};
+use outflow_sigma::{LoadReport, MatchScratch, RuleSet};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -36,7 +36,7 @@ impl SigmaPlan {
         set: RuleSet,
         report: &LoadReport,
         filter: &RuleFilter,
-        placeholders: Option<&Placeholders>,
+        opts: &RuleLoadOptions,
     ) -> SigmaPlan {
         let (set, sub_report) = if filter.is_all() {
             (set, None)
@@ -55,7 +55,8 @@ impl SigmaPlan {
                     files.push(e.file.clone());
                 }
             }
-            let (subset, r) = RuleSet::load(&files, placeholders);
+            let (subset, r) =
+                RuleSet::load_with_pipelines(&files, opts.placeholders.as_ref(), &opts.pipelines);
             (subset, Some(r))
         };
         let report = sub_report.as_ref().unwrap_or(report);

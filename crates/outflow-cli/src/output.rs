@@ -64,6 +64,7 @@ pub fn prepare(read: &ReadArgs, ordered: bool) -> Result<(RunConfig, Vec<ExpandE
         mappings: Arc::new(mappings),
         range: Default::default(),
         matchers: None,
+        deliver_events: true,
     };
     Ok((cfg, missing))
 }

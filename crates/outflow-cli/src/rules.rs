@@ -3,34 +3,60 @@
 
 use crate::args::RuleLoadArgs;
 use crate::Failure;
-use outflow_sigma::{DocKind, LoadEntry, LoadReport, Outcome, Placeholders, RuleSet};
+use outflow_sigma::{DocKind, LoadEntry, LoadReport, Outcome, Pipeline, Placeholders, RuleSet};
 use std::path::PathBuf;
 
 /// How many rejections `hunt` prints before pointing at `rules check`.
 const SHOWN: usize = 5;
 
-pub fn placeholders(a: &RuleLoadArgs) -> Result<Option<Placeholders>, Failure> {
-    match &a.placeholders {
-        None => Ok(None),
-        Some(p) => Placeholders::from_file(p)
-            .map(Some)
-            .map_err(|e| Failure::Usage(format!("placeholder file {e}"))),
+/// What rules are compiled with: placeholder values and pySigma pipelines.
+#[derive(Default)]
+pub struct RuleLoadOptions {
+    pub placeholders: Option<Placeholders>,
+    pub pipelines: Vec<Pipeline>,
+}
+
+/// Reads the placeholder file and pipelines named on the command line.
+pub fn load_options(a: &RuleLoadArgs) -> Result<RuleLoadOptions, Failure> {
+    let placeholders = match &a.placeholders {
+        None => None,
+        Some(p) => Some(
+            Placeholders::from_file(p)
+                .map_err(|e| Failure::Usage(format!("placeholder file {e}")))?,
+        ),
+    };
+    let mut pipelines = Vec::new();
+    for p in &a.pipelines {
+        let pipeline = Pipeline::load(p).map_err(|e| Failure::Usage(format!("pipeline {e}")))?;
+        if !pipeline.ignored.is_empty() {
+            eprintln!(
+                "outflow: note: pipeline '{}': {} ignored (they format backend queries; outflow matches events directly)",
+                pipeline.name,
+                pipeline.ignored.join(" and ")
+            );
+        }
+        pipelines.push(pipeline);
     }
+    Ok(RuleLoadOptions {
+        placeholders,
+        pipelines,
+    })
 }
 
 /// Loads rules; paths that do not exist are a usage error (a typo must not
 /// look like a clean run).
-pub fn load(
-    paths: &[PathBuf],
-    placeholders: Option<&Placeholders>,
-) -> Result<(RuleSet, LoadReport), Failure> {
+pub fn load(paths: &[PathBuf], opts: &RuleLoadOptions) -> Result<(RuleSet, LoadReport), Failure> {
     if let Some(p) = paths.iter().find(|p| !p.exists()) {
         return Err(Failure::Usage(format!(
             "rules: {} does not exist",
             p.display()
         )));
     }
-    Ok(RuleSet::load(paths, placeholders))
+    Ok(RuleSet::load_with_pipelines(
+        paths,
+        opts.placeholders.as_ref(),
+        &opts.pipelines,
+    ))
 }
 
 /// The load entry of every compiled rule, in rule order (rule `i` of the

@@ -1,7 +1,7 @@
 //! `outflow rules check` and `outflow rules list`.
 
 use crate::args::{ReportFormat, RulesAction, RulesArgs};
-use crate::rules::{load, placeholders, reject_line, rule_entries};
+use crate::rules::{load, load_options, reject_line, rule_entries};
 use crate::select::RuleFilter;
 use crate::Failure;
 use outflow_sigma::{DocKind, LoadReport, RuleSet};
@@ -17,8 +17,8 @@ pub fn run(args: RulesArgs) -> Result<(), Failure> {
             strict,
             format,
         } => {
-            let ph = placeholders(&l)?;
-            let (set, report) = load(&paths, ph.as_ref())?;
+            let opts = load_options(&l)?;
+            let (set, report) = load(&paths, &opts)?;
             let text = match format {
                 ReportFormat::Text => check_text(&set, &report),
                 ReportFormat::Json => {
@@ -42,8 +42,8 @@ pub fn run(args: RulesArgs) -> Result<(), Failure> {
             format,
         } => {
             let filter = RuleFilter::parse(&select)?;
-            let ph = placeholders(&l)?;
-            let (set, report) = load(&paths, ph.as_ref())?;
+            let opts = load_options(&l)?;
+            let (set, report) = load(&paths, &opts)?;
             emit(&list(&set, &report, &filter, format))
         }
     }

@@ -29,6 +29,10 @@ pub struct RunConfig {
     pub range: TimeRange,
     /// Stateless detection run on the reader threads (one matcher each).
     pub matchers: Option<Arc<dyn MatcherFactory>>,
+    /// Hand events to the consumer. When nothing prints or keeps them (a
+    /// count or a summary only), reader threads drop each event where it
+    /// was read and send only counts, sparing the consumer's thread.
+    pub deliver_events: bool,
 }
 
 /// Where a run delivers what it read. Called on one thread only.
@@ -106,6 +110,7 @@ pub fn run(cfg: &RunConfig, consumer: &mut dyn Consumer) -> Summary {
                         idx,
                         stop,
                     );
+                    sink.deliver = cfg.deliver_events || cfg.matchers.is_some();
                     let outcome = read_input(
                         &cfg.inputs[idx],
                         cfg.forced,
@@ -227,6 +232,10 @@ impl Collector<'_> {
     /// Folds one message in; true when it ends its file.
     fn handle(&mut self, idx: usize, msg: Msg) -> bool {
         match msg {
+            Msg::Dropped(n) => {
+                self.progress.events += n;
+                false
+            }
             Msg::Batch(batch) => {
                 self.progress.events += batch.events.len() as u64;
                 if self.consumer.batch(batch) == Flow::Stop {

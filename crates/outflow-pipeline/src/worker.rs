@@ -16,6 +16,8 @@ pub const BATCH: usize = 1024;
 
 pub enum Msg {
     Batch(Batch),
+    /// Events read and dropped on the reader thread (nobody consumes them).
+    Dropped(u64),
     Reject(Reject),
     /// End of a file: what the reader says, events per logsource, events
     /// skipped as outside the time range.
@@ -34,6 +36,9 @@ pub struct WorkerSink<'a> {
     /// (every event of a mapping rule shares it), so counting costs no hashing of names.
     pub logsources: FxHashMap<usize, (Arc<[LogSource]>, u64)>,
     pub out_of_range: u64,
+    /// Send events to the consumer; otherwise drop them here and send counts.
+    pub deliver: bool,
+    dropped: u64,
     scratch: Vec<outflow_detect::Finding>,
 }
 
@@ -59,6 +64,8 @@ impl<'a> WorkerSink<'a> {
             stop,
             logsources: Default::default(),
             out_of_range: 0,
+            deliver: true,
+            dropped: 0,
             scratch: Vec::new(),
         }
     }
@@ -72,6 +79,12 @@ impl<'a> WorkerSink<'a> {
     }
 
     pub fn flush(&mut self) -> Flow {
+        if self.dropped > 0 {
+            let n = std::mem::take(&mut self.dropped);
+            if self.send(Msg::Dropped(n)) == Flow::Stop {
+                return Flow::Stop;
+            }
+        }
         if self.batch.events.is_empty() {
             return Flow::Continue;
         }
@@ -115,6 +128,11 @@ impl EventSink for WorkerSink<'_> {
             .1 += 1;
         if !self.range.contains(event.ts) {
             self.out_of_range += 1;
+        } else if !self.deliver {
+            self.dropped += 1;
+            if self.dropped >= BATCH as u64 {
+                return self.flush();
+            }
         } else {
             if let Some(m) = &mut self.matcher {
                 m.process(&event, &mut self.scratch);
