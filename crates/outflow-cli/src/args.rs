@@ -18,7 +18,7 @@ pub enum Command {
     /// Print inputs as outflow's normalized events (see how your data is read).
     Events(EventsArgs),
     /// Read inputs and run the detections (the main command).
-    Hunt(HuntArgs),
+    Hunt(Box<HuntArgs>),
     /// List the input formats outflow recognises.
     Formats,
     /// List, show or export the field-mapping files.

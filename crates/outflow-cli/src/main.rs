@@ -41,7 +41,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         args::Command::Events(a) => events::run(a),
-        args::Command::Hunt(a) => hunt::run(a),
+        args::Command::Hunt(a) => hunt::run(*a),
         args::Command::Formats => {
             mappings::formats();
             Ok(())
