@@ -1,7 +1,7 @@
 //! `outflow hunt`: read inputs and run the detections.
 
 use crate::args::{HuntArgs, OutFormat};
-use crate::matcher::{SigmaFactory, SigmaPlan};
+use crate::matcher::{SigmaCorrelator, SigmaFactory, SigmaPlan};
 use crate::output::{is_broken_pipe, open_output, prepare, resolve_format};
 use crate::progress::Bar;
 use crate::report::{add_missing, print_summary, text_summary, Rejects};
@@ -103,6 +103,7 @@ pub fn run(args: HuntArgs) -> Result<(), Failure> {
     let plan = sigma_plan(&args, &bar)?;
     let sigma_rules = plan.as_ref().map(SigmaPlan::selected);
     cfg.range = range;
+    let correlator = plan.as_ref().and_then(SigmaCorrelator::for_plan);
     cfg.matchers = plan.map(|p| Arc::new(SigmaFactory(Arc::new(p))) as _);
     let rejects = RefCell::new(Rejects::new(&args.read)?);
     let out = open_output(args.output.as_deref())?;
@@ -130,6 +131,9 @@ pub fn run(args: HuntArgs) -> Result<(), Failure> {
         Box::new(|r| rejects.borrow_mut().report(r, &bar)),
         Box::new(|p| bar.update(p)),
     );
+    if let Some(c) = correlator {
+        consumer = consumer.with_correlator(Box::new(c));
+    }
     let mut summary = outflow_pipeline::run(&cfg, &mut consumer);
     consumer.finish();
     let stats = consumer.stats.clone();

@@ -5,10 +5,10 @@
 use crate::rulefields::FieldCache;
 use crate::rules::{rule_entries, RuleLoadOptions};
 use crate::select::RuleFilter;
-use outflow_detect::{AlertRule, Finding, FindingEntity};
-use outflow_event::{EntitySlot, Event};
-use outflow_pipeline::{EventMatcher, MatcherFactory};
-use outflow_sigma::{LoadReport, MatchScratch, RuleSet};
+use outflow_detect::{Alert, AlertRule, Detector, Finding, FindingEntity};
+use outflow_event::{EntitySlot, Event, Timestamp};
+use outflow_pipeline::{EventMatcher, MatchCorrelator, MatcherFactory};
+use outflow_sigma::{LoadReport, MatchScratch, RuleSet, SigmaDetector};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -22,7 +22,7 @@ struct RuleInfo {
 }
 
 pub struct SigmaPlan {
-    set: RuleSet,
+    set: Arc<RuleSet>,
     /// Per rule: selected by the filters.
     enabled: Vec<bool>,
     info: Vec<RuleInfo>,
@@ -86,7 +86,11 @@ impl SigmaPlan {
                 key_fields,
             });
         }
-        SigmaPlan { set, enabled, info }
+        SigmaPlan {
+            set: Arc::new(set),
+            enabled,
+            info,
+        }
     }
 
     /// Rules that take part.
@@ -149,13 +153,58 @@ pub struct SigmaMatcher {
 }
 
 impl EventMatcher for SigmaMatcher {
-    fn process(&mut self, event: &Event, out: &mut Vec<Finding>) {
+    fn process(&mut self, event: &Event, out: &mut Vec<Finding>, matches: &mut Vec<u32>) {
         let plan = &*self.plan;
         plan.set.matches(event, &mut self.scratch, &mut self.hits);
+        let correlating = !plan.set.correlations().is_empty();
         for &i in &self.hits {
-            if plan.enabled.get(i).copied().unwrap_or(false) {
+            // A rule only correlations refer to (`generate: false`) feeds them silently.
+            if plan.enabled.get(i).copied().unwrap_or(false) && plan.set.rule_emits(i) {
                 out.extend(plan.finding(i, event));
             }
+            if correlating {
+                matches.push(i as u32);
+            }
         }
+    }
+}
+
+/// Sigma correlation rules on the consumer's thread, fed with the rules
+/// each event matched on a reader thread, in event-time order.
+pub struct SigmaCorrelator {
+    detector: SigmaDetector,
+    hits: Vec<usize>,
+}
+
+impl SigmaCorrelator {
+    /// `None` when the plan holds no correlation rule.
+    pub fn for_plan(plan: &SigmaPlan) -> Option<SigmaCorrelator> {
+        if plan.set.correlations().is_empty() {
+            return None;
+        }
+        Some(SigmaCorrelator {
+            detector: SigmaDetector::new(plan.set.clone()),
+            hits: Vec::new(),
+        })
+    }
+}
+
+impl MatchCorrelator for SigmaCorrelator {
+    fn name(&self) -> &str {
+        "sigma-correlations"
+    }
+
+    fn on_matches(&mut self, event: &Event, matches: &[u32], out: &mut Vec<Alert>) {
+        self.hits.clear();
+        self.hits.extend(matches.iter().map(|&m| m as usize));
+        self.detector.correlate(event, &self.hits, out);
+    }
+
+    fn advance(&mut self, watermark: Timestamp, out: &mut Vec<Alert>) {
+        self.detector.advance(watermark, out);
+    }
+
+    fn finish(&mut self, out: &mut Vec<Alert>) {
+        self.detector.finish(out);
     }
 }

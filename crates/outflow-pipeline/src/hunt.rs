@@ -5,7 +5,7 @@
 
 use crate::reorder::{ReorderBuffer, Timed};
 use crate::run::{Consumer, Progress};
-use crate::stage::Batch;
+use crate::stage::{Batch, MatchCorrelator};
 use outflow_detect::{Alert, DetectorSet, Finding};
 use outflow_event::{Event, Reject, Timestamp};
 use outflow_sources::Flow;
@@ -33,6 +33,9 @@ pub struct Annotated {
     pub ts: Option<Timestamp>,
     pub event: Option<Event>,
     pub findings: Vec<Finding>,
+    /// What the reader thread matched, for the correlator.
+    #[serde(default)]
+    pub matches: Vec<u32>,
 }
 
 impl Timed for Annotated {
@@ -43,6 +46,8 @@ impl Timed for Annotated {
 
 pub struct HuntConsumer<'a> {
     pub detectors: DetectorSet,
+    /// Correlations over the reader threads' matches, fed in time order.
+    pub correlator: Option<Box<dyn MatchCorrelator>>,
     pub reorder: ReorderBuffer<Annotated>,
     pub on_alert: Box<dyn FnMut(&Finding) -> Flow + 'a>,
     pub on_reject: Box<dyn FnMut(&Reject) + 'a>,
@@ -53,16 +58,23 @@ pub struct HuntConsumer<'a> {
     stopped: bool,
 }
 
-/// Feeds one released item to the stateful detectors and queues its alerts.
+/// Feeds one released item to the stateful detectors and the correlator,
+/// and queues its alerts.
 fn release<'x>(
     detectors: &'x mut DetectorSet,
+    correlator: &'x mut Option<Box<dyn MatchCorrelator>>,
     alerts: &'x mut Vec<Alert>,
     out: &'x mut Vec<Finding>,
 ) -> impl FnMut(Annotated) + 'x {
     move |item: Annotated| {
         out.extend(item.findings);
         if let Some(e) = &item.event {
-            detectors.process(e, alerts);
+            if !detectors.is_empty() {
+                detectors.process(e, alerts);
+            }
+            if let Some(c) = correlator.as_mut().filter(|_| !item.matches.is_empty()) {
+                c.on_matches(e, &item.matches, alerts);
+            }
             out.extend(alerts.drain(..).map(Finding::from));
         }
     }
@@ -82,6 +94,7 @@ impl<'a> HuntConsumer<'a> {
         };
         HuntConsumer {
             detectors,
+            correlator: None,
             reorder,
             on_alert,
             on_reject,
@@ -112,13 +125,28 @@ impl<'a> HuntConsumer<'a> {
         }
     }
 
+    /// Adds correlations over the reader threads' matches.
+    pub fn with_correlator(mut self, c: Box<dyn MatchCorrelator>) -> Self {
+        self.stats.detectors.push(c.name().to_string());
+        self.correlator = Some(c);
+        self
+    }
+
     /// End of input: releases held events and lets detectors report what remains.
     pub fn finish(&mut self) {
         {
-            let mut out = release(&mut self.detectors, &mut self.alerts, &mut self.ready);
+            let mut out = release(
+                &mut self.detectors,
+                &mut self.correlator,
+                &mut self.alerts,
+                &mut self.ready,
+            );
             self.reorder.flush(&mut out);
         }
         self.detectors.finish(&mut self.alerts);
+        if let Some(c) = &mut self.correlator {
+            c.finish(&mut self.alerts);
+        }
         self.ready.extend(self.alerts.drain(..).map(Finding::from));
         self.stats.late_events = self.reorder.late;
         self.deliver();
@@ -130,37 +158,54 @@ impl Consumer for HuntConsumer<'_> {
         self.batch(Batch {
             events,
             findings: Vec::new(),
+            matches: Vec::new(),
         })
     }
 
     fn batch(&mut self, batch: Batch) -> Flow {
         self.stats.events += batch.events.len() as u64;
         let stateful = !self.detectors.is_empty();
-        if !stateful && batch.findings.is_empty() {
+        let correlating = self.correlator.is_some();
+        if !stateful && batch.findings.is_empty() && batch.matches.is_empty() {
             return self.flow();
         }
         let mut findings = batch.findings.into_iter().peekable();
-        let mut out = release(&mut self.detectors, &mut self.alerts, &mut self.ready);
+        let mut matches = batch.matches.into_iter().peekable();
+        let mut out = release(
+            &mut self.detectors,
+            &mut self.correlator,
+            &mut self.alerts,
+            &mut self.ready,
+        );
         let reorder = &mut self.reorder;
         for (i, e) in batch.events.into_iter().enumerate() {
             let mut mine = Vec::new();
             while let Some((_, f)) = findings.next_if(|(j, _)| *j as usize == i) {
                 mine.push(f);
             }
-            if !stateful && mine.is_empty() {
+            let mut ids = Vec::new();
+            while let Some((_, m)) = matches.next_if(|(j, _)| *j as usize == i) {
+                ids.push(m);
+            }
+            let keep_event = stateful || (correlating && !ids.is_empty());
+            if !keep_event && mine.is_empty() {
                 continue;
             }
             let item = Annotated {
                 ts: e.ts,
-                event: stateful.then_some(e),
+                event: keep_event.then_some(e),
                 findings: mine,
+                matches: ids,
             };
             reorder.push(item, &mut out);
         }
         drop(out);
-        if stateful {
+        if stateful || correlating {
             if let Some(w) = self.reorder.watermark() {
                 self.detectors.advance(w, &mut self.alerts);
+                if let Some(c) = &mut self.correlator {
+                    c.advance(w, &mut self.alerts);
+                }
                 self.ready.extend(self.alerts.drain(..).map(Finding::from));
             }
         }

@@ -13,5 +13,5 @@ mod worker;
 pub use hunt::{Annotated, HuntConsumer, HuntStats};
 pub use reorder::{ReorderBuffer, Timed};
 pub use run::{run, Consumer, Progress, RunConfig};
-pub use stage::{Batch, EventMatcher, MatcherFactory, TimeRange};
+pub use stage::{Batch, EventMatcher, MatchCorrelator, MatcherFactory, TimeRange};
 pub use summary::{FileSummary, Summary, Totals};

@@ -3,14 +3,28 @@
 //! so that matching uses every reader thread. Stateful detection stays on
 //! the consumer's thread, fed in event-time order.
 
-use outflow_detect::Finding;
+use outflow_detect::{Alert, Finding};
 use outflow_event::{Event, Timestamp};
 
 /// A stateless detector for one reader thread. It sees events in file
 /// order and must not depend on what other threads see.
 pub trait EventMatcher: Send {
-    /// Appends the alerts `event` raises to `out`.
-    fn process(&mut self, event: &Event, out: &mut Vec<Finding>);
+    /// Appends the alerts `event` raises to `out`, and to `matches` the ids
+    /// of what it matched that a [`MatchCorrelator`] on the consumer's
+    /// thread needs (nothing when there is none).
+    fn process(&mut self, event: &Event, out: &mut Vec<Finding>, matches: &mut Vec<u32>);
+}
+
+/// Stateful detection over what the reader threads matched (Sigma
+/// correlation rules): fed on the consumer's thread, in event-time order,
+/// with each event that matched something and the ids of what it matched.
+pub trait MatchCorrelator: Send {
+    fn name(&self) -> &str;
+    fn on_matches(&mut self, event: &Event, matches: &[u32], out: &mut Vec<Alert>);
+    /// Event time has reached `watermark`: windows that closed may report.
+    fn advance(&mut self, watermark: Timestamp, out: &mut Vec<Alert>);
+    /// End of input.
+    fn finish(&mut self, out: &mut Vec<Alert>);
 }
 
 /// Makes one [`EventMatcher`] per reader thread (sharing compiled rules).
@@ -43,6 +57,8 @@ impl TimeRange {
 pub struct Batch {
     pub events: Vec<Event>,
     pub findings: Vec<(u32, Finding)>,
+    /// (index into `events`, match id) for the consumer's [`MatchCorrelator`].
+    pub matches: Vec<(u32, u32)>,
 }
 
 #[cfg(test)]

@@ -40,6 +40,7 @@ pub struct WorkerSink<'a> {
     pub deliver: bool,
     dropped: u64,
     scratch: Vec<outflow_detect::Finding>,
+    match_ids: Vec<u32>,
 }
 
 impl<'a> WorkerSink<'a> {
@@ -60,6 +61,7 @@ impl<'a> WorkerSink<'a> {
             batch: Batch {
                 events: Vec::with_capacity(BATCH),
                 findings: Vec::new(),
+                matches: Vec::new(),
             },
             stop,
             logsources: Default::default(),
@@ -67,6 +69,7 @@ impl<'a> WorkerSink<'a> {
             deliver: true,
             dropped: 0,
             scratch: Vec::new(),
+            match_ids: Vec::new(),
         }
     }
 
@@ -93,6 +96,7 @@ impl<'a> WorkerSink<'a> {
             Batch {
                 events: Vec::with_capacity(BATCH),
                 findings: Vec::new(),
+                matches: Vec::new(),
             },
         );
         self.send(Msg::Batch(batch))
@@ -135,11 +139,14 @@ impl EventSink for WorkerSink<'_> {
             }
         } else {
             if let Some(m) = &mut self.matcher {
-                m.process(&event, &mut self.scratch);
+                m.process(&event, &mut self.scratch, &mut self.match_ids);
                 let idx = self.batch.events.len() as u32;
                 self.batch
                     .findings
                     .extend(self.scratch.drain(..).map(|f| (idx, f)));
+                self.batch
+                    .matches
+                    .extend(self.match_ids.drain(..).map(|m| (idx, m)));
             }
             self.batch.events.push(event);
             if self.batch.events.len() >= BATCH {

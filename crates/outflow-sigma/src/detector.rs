@@ -84,6 +84,20 @@ impl SigmaDetector {
     }
 }
 
+impl SigmaDetector {
+    /// Feeds the correlations with the rules (`hits`, indices into the rule
+    /// set) that `event` matched elsewhere — e.g. on a reader thread — and
+    /// reports correlation alerts only. Events must come in event-time order.
+    pub fn correlate(&mut self, event: &Event, hits: &[usize], alerts: &mut Vec<Alert>) {
+        if hits.is_empty() || self.rules.correlations().is_empty() {
+            return;
+        }
+        let set = self.rules.correlation_set();
+        self.corr.on_matches(set, event, hits, &mut self.fired);
+        self.report_fired(alerts);
+    }
+}
+
 impl Detector for SigmaDetector {
     fn name(&self) -> &str {
         "sigma"
@@ -110,11 +124,10 @@ impl Detector for SigmaDetector {
                 evidence: vec![event.origin.clone()],
             });
         }
-        if !self.hits.is_empty() && !self.rules.correlations().is_empty() {
-            let set = self.rules.correlation_set();
-            self.corr
-                .on_matches(set, event, &self.hits, &mut self.fired);
-            self.report_fired(alerts);
+        if !self.hits.is_empty() {
+            let hits = std::mem::take(&mut self.hits);
+            self.correlate(event, &hits, alerts);
+            self.hits = hits;
         }
     }
 
