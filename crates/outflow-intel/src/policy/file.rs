@@ -1,0 +1,55 @@
+//! The policy file format.
+
+use serde::Deserialize;
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PolicyFile {
+    #[serde(default)]
+    pub organisation: Option<String>,
+    #[serde(default)]
+    pub sanctioned: Sanctioned,
+    #[serde(default)]
+    pub internal_networks: Vec<String>,
+    #[serde(default)]
+    pub allow: Vec<AllowRaw>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Sanctioned {
+    /// Host patterns (`corpexample.com`, `*.corpexample.com`).
+    #[serde(default)]
+    pub domains: Vec<String>,
+    /// Tenants per catalog service id.
+    #[serde(default)]
+    pub tenants: Vec<TenantsRaw>,
+    /// Bucket / container names (globs).
+    #[serde(default)]
+    pub buckets: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TenantsRaw {
+    pub service: String,
+    pub tenants: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AllowRaw {
+    pub name: String,
+    #[serde(default)]
+    pub hosts: Vec<String>,
+    #[serde(default)]
+    pub users: Vec<String>,
+    #[serde(default)]
+    pub images: Vec<String>,
+    #[serde(default)]
+    pub signers: Vec<String>,
+    #[serde(default)]
+    pub destinations: Vec<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
