@@ -25,6 +25,9 @@ pub enum Command {
     Mappings(MappingsArgs),
     /// Check or list Sigma rules.
     Rules(RulesArgs),
+    /// Generate a labelled corpus in every input format, with ground truth
+    /// (truth.jsonl), for demos, tests and benchmarks.
+    Simulate(outflow_simulate::cli::SimulateArgs),
 }
 
 /// Options shared by every command that reads inputs.

@@ -48,6 +48,10 @@ fn main() -> ExitCode {
         }
         args::Command::Mappings(a) => mappings::run(a),
         args::Command::Rules(a) => rules_cmd::run(a),
+        args::Command::Simulate(a) => outflow_simulate::cli::run(&a).map_err(|e| match e {
+            outflow_simulate::cli::CliError::Usage(m) => Failure::Usage(m),
+            outflow_simulate::cli::CliError::Fatal(m) => Failure::Fatal(m),
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -12,6 +12,7 @@
 
 pub mod activity;
 pub mod background;
+pub mod cli;
 pub mod clock;
 pub mod formats;
 pub mod out;
