@@ -368,13 +368,40 @@ pub fn value_end(text: &str, start: usize, max_depth: usize) -> Res<usize> {
     Err(JsonError::Incomplete)
 }
 
+/// Offset (from `from`) of the next `\\` in `b[from..]`: between escapes
+/// (Windows paths) the runs are short, so eight bytes at a time beats a
+/// vector search's set-up, as in [`find_quote_or_backslash`].
+#[inline]
+fn find_backslash(b: &[u8], from: usize) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let slash = LO * b'\\' as u64;
+    let mut i = from;
+    while i + 8 <= b.len() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&b[i..i + 8]);
+        let x = u64::from_le_bytes(word) ^ slash;
+        let hit = x.wrapping_sub(LO) & !x & HI;
+        if hit != 0 {
+            return Some(i - from + (hit.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    b[i..]
+        .iter()
+        .position(|&c| c == b'\\')
+        .map(|p| i - from + p)
+}
+
 /// Appends the unescaped form of JSON string contents to `out`. Invalid
 /// escapes and lone surrogates become U+FFFD rather than failing.
 pub fn unescape(raw: &str, out: &mut String) {
+    // Unescaping never lengthens the text: one reservation covers it.
+    out.reserve(raw.len());
     let b = raw.as_bytes();
     let mut i = 0;
     while i < b.len() {
-        let Some(off) = memchr::memchr(b'\\', &b[i..]) else {
+        let Some(off) = find_backslash(b, i) else {
             out.push_str(&raw[i..]);
             return;
         };
@@ -509,6 +536,18 @@ mod tests {
                 }
             }
             assert_eq!(find_quote_or_backslash(&vec![0xC3u8; len], 0), None);
+        }
+    }
+
+    #[test]
+    fn swar_backslash_search_matches_a_plain_search() {
+        for len in 0..40 {
+            for at in 0..len {
+                let mut v = vec![b'"'; len];
+                v[at] = b'\\';
+                assert_eq!(find_backslash(&v, 0), Some(at));
+            }
+            assert_eq!(find_backslash(&vec![0xDCu8; len], 0), None);
         }
     }
 
