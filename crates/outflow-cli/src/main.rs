@@ -12,7 +12,6 @@ mod matcher;
 mod output;
 mod progress;
 mod report;
-mod rulefields;
 mod rules;
 mod rules_cmd;
 mod select;

@@ -2,7 +2,6 @@
 //! set, which rules are selected, what each alert says) and one
 //! [`SigmaMatcher`] per thread with its own scratch space.
 
-use crate::rulefields::FieldCache;
 use crate::rules::{rule_entries, RuleLoadOptions};
 use crate::select::RuleFilter;
 use outflow_detect::{Alert, AlertRule, Detector, Finding, FindingEntity};
@@ -38,8 +37,8 @@ impl SigmaPlan {
         filter: &RuleFilter,
         opts: &RuleLoadOptions,
     ) -> SigmaPlan {
-        let (set, sub_report) = if filter.is_all() {
-            (set, None)
+        let set = if filter.is_all() {
+            set
         } else {
             let entries = rule_entries(report);
             let mut files: Vec<PathBuf> = Vec::new();
@@ -55,25 +54,18 @@ impl SigmaPlan {
                     files.push(e.file.clone());
                 }
             }
-            let (subset, r) =
-                RuleSet::load_with_pipelines(&files, opts.placeholders.as_ref(), &opts.pipelines);
-            (subset, Some(r))
+            RuleSet::load_with_pipelines(&files, opts.placeholders.as_ref(), &opts.pipelines).0
         };
-        let report = sub_report.as_ref().unwrap_or(report);
-        let entries = rule_entries(report);
-        let mut cache = FieldCache::default();
         let mut enabled = Vec::with_capacity(set.len());
         let mut info = Vec::with_capacity(set.len());
-        for (i, r) in set.rules().iter().enumerate() {
+        for r in set.rules() {
             let m = &r.meta;
             enabled.push(filter.admits(m));
+            // The rule's `fields:`, else what its detection names (after any pipeline).
             let key_fields = if !m.fields.is_empty() {
                 m.fields.clone()
             } else {
-                entries
-                    .get(i)
-                    .map(|e| cache.get(&e.file, e.doc))
-                    .unwrap_or_default()
+                r.detection_fields()
             };
             info.push(RuleInfo {
                 rule: AlertRule {

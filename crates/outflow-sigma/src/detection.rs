@@ -2,9 +2,11 @@
 //! condition over them. Maps are AND, lists are OR.
 
 use crate::condition::{self, CondExpr, Quant};
-use crate::field::{score, Ctx, FieldMatcher};
+use crate::field::{Ctx, FieldMatcher};
+use crate::index::{FieldNames, View};
 use crate::report::{Reject, RejectKind};
-use outflow_event::Event;
+use rustc_hash::FxHashSet;
+use std::sync::Arc;
 use yaml_serde::Value as Yaml;
 
 /// A named selection: OR of branches, each an AND of items.
@@ -72,18 +74,45 @@ impl Detection {
         Ok(Detection { selections, cond })
     }
 
-    pub fn matches(&self, ev: &Event) -> bool {
+    pub fn matches(&self, ev: &View) -> bool {
         self.eval(&self.cond, ev)
     }
 
-    fn sel(&self, i: usize, ev: &Event) -> bool {
+    /// Gives every field the detection names its id in `names`.
+    pub fn assign(&mut self, names: &mut FieldNames) {
+        for s in &mut self.selections {
+            for b in &mut s.branches {
+                for f in b {
+                    f.assign(names);
+                }
+            }
+        }
+    }
+
+    /// The field names the detection refers to (keywords excluded), in
+    /// order of first use.
+    pub fn fields(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for s in &self.selections {
+            for f in s.branches.iter().flatten() {
+                if let Some(name) = &f.field {
+                    if !out.iter().any(|o| **o == **name) {
+                        out.push(name.to_string());
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn sel(&self, i: usize, ev: &View) -> bool {
         self.selections[i]
             .branches
             .iter()
             .any(|b| b.iter().all(|f| f.matches(ev)))
     }
 
-    fn eval(&self, c: &Cond, ev: &Event) -> bool {
+    fn eval(&self, c: &Cond, ev: &View) -> bool {
         match c {
             Cond::Sel(i) => self.sel(*i, ev),
             Cond::Not(x) => !self.eval(x, ev),
@@ -99,13 +128,14 @@ impl Detection {
         }
     }
 
-    /// Literals of which every match contains at least one (in some string
-    /// field, ASCII-case-insensitively); `None` when no such set is known.
-    pub fn required_literals(&self) -> Option<Vec<String>> {
+    /// Literals of which every match contains at least one (ASCII-case-
+    /// insensitively), each with the field it must occur in (`None`: any
+    /// string field, for keywords); `None` when no such set is known.
+    pub fn gate(&self) -> Option<Vec<Lit>> {
         self.cond_literals(&self.cond)
     }
 
-    fn cond_literals(&self, c: &Cond) -> Option<Vec<String>> {
+    fn cond_literals(&self, c: &Cond) -> Option<Vec<Lit>> {
         match c {
             Cond::Sel(i) => self.sel_literals(*i),
             Cond::Not(_) => None,
@@ -118,25 +148,53 @@ impl Detection {
         }
     }
 
-    fn sel_literals(&self, i: usize) -> Option<Vec<String>> {
-        union(
-            self.selections[i]
-                .branches
-                .iter()
-                .map(|b| best(b.iter().map(|f| f.literals.clone()))),
-        )
+    fn sel_literals(&self, i: usize) -> Option<Vec<Lit>> {
+        union(self.selections[i].branches.iter().map(|b| {
+            best(b.iter().map(|f| {
+                f.literals.as_ref().map(|ls| {
+                    ls.iter()
+                        .map(|l| Lit {
+                            field: f.field.clone(),
+                            text: l.clone(),
+                        })
+                        .collect()
+                })
+            }))
+        }))
     }
 }
 
-fn best(sets: impl Iterator<Item = Option<Vec<String>>>) -> Option<Vec<String>> {
-    sets.flatten().max_by_key(|s| score(s))
+/// A required literal and the field it must occur in (`None`: any).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Lit {
+    pub field: Option<Arc<str>>,
+    pub text: String,
 }
 
-fn union(sets: impl Iterator<Item = Option<Vec<String>>>) -> Option<Vec<String>> {
-    let mut out: Vec<String> = Vec::new();
+/// The texts of `lits`, each once, in order.
+pub fn texts(lits: &[Lit]) -> Vec<String> {
+    let mut seen: FxHashSet<&str> = FxHashSet::default();
+    lits.iter()
+        .filter(|l| seen.insert(l.text.as_str()))
+        .map(|l| l.text.clone())
+        .collect()
+}
+
+fn lit_score(s: &[Lit]) -> usize {
+    s.iter().map(|l| l.text.len()).min().unwrap_or(0)
+}
+
+fn best(sets: impl Iterator<Item = Option<Vec<Lit>>>) -> Option<Vec<Lit>> {
+    sets.flatten().max_by_key(|s| lit_score(s))
+}
+
+fn union(sets: impl Iterator<Item = Option<Vec<Lit>>>) -> Option<Vec<Lit>> {
+    let mut out: Vec<Lit> = Vec::new();
+    let mut seen: FxHashSet<Lit> = FxHashSet::default();
     for s in sets {
         for l in s? {
-            if !out.contains(&l) {
+            if !seen.contains(&l) {
+                seen.insert(l.clone());
                 out.push(l);
             }
         }

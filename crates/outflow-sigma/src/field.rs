@@ -1,8 +1,9 @@
 //! Detection items (`Field|mods: values` and keywords), compiled and evaluated.
 
 use crate::encode;
+use crate::index::{FieldNames, View, NONE};
 use crate::modifiers::{Anchor, Mods, TimePart, Transform};
-use crate::pattern::{SigmaStr, StrMatcher};
+use crate::pattern::{SigmaStr, StrMatcher, StrSet};
 use crate::placeholders::{placeholder_names, scalar_text, Placeholders};
 use crate::report::{Reject, RejectKind};
 use crate::timepart;
@@ -39,6 +40,8 @@ pub struct FieldMatcher {
     /// elements of list fields) of the event; numbers and the raw record are
     /// not searched.
     pub field: Option<Arc<str>>,
+    /// The field's id in the rule set ([`FieldNames`]), `NONE` until assigned.
+    pub fid: u32,
     pub kind: Kind,
     /// Literal needles (lowercase) of positive string tests, for the prefilter.
     pub literals: Option<Vec<String>>,
@@ -96,8 +99,12 @@ impl FieldMatcher {
             groups = vec![groups.into_iter().flatten().collect()];
         }
         let literals = literals_of(&groups, &mods);
+        for g in &mut groups {
+            merge_strings(g);
+        }
         Ok(FieldMatcher {
             field,
+            fid: NONE,
             kind: Kind::Values {
                 groups,
                 neq: mods.neq,
@@ -107,11 +114,19 @@ impl FieldMatcher {
         })
     }
 
-    pub fn matches(&self, ev: &Event) -> bool {
+    /// Gives the field its id in `names`.
+    pub fn assign(&mut self, names: &mut FieldNames) {
+        if let Some(f) = &self.field {
+            self.fid = names.intern(f);
+        }
+    }
+
+    pub fn matches(&self, view: &View) -> bool {
+        let ev = view.ev;
         let Some(name) = &self.field else {
             return self.keyword_matches(ev);
         };
-        let v = ev.get(name);
+        let v = view.get(self.fid, name);
         match &self.kind {
             Kind::Exists(want) => v.is_some() == *want,
             Kind::Values { groups, neq, time } => {
@@ -181,6 +196,7 @@ fn exists(key: &str, field: Option<Arc<str>>, values: &[&Yaml]) -> Result<FieldM
     };
     Ok(FieldMatcher {
         field: Some(field),
+        fid: NONE,
         kind: Kind::Exists(want),
         literals: None,
     })
@@ -386,6 +402,31 @@ fn expand(s: &str, ph: Option<&Placeholders>) -> Result<Vec<String>, Fail> {
             .collect();
     }
     Ok(out)
+}
+
+/// Value lists with at least this many literal patterns are searched with
+/// one automaton.
+const SET_MIN: usize = 3;
+
+/// Puts the plain string tests of an OR group into one [`StrSet`] when there
+/// are enough of them; the set goes first, other tests keep their order.
+fn merge_strings(g: &mut Vec<ValueTest>) {
+    if g.iter().filter(|t| matches!(t, ValueTest::Str(_))).count() < SET_MIN {
+        return;
+    }
+    let mut strs = Vec::new();
+    let mut rest = Vec::new();
+    for t in g.drain(..) {
+        match t {
+            ValueTest::Str(m) => strs.push(m),
+            t => rest.push(t),
+        }
+    }
+    if let Some(set) = StrSet::take(&mut strs, SET_MIN) {
+        g.push(ValueTest::Set(Box::new(set)));
+    }
+    g.extend(strs.into_iter().map(ValueTest::Str));
+    g.extend(rest);
 }
 
 /// Literals any match of a positive item must contain (one per test), or

@@ -27,6 +27,7 @@ mod detector;
 mod docs;
 mod encode;
 mod field;
+mod index;
 mod modifiers;
 mod pattern;
 pub mod pipeline;

@@ -3,13 +3,18 @@
 //!
 //! Case-insensitive matching lowercases the needle once at compile time and,
 //! when the needle is ASCII, compares bytes with ASCII case folding so that
-//! no event text is copied. Non-ASCII needles lowercase the haystack (one
-//! allocation) and compare exactly. Known gap of the ASCII path: the few
-//! non-ASCII characters whose lowercase is ASCII (KELVIN SIGN → `k`) do not
-//! fold.
+//! no event text is copied. Non-ASCII needles mean "match the lowercased
+//! text"; that is done without lowercasing when it gives the same answer:
+//! when the text is ASCII, or when no character of the needle can come from
+//! lowercasing another character (emoji, digits, CJK, uncased symbols). Only
+//! the rest lowercase the haystack (one allocation). Known gap of the ASCII
+//! path: the few non-ASCII characters whose lowercase is ASCII (KELVIN SIGN
+//! → `k`) do not fold.
 
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use memchr::memmem::Finder;
 use regex::{Regex, RegexBuilder};
+use std::sync::OnceLock;
 
 /// One piece of a Sigma string.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -153,7 +158,9 @@ enum Shape {
 pub struct StrMatcher {
     shape: Shape,
     cased: bool,
-    /// Case-insensitive with a non-ASCII needle: lowercase the haystack.
+    /// Case-insensitive and the needle has a character that lowercasing the
+    /// text could produce from another one: compare with the lowercased text
+    /// (unless the text is ASCII).
     lower_hay: bool,
     /// Longest ASCII run of the literal pieces, lowercase (prefilter needle).
     longest: String,
@@ -169,7 +176,9 @@ impl StrMatcher {
             }
         };
         let lits: Vec<&str> = s.literals().collect();
-        let lower_hay = !cased && lits.iter().any(|l| !l.is_ascii());
+        let lower_hay = !cased
+            && lits.iter().any(|l| !l.is_ascii())
+            && !lits.iter().all(|l| fold_safe(&l.to_lowercase()));
         let p = &s.pieces;
         let shape = if p.contains(&Piece::One) {
             Shape::Regex(glob_regex(s, cased)?)
@@ -231,11 +240,24 @@ impl StrMatcher {
         if let Shape::Regex(re) = &self.shape {
             return re.is_match(hay);
         }
-        if self.lower_hay {
+        if self.lower_hay && !hay.is_ascii() {
             let low = hay.to_lowercase();
             return self.match_bytes(low.as_bytes(), false);
         }
         self.match_bytes(hay.as_bytes(), !self.cased)
+    }
+
+    /// The needle and its anchoring when the shape is one literal with at
+    /// most its ends anchored (what a [`StrSet`] can hold).
+    fn simple(&self) -> Option<(&str, u8)> {
+        let (n, k) = match &self.shape {
+            Shape::Exact(n) => (n, EXACT),
+            Shape::Prefix(n) => (n, PREFIX),
+            Shape::Suffix(n) => (n, SUFFIX),
+            Shape::Contains(n) => (n, CONTAINS),
+            _ => return None,
+        };
+        (!n.text.is_empty()).then_some((n.text.as_str(), k))
     }
 
     /// `fold`: compare with ASCII case folding (needles are lowercase).
@@ -317,6 +339,207 @@ fn find(hay: &[u8], n: &Needle, from: usize, fold: bool) -> Option<usize> {
     None
 }
 
+/// Whether comparing the lowercased text with `needle` (lowercase) gives the
+/// same answer as comparing the text itself with ASCII case folding: true
+/// when no character of the needle is produced by lowercasing a different
+/// non-ASCII character (nor by the final-sigma rule), and each lowercases to
+/// itself. Then every needle character in the lowercased text comes from the
+/// same character (or its ASCII capital) in the text, one for one.
+pub fn fold_safe(needle: &str) -> bool {
+    needle.chars().all(|c| {
+        let mut l = c.to_lowercase();
+        l.next() == Some(c) && l.next().is_none() && !fold_targets().contains(&c)
+    })
+}
+
+/// Characters that lowercasing some other non-ASCII character yields, sorted.
+fn fold_targets() -> &'static [char] {
+    static T: OnceLock<Vec<char>> = OnceLock::new();
+    T.get_or_init(|| {
+        let mut t: Vec<char> = vec!['ς'];
+        for x in '\u{80}'..=char::MAX {
+            let mut l = x.to_lowercase();
+            if l.len() == 1 && l.clone().next() == Some(x) {
+                continue;
+            }
+            t.extend(l.by_ref().filter(|&c| c != x));
+        }
+        t.sort_unstable();
+        t.dedup();
+        t
+    })
+}
+
+const EXACT: u8 = 1;
+const PREFIX: u8 = 2;
+const SUFFIX: u8 = 4;
+const CONTAINS: u8 = 8;
+
+/// Many literal patterns (exact, prefix, suffix, contains) of one value list
+/// in one Aho-Corasick automaton: one pass over the text instead of one
+/// search per value. Same answers as testing each [`StrMatcher`].
+#[derive(Clone, Debug)]
+pub struct StrSet {
+    /// Compared with the text as is (ASCII case folding unless cased).
+    direct: Option<SetAc>,
+    /// Compared with the lowercased text (non-ASCII text only).
+    lowered: Option<SetAc>,
+}
+
+#[derive(Clone, Debug)]
+struct SetAc {
+    needles: Vec<String>,
+    fold: bool,
+    /// Built on first use: most rules of a large set are never evaluated.
+    ac: OnceLock<Option<AhoCorasick>>,
+    /// Pattern → anchoring bits (one pattern per distinct needle).
+    kinds: Vec<u8>,
+    /// Every needle has a non-ASCII byte: ASCII text cannot match.
+    non_ascii: bool,
+    /// Longest needle, in bytes.
+    max_len: usize,
+    /// Every pattern is anchored at the start (prefix or exact), or at the
+    /// end (suffix or exact): only that many bytes of the text can match.
+    at_start: bool,
+    at_end: bool,
+}
+
+impl SetAc {
+    fn new(pats: Vec<(String, u8)>, fold: bool) -> SetAc {
+        let mut needles: Vec<String> = Vec::new();
+        let mut kinds: Vec<u8> = Vec::new();
+        let mut at: rustc_hash::FxHashMap<String, usize> = Default::default();
+        for (n, k) in pats {
+            match at.get(&n) {
+                Some(&i) => kinds[i] |= k,
+                None => {
+                    at.insert(n.clone(), needles.len());
+                    needles.push(n);
+                    kinds.push(k);
+                }
+            }
+        }
+        SetAc {
+            non_ascii: needles.iter().all(|n| !n.is_ascii()),
+            max_len: needles.iter().map(String::len).max().unwrap_or(0),
+            at_start: kinds.iter().all(|&k| k & !(PREFIX | EXACT) == 0),
+            at_end: kinds.iter().all(|&k| k & !(SUFFIX | EXACT) == 0),
+            needles,
+            fold,
+            ac: OnceLock::new(),
+            kinds,
+        }
+    }
+
+    fn automaton(&self) -> Option<&AhoCorasick> {
+        self.ac
+            .get_or_init(|| {
+                let kind = if self.needles.len() <= 64 {
+                    AhoCorasickKind::DFA
+                } else {
+                    AhoCorasickKind::ContiguousNFA
+                };
+                let b = |k| {
+                    AhoCorasickBuilder::new()
+                        .ascii_case_insensitive(self.fold)
+                        .match_kind(MatchKind::Standard)
+                        .kind(k)
+                        .build(&self.needles)
+                        .ok()
+                };
+                b(Some(kind)).or_else(|| b(None))
+            })
+            .as_ref()
+    }
+
+    fn is_match(&self, hay: &str) -> bool {
+        if self.non_ascii && hay.is_ascii() {
+            return false;
+        }
+        let Some(ac) = self.automaton() else {
+            // Not buildable (never seen in practice): test each needle.
+            return self.needles.iter().zip(&self.kinds).any(|(n, &k)| {
+                let (h, n) = (hay.as_bytes(), n.as_bytes());
+                let f = self.fold;
+                (k & CONTAINS != 0 && h.windows(n.len()).any(|w| eq(w, n, f)))
+                    || (k & PREFIX != 0 && h.len() >= n.len() && eq(&h[..n.len()], n, f))
+                    || (k & SUFFIX != 0 && h.len() >= n.len() && eq(&h[h.len() - n.len()..], n, f))
+                    || (k & EXACT != 0 && eq(h, n, f))
+            });
+        };
+        let len = hay.len();
+        // Only the window an anchored pattern can occupy is searched.
+        let (from, to) = if self.at_start {
+            (0, len.min(self.max_len))
+        } else if self.at_end {
+            (len.saturating_sub(self.max_len), len)
+        } else {
+            (0, len)
+        };
+        let input = aho_corasick::Input::new(hay.as_bytes()).span(from..to);
+        let mut state = aho_corasick::automaton::OverlappingState::start();
+        loop {
+            ac.find_overlapping(input.clone(), &mut state);
+            let Some(m) = state.get_match() else {
+                return false;
+            };
+            let k = self.kinds[m.pattern().as_usize()];
+            let (s, e) = (m.start() == 0, m.end() == len);
+            if k & CONTAINS != 0
+                || (k & PREFIX != 0 && s)
+                || (k & SUFFIX != 0 && e)
+                || (k & EXACT != 0 && s && e)
+            {
+                return true;
+            }
+        }
+    }
+}
+
+impl StrSet {
+    /// Takes the matchers a set can hold out of `tests` (all compiled with
+    /// the same `cased`) and returns the set of them, when there are at
+    /// least `min` of them; the others are left in place.
+    pub fn take(tests: &mut Vec<StrMatcher>, min: usize) -> Option<StrSet> {
+        let simple: Vec<&StrMatcher> = tests.iter().filter(|m| m.simple().is_some()).collect();
+        if simple.len() < min || simple.is_empty() {
+            return None;
+        }
+        let cased = simple[0].cased;
+        if simple.iter().any(|m| m.cased != cased) {
+            return None;
+        }
+        let (mut direct, mut lowered) = (Vec::new(), Vec::new());
+        for m in &simple {
+            let (n, k) = m.simple()?;
+            if m.lower_hay {
+                lowered.push((n.to_string(), k));
+            } else {
+                direct.push((n.to_string(), k));
+            }
+        }
+        let build =
+            |pats: Vec<(String, u8)>, fold| (!pats.is_empty()).then(|| SetAc::new(pats, fold));
+        let set = StrSet {
+            direct: build(direct, !cased),
+            lowered: build(lowered, true),
+        };
+        tests.retain(|m| m.simple().is_none());
+        Some(set)
+    }
+
+    pub fn is_match(&self, hay: &str) -> bool {
+        if self.direct.as_ref().is_some_and(|d| d.is_match(hay)) {
+            return true;
+        }
+        match &self.lowered {
+            None => false,
+            Some(l) if hay.is_ascii() => l.is_match(hay),
+            Some(l) => l.is_match(&hay.to_lowercase()),
+        }
+    }
+}
+
 /// A whole-value regex for a glob with `?`.
 fn glob_regex(s: &SigmaStr, cased: bool) -> Result<Regex, String> {
     let mut re = String::from("^");
@@ -374,5 +597,127 @@ mod tests {
         assert!(!m("cmd", true).is_match("CMD"));
         assert!(m("*literal\\*star*", false).is_match("a literal*star b"));
         assert!(!m("*literal\\*star*", false).is_match("a literalXstar b"));
+    }
+
+    #[test]
+    fn fold_safety() {
+        assert!(fold_safe("😀"));
+        assert!(fold_safe("中文 123"));
+        assert!(fold_safe("☺\u{fe0f}"));
+        // Lowercasing other characters yields these.
+        assert!(!fold_safe("é"));
+        assert!(!fold_safe("k"));
+        assert!(!fold_safe("i"));
+        assert!(!fold_safe("å"));
+        assert!(!fold_safe("σ"));
+        assert!(!fold_safe("ς"));
+        assert!(!fold_safe("а"));
+    }
+
+    /// Non-ASCII needles that need no lowercasing still see the text as
+    /// lowercased: same answers as lowercasing it.
+    #[test]
+    fn non_ascii_needles_match_the_lowercased_text() {
+        let hays = [
+            "",
+            "abc",
+            "x😀y",
+            "😀",
+            "CMD 😀 RUN",
+            "\u{212a}😀",
+            "K😀",
+            "İ😀",
+            "ÄBC",
+            "äbc",
+            "ΣΑΣ",
+            "σας",
+            "Кот",
+            "кот",
+            "a\u{0307}😀",
+        ];
+        let pats = [
+            "*😀*",
+            "😀*",
+            "*😀",
+            "😀",
+            "k😀*",
+            "*k😀",
+            "*i\u{307}😀",
+            "*äbc*",
+            "äbc",
+            "*ς",
+            "*σ*",
+            "кот",
+            "*от",
+            "x😀y",
+            "*cmd 😀*",
+        ];
+        for p in pats {
+            let sm = m(p, false);
+            let low = StrMatcher {
+                lower_hay: true,
+                ..sm.clone()
+            };
+            for h in hays {
+                let want = low.match_bytes(h.to_lowercase().as_bytes(), false);
+                assert_eq!(sm.is_match(h), want, "{p:?} on {h:?}");
+            }
+        }
+    }
+
+    /// A set answers like its members one by one.
+    #[test]
+    fn sets_match_like_their_members() {
+        let pats = [
+            "cmd.exe",
+            "*\\cmd.exe",
+            "c:\\win*",
+            "*-enc*",
+            "*😀*",
+            "*äbc*",
+            "кот",
+            "*σ",
+            "k😀*",
+            "x",
+            "*.EXE",
+            "power*",
+        ];
+        let hays = [
+            "",
+            "CMD.EXE",
+            "C:\\Windows\\cmd.exe",
+            "powershell -ENC abc",
+            "xx😀",
+            "XÄBCx",
+            "КОТ",
+            "ΣΑΣ",
+            "\u{212a}😀z",
+            "x",
+            "X",
+            "a.exe",
+            "PowerShell",
+            "c:\\",
+        ];
+        for cased in [false, true] {
+            let ms: Vec<StrMatcher> = pats.iter().map(|p| m(p, cased)).collect();
+            for n in 1..=ms.len() {
+                for start in 0..ms.len() {
+                    let sub: Vec<StrMatcher> =
+                        ms.iter().cycle().skip(start).take(n).cloned().collect();
+                    let mut rest = sub.clone();
+                    let Some(set) = StrSet::take(&mut rest, 1) else {
+                        continue;
+                    };
+                    for h in hays {
+                        let want = sub.iter().any(|m| m.is_match(h));
+                        let got = set.is_match(h) || rest.iter().any(|m| m.is_match(h));
+                        assert_eq!(
+                            got, want,
+                            "{h:?} with {n} patterns from {start}, cased {cased}"
+                        );
+                    }
+                }
+            }
+        }
     }
 }

@@ -105,6 +105,16 @@ pub struct Rule {
     pub modifiers: Vec<String>,
     /// At least one of these occurs in any matching event (see [`Detection::required_literals`]).
     pub required_literals: Option<Vec<String>>,
+    /// The required literals with the field each must occur in.
+    pub(crate) gate: Option<Vec<crate::detection::Lit>>,
+}
+
+impl Rule {
+    /// The field names the rule's detection refers to (keyword searches
+    /// name none), each once, in order of first use.
+    pub fn detection_fields(&self) -> Vec<String> {
+        self.detection.fields()
+    }
 }
 
 /// A Sigma filter document: `filter.rules` lists the rules it applies to.
@@ -178,13 +188,15 @@ pub fn compile_doc(doc: &Yaml, placeholders: Option<&Placeholders>) -> Result<Co
         .get("detection")
         .ok_or_else(|| Reject::new(RejectKind::Structure, "missing detection"))?;
     let detection = Detection::compile(detection, &mut ctx)?;
-    let required_literals = detection.required_literals();
+    let gate = detection.gate();
+    let required_literals = gate.as_deref().map(crate::detection::texts);
     Ok(Compiled::Rule(Box::new(Rule {
         meta,
         detection,
         filters: Vec::new(),
         modifiers: used,
         required_literals,
+        gate,
     })))
 }
 

@@ -4,6 +4,7 @@
 use crate::correlation::resolve::{self, CorrelationSet};
 use crate::correlation::{Correlation, CorrelationRule};
 use crate::docs;
+use crate::index::{FieldIndex, FieldNames, View};
 use crate::pipeline::Pipeline;
 use crate::placeholders::Placeholders;
 use crate::prefilter::Prefilter;
@@ -12,6 +13,8 @@ use crate::rule::{compile_doc, doc_kind, Compiled, Filter, Rule, RuleLogSource};
 use outflow_event::{Event, LogSource};
 use rustc_hash::FxHashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 
 type RouteKey = (Option<String>, Option<String>, Option<String>);
 
@@ -22,19 +25,64 @@ pub struct RuleSet {
     filters: Vec<Filter>,
     /// Rules by their (product, category, service) as written, lowercase.
     routes: FxHashMap<RouteKey, Vec<u32>>,
-    prefilter: Option<Prefilter>,
+    /// Whether plans gate rules with a prefilter.
+    prefilter: bool,
+    /// Ids of the field names rules and filters refer to.
+    fields: FieldNames,
+    /// Per distinct event logsource list: candidates and their prefilter.
+    plans: PlanCache,
+    /// Tells a [`MatchScratch`] which set its cached state belongs to.
+    id: u64,
     correlations: CorrelationSet,
 }
 
-/// Per-caller scratch: the candidate rules of the last logsource list seen,
-/// so consecutive events of one source route without hashing.
+/// What matching needs for one event logsource list.
+#[derive(Debug)]
+pub(crate) struct Plan {
+    /// Rules whose logsource fits, in load order.
+    candidates: Vec<u32>,
+    /// Candidates evaluated whatever the prefilter finds, in load order.
+    always: Vec<u32>,
+    prefilter: Option<Prefilter>,
+}
+
+/// Plans built so far, shared by every caller of the set.
+#[derive(Default)]
+struct PlanCache(RwLock<FxHashMap<Vec<LogSource>, Arc<Plan>>>);
+
+impl Clone for PlanCache {
+    fn clone(&self) -> Self {
+        PlanCache::default()
+    }
+}
+
+impl std::fmt::Debug for PlanCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.0.read().map(|m| m.len()).unwrap_or(0);
+        write!(f, "PlanCache({n} plans)")
+    }
+}
+
+fn next_id() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// Per-caller scratch: the plan of the last logsource list seen, so
+/// consecutive events of one source route without hashing, and the
+/// per-event field index and prefilter flags.
 #[derive(Clone, Debug, Default)]
 pub struct MatchScratch {
-    last: Option<Vec<LogSource>>,
-    candidates: Vec<u32>,
+    /// The set the cached state belongs to.
+    set: u64,
+    last: Option<Arc<[LogSource]>>,
+    plan: Option<Arc<Plan>>,
+    index: FieldIndex,
     /// Prefilter flags per rule, and the ones set for the current event.
     hit: Vec<bool>,
     touched: Vec<u32>,
+    /// Rules to evaluate for the current event.
+    eval: Vec<u32>,
 }
 
 impl RuleSet {
@@ -119,95 +167,195 @@ impl RuleSet {
         logsources: &[LogSource],
         scratch: &'s mut MatchScratch,
     ) -> &'s [u32] {
-        if scratch.last.as_deref() != Some(logsources) {
-            scratch.candidates.clear();
-            // An event with no logsource reaches only rules that name none.
-            if logsources.is_empty() {
-                if let Some(rs) = self.routes.get(&(None, None, None)) {
-                    scratch.candidates.extend_from_slice(rs);
-                }
-            }
-            for ls in logsources {
-                let parts = [&ls.product, &ls.category, &ls.service]
-                    .map(|p| p.as_deref().map(str::to_lowercase));
-                // A rule names a subset of the parts: try all eight.
-                for mask in 0u8..8 {
-                    let pick = |i: usize| {
-                        if mask & (1 << i) != 0 {
-                            parts[i].clone()
-                        } else {
-                            None
-                        }
-                    };
-                    if (0..3).any(|i| mask & (1 << i) != 0 && parts[i].is_none()) {
-                        continue;
-                    }
-                    if let Some(rs) = self.routes.get(&(pick(0), pick(1), pick(2))) {
-                        scratch.candidates.extend_from_slice(rs);
-                    }
-                }
-            }
-            scratch.candidates.sort_unstable();
-            scratch.candidates.dedup();
-            scratch.last = Some(logsources.to_vec());
+        self.plan_for(logsources, None, scratch);
+        match &scratch.plan {
+            Some(p) => &p.candidates,
+            None => &[],
         }
-        &scratch.candidates
+    }
+
+    /// Makes `scratch.plan` the plan for `logsources` (`shared`: the same
+    /// list as an `Arc`, which makes the common case a pointer comparison).
+    fn plan_for(
+        &self,
+        logsources: &[LogSource],
+        shared: Option<&Arc<[LogSource]>>,
+        scratch: &mut MatchScratch,
+    ) {
+        if scratch.set != self.id {
+            scratch.set = self.id;
+            scratch.last = None;
+            scratch.plan = None;
+            scratch.index.reset();
+        }
+        if let (Some(last), Some(_)) = (&scratch.last, &scratch.plan) {
+            if shared.is_some_and(|s| Arc::ptr_eq(s, last)) || **last == *logsources {
+                return;
+            }
+        }
+        let cached = self
+            .plans
+            .0
+            .read()
+            .ok()
+            .and_then(|m| m.get(logsources).cloned());
+        let plan = match cached {
+            Some(p) => p,
+            None => {
+                let p = Arc::new(self.build_plan(logsources));
+                if let Ok(mut m) = self.plans.0.write() {
+                    if m.len() < 4096 {
+                        m.entry(logsources.to_vec()).or_insert_with(|| p.clone());
+                    }
+                }
+                p
+            }
+        };
+        scratch.last = Some(match shared {
+            Some(s) => s.clone(),
+            None => Arc::from(logsources),
+        });
+        scratch.plan = Some(plan);
+    }
+
+    fn build_plan(&self, logsources: &[LogSource]) -> Plan {
+        let mut candidates = Vec::new();
+        // An event with no logsource reaches only rules that name none.
+        if logsources.is_empty() {
+            if let Some(rs) = self.routes.get(&(None, None, None)) {
+                candidates.extend_from_slice(rs);
+            }
+        }
+        for ls in logsources {
+            let parts = [&ls.product, &ls.category, &ls.service]
+                .map(|p| p.as_deref().map(str::to_lowercase));
+            // A rule names a subset of the parts: try all eight.
+            for mask in 0u8..8 {
+                let pick = |i: usize| {
+                    if mask & (1 << i) != 0 {
+                        parts[i].clone()
+                    } else {
+                        None
+                    }
+                };
+                if (0..3).any(|i| mask & (1 << i) != 0 && parts[i].is_none()) {
+                    continue;
+                }
+                if let Some(rs) = self.routes.get(&(pick(0), pick(1), pick(2))) {
+                    candidates.extend_from_slice(rs);
+                }
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        let (prefilter, always) = if self.prefilter {
+            Prefilter::build(&self.rules, &candidates, &self.fields)
+        } else {
+            (None, candidates.clone())
+        };
+        Plan {
+            candidates,
+            always,
+            prefilter,
+        }
     }
 
     /// Whether rule `i` matches the event (detection, then its filters);
     /// the logsource is not checked here.
     pub fn rule_matches(&self, i: usize, ev: &Event) -> bool {
+        let mut index = FieldIndex::default();
+        index.build(&self.fields, ev, |_, _| {});
+        self.rule_matches_in(i, &index.view(ev))
+    }
+
+    fn rule_matches_in(&self, i: usize, view: &View) -> bool {
         let Some(rule) = self.rules.get(i) else {
             return false;
         };
-        rule.detection.matches(ev)
+        rule.detection.matches(view)
             && !rule.filters.iter().any(|&f| {
                 let f = &self.filters[f];
-                f.meta.logsource.matches_any(&ev.logsources) && f.detection.matches(ev)
+                f.meta.logsource.matches_any(&view.ev.logsources) && f.detection.matches(view)
             })
     }
 
     /// Drops the Aho-Corasick prefilter (every routed rule is evaluated);
     /// results are the same, only slower. For differential tests.
     pub fn without_prefilter(mut self) -> Self {
-        self.prefilter = None;
+        self.prefilter = false;
+        self.plans = PlanCache::default();
+        self.id = next_id();
         self
     }
 
     pub fn has_prefilter(&self) -> bool {
-        self.prefilter.is_some()
+        self.prefilter && self.rules.iter().any(|r| r.gate.is_some())
     }
 
     /// Indices of every rule matching the event, in load order.
     pub fn matches(&self, ev: &Event, scratch: &mut MatchScratch, out: &mut Vec<usize>) {
         out.clear();
-        self.candidates(&ev.logsources, scratch);
-        if scratch.candidates.is_empty() {
+        self.plan_for(&ev.logsources, Some(&ev.logsources), scratch);
+        let Some(plan) = scratch.plan.take() else {
             return;
+        };
+        if !plan.candidates.is_empty() {
+            self.match_plan(&plan, ev, scratch, out);
         }
-        let Some(pf) = &self.prefilter else {
+        scratch.plan = Some(plan);
+    }
+
+    fn match_plan(
+        &self,
+        plan: &Plan,
+        ev: &Event,
+        scratch: &mut MatchScratch,
+        out: &mut Vec<usize>,
+    ) {
+        let MatchScratch {
+            index,
+            hit,
+            touched,
+            eval,
+            ..
+        } = scratch;
+        let Some(pf) = &plan.prefilter else {
+            index.build(&self.fields, ev, |_, _| {});
+            let view = index.view(ev);
             out.extend(
-                scratch
-                    .candidates
+                plan.candidates
                     .iter()
                     .map(|&i| i as usize)
-                    .filter(|&i| self.rule_matches(i, ev)),
+                    .filter(|&i| self.rule_matches_in(i, &view)),
             );
             return;
         };
-        scratch.hit.resize(self.rules.len(), false);
-        pf.scan(ev, &mut scratch.hit, &mut scratch.touched);
+        hit.resize(self.rules.len(), false);
+        index.build(&self.fields, ev, |id, v| {
+            if pf.wants(id) {
+                pf.scan_value(ev, v, hit, touched);
+            }
+        });
+        let todo: &[u32] = if touched.is_empty() {
+            &plan.always
+        } else {
+            eval.clear();
+            eval.extend_from_slice(&plan.always);
+            eval.extend_from_slice(touched);
+            eval.sort_unstable();
+            eval.dedup();
+            for &t in touched.iter() {
+                hit[t as usize] = false;
+            }
+            touched.clear();
+            eval
+        };
+        let view = index.view(ev);
         out.extend(
-            scratch
-                .candidates
-                .iter()
+            todo.iter()
                 .map(|&i| i as usize)
-                .filter(|&i| pf.admits(i, &scratch.hit) && self.rule_matches(i, ev)),
+                .filter(|&i| self.rule_matches_in(i, &view)),
         );
-        for &t in &scratch.touched {
-            scratch.hit[t as usize] = false;
-        }
-        scratch.touched.clear();
     }
 }
 
@@ -325,7 +473,16 @@ impl Builder {
                 .or_default()
                 .push(i as u32);
         }
-        self.set.prefilter = Prefilter::build(&self.set.rules);
+        let mut names = FieldNames::default();
+        for r in &mut self.set.rules {
+            r.detection.assign(&mut names);
+        }
+        for f in &mut self.set.filters {
+            f.detection.assign(&mut names);
+        }
+        self.set.fields = names;
+        self.set.prefilter = true;
+        self.set.id = next_id();
         let (cands, entries): (Vec<_>, Vec<_>) = self.correlations.into_iter().unzip();
         let (correlations, rejected) = resolve::build(cands, &self.set.rules);
         for (ci, r) in rejected {

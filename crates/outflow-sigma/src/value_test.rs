@@ -5,7 +5,7 @@
 
 use crate::cidr::Cidr;
 use crate::modifiers::{Anchor, CmpOp};
-use crate::pattern::StrMatcher;
+use crate::pattern::{StrMatcher, StrSet};
 use outflow_event::{Event, Value};
 use regex::Regex;
 use std::cmp::Ordering;
@@ -62,6 +62,8 @@ impl Num {
 pub enum ValueTest {
     /// A Sigma string (plain, wildcards, contains/startswith/endswith, encoded).
     Str(StrMatcher),
+    /// Several Sigma strings of one value list, any of which may match.
+    Set(Box<StrSet>),
     /// A plain rule number, with its text for string fields.
     Num(Num, String),
     Bool(bool),
@@ -96,6 +98,7 @@ impl ValueTest {
         match self {
             ValueTest::Null => *v == Value::Null,
             ValueTest::Str(m) => with_text(ev, v, |s| m.is_match(s)).unwrap_or(false),
+            ValueTest::Set(m) => with_text(ev, v, |s| m.is_match(s)).unwrap_or(false),
             ValueTest::Re(re) => with_text(ev, v, |s| re.is_match(s)).unwrap_or(false),
             ValueTest::Cidr(c) => with_text(ev, v, |s| c.contains_text(s)).unwrap_or(false),
             ValueTest::Num(n, text) => match v {
