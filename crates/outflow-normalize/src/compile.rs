@@ -2,14 +2,14 @@ use crate::entity::set_slot;
 use crate::file::MappingFile;
 use crate::{MappingError, BUILTIN};
 use outflow_event::{EntitySlot, Event, Key, LogSource, SourceKind, Value};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::path::Path;
 use std::sync::Arc;
 
 /// All mapping files, compiled, by source kind.
 #[derive(Debug, Default)]
 pub struct Mappings {
-    by_source: HashMap<SourceKind, Vec<Arc<Compiled>>>,
+    by_source: FxHashMap<SourceKind, Vec<Arc<Compiled>>>,
     /// (name, origin) of every loaded file, user files first.
     pub loaded: Vec<(String, String)>,
 }
@@ -21,7 +21,7 @@ struct Compiled {
     /// then the last selectors wildcarded.
     masks: Vec<u32>,
     /// Selector values (lower case, `*` for any) joined by U+001F → rule.
-    index: HashMap<String, usize>,
+    index: FxHashMap<String, usize>,
     rules: Vec<Rule>,
 }
 
@@ -100,7 +100,7 @@ pub fn parse_mapping(origin: &str, text: &str) -> Result<MappingFile, MappingErr
 
 fn compile(origin: &str, file: &MappingFile) -> Result<Compiled, MappingError> {
     let mut rules = Vec::new();
-    let mut index = HashMap::new();
+    let mut index = FxHashMap::default();
     for (i, r) in file.rules.iter().enumerate() {
         let when: Vec<(String, Vec<String>)> = r
             .when
@@ -229,9 +229,17 @@ impl Normalizer {
         for (i, sel) in file.select.iter().enumerate() {
             let v = &mut self.values[i];
             v.clear();
-            if let Some(val) = ev.get(sel) {
-                v.push_str(&ev.display(val));
-                v.make_ascii_lowercase();
+            match ev.get(sel) {
+                // Numbers (EventIDs) are written in place: no string per event.
+                Some(Value::Int(i)) => {
+                    use std::fmt::Write;
+                    let _ = write!(v, "{i}");
+                }
+                Some(val) => {
+                    v.push_str(&ev.display(val));
+                    v.make_ascii_lowercase();
+                }
+                None => {}
             }
         }
         for &mask in &file.masks {

@@ -62,17 +62,24 @@ impl<R: BufRead> LineReader<R> {
                         );
                         continue;
                     }
-                    match std::str::from_utf8(&self.buf) {
-                        Ok(_) => {
-                            let text = std::str::from_utf8(&self.buf).unwrap_or_default();
-                            return Ok(Some((self.line_no, text)));
-                        }
-                        Err(e) => ctx.reject(
-                            RejectReason::InvalidUtf8,
-                            Position::Line(self.line_no),
-                            format!("invalid UTF-8 at column {}", e.valid_up_to() + 1),
-                        ),
+                    // Validate with SIMD first; the standard library's check
+                    // only runs for the rare bad line, to locate the error.
+                    // (Checked, then converted: returning the first borrow from
+                    // inside the loop is not accepted by the borrow checker.)
+                    if simdutf8::basic::from_utf8(&self.buf).is_ok() {
+                        let text = simdutf8::basic::from_utf8(&self.buf).unwrap_or_default();
+                        return Ok(Some((self.line_no, text)));
                     }
+                    // Invalid: the standard check locates the error for the report.
+                    let column = std::str::from_utf8(&self.buf)
+                        .err()
+                        .map_or(0, |e| e.valid_up_to())
+                        + 1;
+                    ctx.reject(
+                        RejectReason::InvalidUtf8,
+                        Position::Line(self.line_no),
+                        format!("invalid UTF-8 at column {column}"),
+                    );
                 }
             }
         }
