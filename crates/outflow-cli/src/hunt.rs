@@ -114,7 +114,8 @@ pub fn run(args: HuntArgs) -> Result<(), Failure> {
         OutFormat::Table => Some(alert_writer(AlertFormat::Table, out)),
     };
     let detectors = DetectorSet::default();
-    if detectors.is_empty() && sigma_rules.is_none() {
+    // The closing summary says it too; with --quiet (no summary) say it here.
+    if detectors.is_empty() && sigma_rules.is_none() && args.read.quiet {
         bar.println(&format!("outflow: {NO_DETECTIONS}"));
     }
     let write_error = RefCell::new(None);
