@@ -1,0 +1,58 @@
+//! Command-line splitting. Every entry point bounds its input: at most
+//! [`MAX_CMDLINE_BYTES`] bytes are read and at most [`MAX_ARGS`] arguments
+//! are returned; the rest is dropped.
+
+mod posix;
+mod windows;
+
+pub use posix::split_posix;
+pub use windows::split_windows;
+
+/// Longest command line read (Windows allows 32,767 UTF-16 units).
+pub const MAX_CMDLINE_BYTES: usize = 32 * 1024;
+/// Most arguments returned.
+pub const MAX_ARGS: usize = 1024;
+
+/// Accepts an argv that is already split (auditd `EXECVE` a0..aN), applying
+/// the same bounds as the splitters: at most [`MAX_ARGS`] arguments and
+/// [`MAX_CMDLINE_BYTES`] bytes in total.
+pub fn from_argv<S: AsRef<str>>(argv: &[S]) -> Vec<String> {
+    let mut budget = MAX_CMDLINE_BYTES;
+    let mut out = Vec::new();
+    for arg in argv.iter().take(MAX_ARGS) {
+        if budget == 0 {
+            break;
+        }
+        let a = truncate(arg.as_ref(), budget);
+        budget -= a.len();
+        out.push(a.to_string());
+    }
+    out
+}
+
+/// `s` cut to at most `max` bytes, on a character boundary.
+pub(crate) fn truncate(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while end > 0 && !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s.get(..end).unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn from_argv_bounds() {
+        let many: Vec<String> = (0..5000).map(|i| i.to_string()).collect();
+        assert_eq!(from_argv(&many).len(), MAX_ARGS);
+        let big = vec!["é".repeat(MAX_CMDLINE_BYTES), "x".into()];
+        let out = from_argv(&big);
+        assert_eq!(out.len(), 1);
+        assert!(out[0].len() <= MAX_CMDLINE_BYTES);
+    }
+}

@@ -1,0 +1,10 @@
+//! outflow's T1567 analytics.
+//!
+//! * [`cmdline`]: split Windows and POSIX command lines into argv, with bounds
+//!   (command lines are attacker-controlled).
+//! * [`upload`]: recognise an upload-tool invocation (rclone, aws s3, gsutil,
+//!   azcopy, s3cmd, curl, wget, PowerShell, bitsadmin, certreq) in an argv —
+//!   the "upload tooling on the command line" analytic.
+
+pub mod cmdline;
+pub mod upload;
