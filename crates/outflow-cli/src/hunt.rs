@@ -1,5 +1,6 @@
 //! `outflow hunt`: read inputs and run the detections.
 
+use crate::analytics::{AnalyticsFactory, BUILTIN, BUILTIN_NOTE};
 use crate::args::{HuntArgs, OutFormat};
 use crate::matcher::{SigmaCorrelator, SigmaFactory, SigmaPlan};
 use crate::output::{is_broken_pipe, open_output, prepare, resolve_format};
@@ -19,9 +20,6 @@ use std::time::Duration;
 
 /// Events held at most by the reorder buffer (bounds its memory).
 const REORDER_MAX_EVENTS: usize = 200_000;
-
-/// Why no detection runs; printed so nobody mistakes silence for a clean bill.
-pub const NO_DETECTIONS: &str = "no detections run: no built-in rule pack or T1567 analytics exist yet; inputs were read and normalized only (pass --rules PATH to run Sigma rules)";
 
 fn bound(name: &str, v: &Option<String>) -> Result<Option<Timestamp>, Failure> {
     match v {
@@ -70,8 +68,11 @@ fn sigma_plan(args: &HuntArgs, bar: &Bar) -> Result<Option<SigmaPlan>, Failure> 
 fn detection_line(stats: &HuntStats, sigma: Option<usize>) -> String {
     match sigma {
         Some(n) => format!("detectors: sigma ({n} rules, on the reader threads)"),
-        None if stats.detectors.is_empty() => NO_DETECTIONS.to_string(),
-        None => format!("detectors: {}", stats.detectors.join(", ")),
+        None => {
+            let mut names: Vec<String> = BUILTIN.iter().map(|s| s.to_string()).collect();
+            names.extend(stats.detectors.iter().cloned());
+            format!("detectors: {} ({BUILTIN_NOTE})", names.join(", "))
+        }
     }
 }
 
@@ -104,7 +105,11 @@ pub fn run(args: HuntArgs) -> Result<(), Failure> {
     let sigma_rules = plan.as_ref().map(SigmaPlan::selected);
     cfg.range = range;
     let correlator = plan.as_ref().and_then(SigmaCorrelator::for_plan);
-    cfg.matchers = plan.map(|p| Arc::new(SigmaFactory(Arc::new(p))) as _);
+    cfg.matchers = match plan {
+        Some(p) => Some(Arc::new(SigmaFactory(Arc::new(p))) as _),
+        // Without --rules, the built-in analytics run.
+        None => Some(Arc::new(AnalyticsFactory::builtin()?) as _),
+    };
     let rejects = RefCell::new(Rejects::new(&args.read)?);
     let out = open_output(args.output.as_deref())?;
     let mut writer = match format {
@@ -116,7 +121,7 @@ pub fn run(args: HuntArgs) -> Result<(), Failure> {
     let detectors = DetectorSet::default();
     // The closing summary says it too; with --quiet (no summary) say it here.
     if detectors.is_empty() && sigma_rules.is_none() && args.read.quiet {
-        bar.println(&format!("outflow: {NO_DETECTIONS}"));
+        bar.println(&format!("outflow: {BUILTIN_NOTE}"));
     }
     let write_error = RefCell::new(None);
     let mut consumer = HuntConsumer::new(

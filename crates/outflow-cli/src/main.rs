@@ -4,6 +4,7 @@
 //! Exit codes: 0 success, 1 fatal error (including a `--strict` stop),
 //! 2 usage or configuration error.
 
+mod analytics;
 mod args;
 mod events;
 mod hunt;

@@ -183,12 +183,15 @@ fn hunt_table_and_csv() {
 }
 
 #[test]
-fn hunt_without_rules_says_so() {
+fn hunt_without_rules_runs_only_the_built_in_analytics() {
     let d = setup();
     let out = outflow(d.path(), &["hunt", "-f", "jsonl", "ev.json"]);
     assert_eq!(out.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no built-in rule pack"));
-    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no built-in Sigma rule pack"));
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let a: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(a["rule"]["source"], "analytic", "{a}");
+    }
 }
 
 #[test]
