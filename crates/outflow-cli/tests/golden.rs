@@ -175,6 +175,12 @@ fn hunt_on_the_demo_runs_the_built_in_analytics() {
                 "examples/demo/auditd.log".into()
             ),
             (
+                "powershell".into(),
+                "https://discord.com/api/webhooks/1180917204416938014/Qm8tR2xvYl9uZXh0X3N0YWdl"
+                    .into(),
+                "examples/demo/windows-sysmon.jsonl".into()
+            ),
+            (
                 "rclone".into(),
                 "mega:backup".into(),
                 "examples/demo/windows-sysmon.jsonl".into()
