@@ -30,6 +30,43 @@ pub fn from_argv<S: AsRef<str>>(argv: &[S]) -> Vec<String> {
     out
 }
 
+/// Arguments being split: the one being built and those finished, at most
+/// [`MAX_ARGS`] of them.
+pub(crate) struct ArgBuf {
+    pub out: Vec<String>,
+    pub cur: String,
+    /// Whether `cur` has begun (an empty quoted argument counts).
+    pub in_arg: bool,
+}
+
+impl ArgBuf {
+    pub fn new(out: Vec<String>) -> Self {
+        ArgBuf {
+            out,
+            cur: String::new(),
+            in_arg: false,
+        }
+    }
+
+    /// Ends the current argument, if one has begun; false once [`MAX_ARGS`]
+    /// arguments are held (the caller stops there).
+    pub fn end(&mut self) -> bool {
+        if self.in_arg {
+            if self.out.len() >= MAX_ARGS {
+                return false;
+            }
+            self.out.push(std::mem::take(&mut self.cur));
+            self.in_arg = false;
+        }
+        true
+    }
+
+    pub fn finish(mut self) -> Vec<String> {
+        self.end();
+        self.out
+    }
+}
+
 /// `s` cut to at most `max` bytes, on a character boundary.
 pub(crate) fn truncate(s: &str, max: usize) -> &str {
     if s.len() <= max {

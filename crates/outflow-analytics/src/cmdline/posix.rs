@@ -1,6 +1,6 @@
 //! POSIX shell-like splitting (no expansion, no operators).
 
-use super::{truncate, MAX_ARGS, MAX_CMDLINE_BYTES};
+use super::{truncate, ArgBuf, MAX_CMDLINE_BYTES};
 
 /// Splits like `sh` word splitting without expansion: white space separates;
 /// `'...'` is literal; in `"..."` a backslash escapes only `$`, `` ` ``, `"`,
@@ -10,69 +10,60 @@ use super::{truncate, MAX_ARGS, MAX_CMDLINE_BYTES};
 /// holds argv (auditd `EXECVE`), use [`super::from_argv`].
 pub fn split_posix(cmdline: &str) -> Vec<String> {
     let s = truncate(cmdline, MAX_CMDLINE_BYTES);
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut in_arg = false;
+    let mut a = ArgBuf::new(Vec::new());
     let mut chars = s.chars();
     while let Some(c) = chars.next() {
         match c {
             '\'' => {
-                in_arg = true;
+                a.in_arg = true;
                 for q in chars.by_ref() {
                     if q == '\'' {
                         break;
                     }
-                    cur.push(q);
+                    a.cur.push(q);
                 }
             }
             '"' => {
-                in_arg = true;
+                a.in_arg = true;
                 while let Some(q) = chars.next() {
                     match q {
                         '"' => break,
                         '\\' => match chars.next() {
                             Some('\n') => {}
-                            Some(e @ ('$' | '`' | '"' | '\\')) => cur.push(e),
+                            Some(e @ ('$' | '`' | '"' | '\\')) => a.cur.push(e),
                             Some(e) => {
-                                cur.push('\\');
-                                cur.push(e);
+                                a.cur.push('\\');
+                                a.cur.push(e);
                             }
-                            None => cur.push('\\'),
+                            None => a.cur.push('\\'),
                         },
-                        q => cur.push(q),
+                        q => a.cur.push(q),
                     }
                 }
             }
             '\\' => match chars.next() {
                 Some('\n') => {}
                 Some(e) => {
-                    in_arg = true;
-                    cur.push(e);
+                    a.in_arg = true;
+                    a.cur.push(e);
                 }
                 None => {
-                    in_arg = true;
-                    cur.push('\\');
+                    a.in_arg = true;
+                    a.cur.push('\\');
                 }
             },
             c if c.is_whitespace() => {
-                if in_arg {
-                    if out.len() >= MAX_ARGS {
-                        return out;
-                    }
-                    out.push(std::mem::take(&mut cur));
-                    in_arg = false;
+                if !a.end() {
+                    return a.out;
                 }
             }
             c => {
-                in_arg = true;
-                cur.push(c);
+                a.in_arg = true;
+                a.cur.push(c);
             }
         }
     }
-    if in_arg && out.len() < MAX_ARGS {
-        out.push(cur);
-    }
-    out
+    a.finish()
 }
 
 #[cfg(test)]

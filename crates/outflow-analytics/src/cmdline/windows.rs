@@ -1,6 +1,6 @@
 //! Windows command lines, split as `CommandLineToArgvW` and the UCRT do.
 
-use super::{truncate, MAX_ARGS, MAX_CMDLINE_BYTES};
+use super::{truncate, ArgBuf, MAX_CMDLINE_BYTES};
 
 fn is_space(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\r' | '\n')
@@ -45,8 +45,7 @@ pub fn split_windows(cmdline: &str) -> Vec<String> {
     }
     out.push(prog);
 
-    let mut cur = String::new();
-    let mut in_arg = false;
+    let mut a = ArgBuf::new(out);
     let mut quoted = false;
     while let Some(c) = chars.next() {
         match c {
@@ -56,45 +55,38 @@ pub fn split_windows(cmdline: &str) -> Vec<String> {
                     chars.next();
                     n += 1;
                 }
-                in_arg = true;
+                a.in_arg = true;
                 if chars.peek() == Some(&'"') {
-                    cur.extend(std::iter::repeat_n('\\', n / 2));
+                    a.cur.extend(std::iter::repeat_n('\\', n / 2));
                     if n % 2 == 1 {
                         chars.next();
-                        cur.push('"');
+                        a.cur.push('"');
                     }
                 } else {
-                    cur.extend(std::iter::repeat_n('\\', n));
+                    a.cur.extend(std::iter::repeat_n('\\', n));
                 }
             }
             '"' => {
-                in_arg = true;
+                a.in_arg = true;
                 if quoted && chars.peek() == Some(&'"') {
                     chars.next();
-                    cur.push('"');
+                    a.cur.push('"');
                 } else {
                     quoted = !quoted;
                 }
             }
             c if is_space(c) && !quoted => {
-                if in_arg {
-                    if out.len() >= MAX_ARGS {
-                        return out;
-                    }
-                    out.push(std::mem::take(&mut cur));
-                    in_arg = false;
+                if !a.end() {
+                    return a.out;
                 }
             }
             c => {
-                in_arg = true;
-                cur.push(c);
+                a.in_arg = true;
+                a.cur.push(c);
             }
         }
     }
-    if in_arg && out.len() < MAX_ARGS {
-        out.push(cur);
-    }
-    out
+    a.finish()
 }
 
 #[cfg(test)]
