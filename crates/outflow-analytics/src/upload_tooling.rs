@@ -8,7 +8,7 @@ use crate::cmdline::{split_posix, split_windows};
 use crate::upload::{classify, UploadInvocation};
 use outflow_detect::{AlertRule, Finding, FindingEntity};
 use outflow_event::{EntitySlot, Event};
-use outflow_intel::Intel;
+use outflow_intel::{Intel, Policy, Sanctioned};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -20,11 +20,43 @@ const MAX_AUDIT_ARGS: usize = 256;
 
 pub struct UploadToolAnalytic {
     intel: Arc<Intel>,
+    policy: Option<Arc<Policy>>,
 }
 
 impl UploadToolAnalytic {
     pub fn new(intel: Arc<Intel>) -> Self {
-        UploadToolAnalytic { intel }
+        UploadToolAnalytic {
+            intel,
+            policy: None,
+        }
+    }
+
+    /// Uploads to what the organisation's policy sanctions (its own buckets,
+    /// tenants and domains) raise no alert.
+    pub fn with_policy(mut self, policy: Arc<Policy>) -> Self {
+        self.policy = Some(policy);
+        self
+    }
+
+    /// Whether the policy sanctions the upload's destination.
+    fn sanctioned(&self, inv: &UploadInvocation) -> bool {
+        let (Some(policy), Some(dest)) = (&self.policy, inv.destination.as_deref()) else {
+            return false;
+        };
+        if let Some(rest) = dest
+            .strip_prefix("s3://")
+            .or_else(|| dest.strip_prefix("gs://"))
+        {
+            let bucket = rest.split('/').next().unwrap_or(rest);
+            return policy.is_sanctioned(Sanctioned::Bucket(bucket));
+        }
+        let Some((host, path)) = url_host_path(dest) else {
+            return false;
+        };
+        match self.intel.services.lookup(host, path) {
+            Some(m) => policy.is_sanctioned_match(&m, host),
+            None => policy.is_sanctioned(Sanctioned::Domain(host)),
+        }
     }
 
     /// Appends a finding when `ev` is a process start whose command line uploads.
@@ -34,7 +66,9 @@ impl UploadToolAnalytic {
             if let Some(script) = ev.get_str("ScriptBlockText") {
                 let argv = ["powershell.exe", "-Command", script].map(String::from);
                 if let Some(inv) = classify(&argv, None, Some("powershell")) {
-                    out.push(self.finding(ev, &inv, false));
+                    if !self.sanctioned(&inv) {
+                        out.push(self.finding(ev, &inv, false));
+                    }
                 }
             }
             return;
@@ -57,6 +91,9 @@ impl UploadToolAnalytic {
         let Some(inv) = classify(&argv, image.as_deref(), hint) else {
             return;
         };
+        if self.sanctioned(&inv) {
+            return;
+        }
         let renamed = known.as_ref().is_some_and(|m| m.renamed);
         out.push(self.finding(ev, &inv, renamed));
     }

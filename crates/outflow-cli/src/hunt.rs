@@ -108,7 +108,7 @@ pub fn run(args: HuntArgs) -> Result<(), Failure> {
     cfg.matchers = match plan {
         Some(p) => Some(Arc::new(SigmaFactory(Arc::new(p))) as _),
         // Without --rules, the built-in analytics run.
-        None => Some(Arc::new(AnalyticsFactory::builtin()?) as _),
+        None => Some(Arc::new(AnalyticsFactory::builtin(args.policy.as_deref())?) as _),
     };
     let rejects = RefCell::new(Rejects::new(&args.read)?);
     let out = open_output(args.output.as_deref())?;
