@@ -1,7 +1,7 @@
 //! `outflow events`: print inputs as normalized events.
 
 use crate::args::{EventsArgs, OutFormat};
-use crate::output::{is_broken_pipe, open_output, prepare, resolve_format};
+use crate::output::{check_written, open_output, prepare, resolve_format, strict_outcome};
 use crate::progress::Bar;
 use crate::report::{add_missing, print_summary, text_summary, Rejects};
 use crate::Failure;
@@ -67,21 +67,10 @@ pub fn run(args: EventsArgs) -> Result<(), Failure> {
     let write_err = printer.error.take().or(finish_err);
     add_missing(&mut summary, &missing);
     let hidden = rejects.finish();
-    if let Some(e) = &write_err {
-        if !is_broken_pipe(e) {
-            return Err(Failure::Fatal(format!("writing events: {e}")));
-        }
-        // The reader closed the pipe (`| head`): not an error, and not a strict stop.
-        summary.totals.stopped_early = false;
-    }
+    check_written(write_err, "events", &mut summary)?;
     let json = serde_json::to_value(&summary).unwrap_or_default();
     let text = text_summary(&summary, hidden, &[]);
     let stdout_free = format == OutFormat::None || args.output.is_some();
     print_summary(&args.read, &json, &text, stdout_free)?;
-    if cfg.strict && summary.totals.rejects > 0 {
-        return Err(Failure::Fatal(
-            "stopped at the first reject (--strict)".to_string(),
-        ));
-    }
-    Ok(())
+    strict_outcome(cfg.strict, &summary)
 }

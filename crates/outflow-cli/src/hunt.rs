@@ -3,7 +3,7 @@
 use crate::analytics::{AnalyticsFactory, BUILTIN, BUILTIN_NOTE};
 use crate::args::{HuntArgs, OutFormat};
 use crate::matcher::{SigmaCorrelator, SigmaFactory, SigmaPlan};
-use crate::output::{is_broken_pipe, open_output, prepare, resolve_format};
+use crate::output::{check_written, open_output, prepare, resolve_format, strict_outcome};
 use crate::progress::Bar;
 use crate::report::{add_missing, print_summary, text_summary, Rejects};
 use crate::rules::{load, load_lines, load_options};
@@ -148,12 +148,11 @@ pub fn run(args: HuntArgs) -> Result<(), Failure> {
     add_missing(&mut summary, &missing);
     let hidden = rejects.borrow_mut().finish();
     let finish_err = writer.as_mut().and_then(|w| w.finish().err());
-    if let Some(e) = write_error.into_inner().or(finish_err) {
-        if !is_broken_pipe(&e) {
-            return Err(Failure::Fatal(format!("writing alerts: {e}")));
-        }
-        summary.totals.stopped_early = false;
-    }
+    check_written(
+        write_error.into_inner().or(finish_err),
+        "alerts",
+        &mut summary,
+    )?;
     let mut extra = vec![detection_line(&stats, sigma_rules), alerts_line(&stats)];
     if summary.totals.out_of_range > 0 {
         extra.push(format!(
@@ -170,10 +169,5 @@ pub fn run(args: HuntArgs) -> Result<(), Failure> {
     let text = text_summary(&summary, hidden, &extra);
     let stdout_free = format == OutFormat::None || args.output.is_some();
     print_summary(&args.read, &json, &text, stdout_free)?;
-    if cfg.strict && summary.totals.rejects > 0 {
-        return Err(Failure::Fatal(
-            "stopped at the first reject (--strict)".to_string(),
-        ));
-    }
-    Ok(())
+    strict_outcome(cfg.strict, &summary)
 }

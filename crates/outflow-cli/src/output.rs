@@ -91,3 +91,30 @@ pub fn open_output(path: Option<&Path>) -> Result<Box<dyn Write + Send>, Failure
 pub fn is_broken_pipe(e: &io::Error) -> bool {
     e.kind() == io::ErrorKind::BrokenPipe
 }
+
+/// Ends a run's output: a broken pipe (the reader went away, `| head`) is
+/// neither an error nor a strict stop; any other write error is fatal.
+pub fn check_written(
+    err: Option<io::Error>,
+    what: &str,
+    summary: &mut outflow_pipeline::Summary,
+) -> Result<(), Failure> {
+    match err {
+        Some(e) if !is_broken_pipe(&e) => Err(Failure::Fatal(format!("writing {what}: {e}"))),
+        Some(_) => {
+            summary.totals.stopped_early = false;
+            Ok(())
+        }
+        None => Ok(()),
+    }
+}
+
+/// A `--strict` run that met a reject ends with exit 1.
+pub fn strict_outcome(strict: bool, summary: &outflow_pipeline::Summary) -> Result<(), Failure> {
+    if strict && summary.totals.rejects > 0 {
+        return Err(Failure::Fatal(
+            "stopped at the first reject (--strict)".to_string(),
+        ));
+    }
+    Ok(())
+}
