@@ -17,14 +17,17 @@ pub struct Sample<'a> {
 
 impl<'a> Sample<'a> {
     pub fn new(bytes: &'a [u8]) -> Self {
-        let text = String::from_utf8_lossy(&bytes[..bytes.len().min(16 * 1024)]);
+        // Decoded once: the lines come from the first 16 KiB, the JSON paths from all of it.
+        let all = String::from_utf8_lossy(bytes);
+        let head = floor_boundary(&all, 16 * 1024);
+        let text = &all[..head];
         let lines: Vec<String> = text
             .lines()
             .filter(|l| !l.trim().is_empty() && !l.starts_with("###"))
             .take(20)
             .map(|l| l.trim_start_matches('\u{feff}').to_string())
             .collect();
-        let json_paths = first_json_paths(&String::from_utf8_lossy(bytes));
+        let json_paths = first_json_paths(&all);
         Sample {
             bytes,
             lines,
@@ -43,6 +46,15 @@ impl<'a> Sample<'a> {
     pub fn has_prefix(&self, prefix: &str) -> bool {
         self.json_paths.iter().any(|p| p.starts_with(prefix))
     }
+}
+
+/// The largest char boundary of `s` at or below `max`.
+fn floor_boundary(s: &str, max: usize) -> usize {
+    let mut i = max.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
 }
 
 fn first_json_paths(text: &str) -> Vec<String> {
