@@ -7,7 +7,22 @@
 //!   the "upload tooling on the command line" analytic.
 //! * [`upload_tooling`]: that analytic over normalized process-start events,
 //!   with the tool catalog (renamed binaries) and the web-service catalog.
+//! * [`engine`]: the stateful analytics, fed in event-time order: one
+//!   [`view::View`] per event (kind, entity, destination named by
+//!   [`names`] and looked up in the catalog), settings from [`config`].
 
 pub mod cmdline;
+pub mod config;
+pub mod context;
+pub mod engine;
+pub mod names;
+pub mod registry;
+pub mod report;
 pub mod upload;
 pub mod upload_tooling;
+pub mod view;
+
+pub use config::{AnalyticMeta, AnalyticsConfig, ConfigError};
+pub use context::Ctx;
+pub use engine::{AnalyticsEngine, StatefulAnalytic};
+pub use view::{Flow, Kind, ServiceRef, View};

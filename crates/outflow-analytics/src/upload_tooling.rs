@@ -6,7 +6,7 @@
 
 use crate::cmdline::{split_posix, split_windows};
 use crate::upload::{classify, UploadInvocation};
-use outflow_detect::{AlertRule, Finding, FindingEntity};
+use outflow_detect::{AlertRule, Destination, Evidence, Finding, FindingEntity};
 use outflow_event::{EntitySlot, Event};
 use outflow_intel::{Intel, Policy, Sanctioned};
 use std::collections::BTreeMap;
@@ -15,6 +15,8 @@ use std::sync::Arc;
 /// Rule id of the analytic's alerts.
 pub const ID: &str = "outflow.upload-tooling";
 const TITLE: &str = "Upload tool sending data out (command line)";
+/// D3FEND: Process Spawn Analysis (the command line of a new process).
+const D3FEND: &str = "D3-PSA";
 /// Most auditd arguments read (EXECVE `a0`..`aN`).
 const MAX_AUDIT_ARGS: usize = 256;
 
@@ -133,26 +135,50 @@ impl UploadToolAnalytic {
                 c.chars().take(2048).collect(),
             );
         }
+        let destination = Destination {
+            domain: inv
+                .destination
+                .as_deref()
+                .and_then(url_host_path)
+                .map(|(h, _)| h.to_string()),
+            service: service.as_ref().map(|m| m.entry.service.clone()),
+            category: service
+                .as_ref()
+                .map(|m| m.entry.category.as_str().to_string()),
+            target: inv.destination.clone(),
+            ..Destination::default()
+        };
+        let rule = AlertRule {
+            id: ID.to_string(),
+            title: TITLE.to_string(),
+            level: if inv.risk >= 8 { "high" } else { "medium" }.to_string(),
+            source: "analytic".to_string(),
+        };
+        let summary = format!(
+            "{} {} to {}",
+            inv.tool.catalog_id(),
+            inv.action,
+            inv.destination
+                .as_deref()
+                .unwrap_or("an unnamed destination")
+        );
         Finding {
-            timestamp: ev.ts,
-            rule: AlertRule {
-                id: ID.to_string(),
-                title: TITLE.to_string(),
-                level: if inv.risk >= 8 { "high" } else { "medium" }.to_string(),
-                source: "analytic".to_string(),
-            },
             attack: vec![technique],
+            d3fend: vec![D3FEND.to_string()],
             entity: FindingEntity {
                 host: s(EntitySlot::Host),
                 user: s(EntitySlot::User),
                 image: s(EntitySlot::Image),
                 pid: s(EntitySlot::Pid),
                 process_guid: s(EntitySlot::ProcessGuid),
-                destination: inv.destination.clone(),
             },
+            destination: (!destination.is_empty()).then_some(destination),
             fields,
             origin: Some(ev.origin.clone()),
+            evidence: vec![Evidence::of(ev, summary)],
+            ..Finding::new(rule, ev.ts)
         }
+        .with_risk(inv.risk)
     }
 }
 

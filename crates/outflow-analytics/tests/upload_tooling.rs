@@ -61,7 +61,10 @@ fn a_renamed_rclone_is_recognised_by_its_original_file_name() {
     assert_eq!(f.fields["tool"], "rclone");
     assert_eq!(f.fields["renamed"], "true");
     assert_eq!(f.fields["risk"], "9");
-    assert_eq!(f.entity.destination.as_deref(), Some("mega:backup"));
+    assert_eq!(
+        f.destination.as_ref().and_then(|d| d.target.as_deref()),
+        Some("mega:backup")
+    );
     assert_eq!(f.origin.as_ref().unwrap().position, Position::Line(3));
 }
 

@@ -1,8 +1,10 @@
-//! The built-in analytics `hunt` runs when no `--rules` are given. Those
-//! that need one event at a time run on the reader threads, like Sigma rules.
+//! The built-in analytics `hunt` runs when no `--rules` are given: those
+//! that need one event at a time run on the reader threads, like Sigma
+//! rules; the stateful ones run in event-time order on the consumer.
 
 use crate::Failure;
 use outflow_analytics::upload_tooling::UploadToolAnalytic;
+use outflow_analytics::{registry, AnalyticsConfig, AnalyticsEngine, Ctx};
 use outflow_detect::Finding;
 use outflow_event::Event;
 use outflow_intel::{Intel, Policy};
@@ -10,25 +12,40 @@ use outflow_pipeline::{EventMatcher, MatcherFactory};
 use std::path::Path;
 use std::sync::Arc;
 
-/// Names of the built-in analytics, for the summary.
-pub const BUILTIN: &[&str] = &["upload-tooling"];
-
 /// What `hunt` says runs when no `--rules` are given.
-pub const BUILTIN_NOTE: &str = "built-in analytics: upload tooling on the command line; no built-in Sigma rule pack or stateful T1567 analytics exist yet (pass --rules PATH to run Sigma rules)";
+pub const BUILTIN_NOTE: &str = "built-in analytics (pass --rules PATH to run Sigma rules instead)";
+
+/// The catalogs, policy and settings the built-in analytics share.
+pub fn context(policy: Option<&Path>, config: Option<&Path>) -> Result<Arc<Ctx>, Failure> {
+    let intel = Intel::builtin().map_err(|e| Failure::Fatal(format!("built-in catalogs: {e}")))?;
+    let policy = match policy {
+        Some(p) => Policy::load(p).map_err(|e| Failure::Usage(format!("policy: {e}")))?,
+        None => Policy::default(),
+    };
+    let config = AnalyticsConfig::load(config)
+        .map_err(|e| Failure::Usage(format!("analytics configuration: {e}")))?;
+    Ok(Arc::new(Ctx::new(
+        Arc::new(intel),
+        Arc::new(policy),
+        Arc::new(config),
+    )))
+}
+
+/// The stateful analytics over `ctx`.
+pub fn engine(ctx: &Arc<Ctx>) -> Result<AnalyticsEngine, Failure> {
+    let parts = registry::builtin(ctx)
+        .map_err(|e| Failure::Usage(format!("analytics configuration: {e}")))?;
+    Ok(AnalyticsEngine::new(ctx.clone(), parts))
+}
 
 pub struct AnalyticsFactory(Arc<UploadToolAnalytic>);
 
 impl AnalyticsFactory {
-    /// The analytics over the built-in catalogs, with the organisation's policy if given.
-    pub fn builtin(policy: Option<&Path>) -> Result<AnalyticsFactory, Failure> {
-        let intel =
-            Intel::builtin().map_err(|e| Failure::Fatal(format!("built-in catalogs: {e}")))?;
-        let mut analytic = UploadToolAnalytic::new(Arc::new(intel));
-        if let Some(p) = policy {
-            let policy = Policy::load(p).map_err(|e| Failure::Usage(format!("policy: {e}")))?;
-            analytic = analytic.with_policy(Arc::new(policy));
-        }
-        Ok(AnalyticsFactory(Arc::new(analytic)))
+    /// The single-event analytics over `ctx`.
+    pub fn builtin(ctx: &Arc<Ctx>) -> AnalyticsFactory {
+        let mut analytic = UploadToolAnalytic::new(ctx.intel.clone());
+        analytic = analytic.with_policy(ctx.policy.clone());
+        AnalyticsFactory(Arc::new(analytic))
     }
 }
 

@@ -122,6 +122,11 @@ pub struct HuntArgs {
     /// `outflow-intel`'s `data/policy.example.yml` shows the format.
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
+    /// Analytics settings (YAML) over the built-in ones: thresholds, risk,
+    /// tags, `enabled: false`; `outflow-analytics`'s `data/analytics.yml`
+    /// shows every key.
+    #[arg(long, value_name = "FILE")]
+    pub analytics_config: Option<PathBuf>,
     /// Sigma rules to run: rule files or folders (walked for *.yml / *.yaml);
     /// repeatable.
     #[arg(long, value_name = "PATH")]

@@ -1,6 +1,6 @@
 //! `outflow hunt`: read inputs and run the detections.
 
-use crate::analytics::{AnalyticsFactory, BUILTIN, BUILTIN_NOTE};
+use crate::analytics::{context, engine, AnalyticsFactory, BUILTIN_NOTE};
 use crate::args::{HuntArgs, OutFormat};
 use crate::matcher::{SigmaCorrelator, SigmaFactory, SigmaPlan};
 use crate::output::{check_written, open_output, prepare, resolve_format, strict_outcome};
@@ -9,7 +9,7 @@ use crate::report::{add_missing, print_summary, text_summary, Rejects};
 use crate::rules::{load, load_lines, load_options};
 use crate::select::RuleFilter;
 use crate::Failure;
-use outflow_detect::DetectorSet;
+use outflow_detect::AnalyticSet;
 use outflow_event::{time::parse_iso8601, Timestamp};
 use outflow_pipeline::{HuntConsumer, HuntStats, ReorderBuffer, TimeRange};
 use outflow_sinks::{alert_writer, AlertFormat};
@@ -69,7 +69,7 @@ fn detection_line(stats: &HuntStats, sigma: Option<usize>) -> String {
     match sigma {
         Some(n) => format!("detectors: sigma ({n} rules, on the reader threads)"),
         None => {
-            let mut names: Vec<String> = BUILTIN.iter().map(|s| s.to_string()).collect();
+            let mut names = vec!["upload-tooling".to_string()];
             names.extend(stats.detectors.iter().cloned());
             format!("detectors: {} ({BUILTIN_NOTE})", names.join(", "))
         }
@@ -105,10 +105,18 @@ pub fn run(args: HuntArgs) -> Result<(), Failure> {
     let sigma_rules = plan.as_ref().map(SigmaPlan::selected);
     cfg.range = range;
     let correlator = plan.as_ref().and_then(SigmaCorrelator::for_plan);
+    let mut analytics = AnalyticSet::default();
     cfg.matchers = match plan {
         Some(p) => Some(Arc::new(SigmaFactory(Arc::new(p))) as _),
         // Without --rules, the built-in analytics run.
-        None => Some(Arc::new(AnalyticsFactory::builtin(args.policy.as_deref())?) as _),
+        None => {
+            let ctx = context(args.policy.as_deref(), args.analytics_config.as_deref())?;
+            let engine = engine(&ctx)?;
+            if !engine.is_empty() {
+                analytics.push(Box::new(engine));
+            }
+            Some(Arc::new(AnalyticsFactory::builtin(&ctx)) as _)
+        }
     };
     let rejects = RefCell::new(Rejects::new(&args.read)?);
     let out = open_output(args.output.as_deref())?;
@@ -118,14 +126,9 @@ pub fn run(args: HuntArgs) -> Result<(), Failure> {
         OutFormat::Csv => Some(alert_writer(AlertFormat::Csv, out)),
         OutFormat::Table => Some(alert_writer(AlertFormat::Table, out)),
     };
-    let detectors = DetectorSet::default();
-    // The closing summary says it too; with --quiet (no summary) say it here.
-    if detectors.is_empty() && sigma_rules.is_none() && args.read.quiet {
-        bar.println(&format!("outflow: {BUILTIN_NOTE}"));
-    }
     let write_error = RefCell::new(None);
     let mut consumer = HuntConsumer::new(
-        detectors,
+        analytics,
         ReorderBuffer::new(Duration::from_secs(args.max_lateness), REORDER_MAX_EVENTS),
         Box::new(|a| match writer.as_mut().map(|w| w.write(a)) {
             None | Some(Ok(())) => Flow::Continue,

@@ -4,7 +4,10 @@
 
 use crate::rules::{rule_entries, RuleLoadOptions};
 use crate::select::RuleFilter;
-use outflow_detect::{Alert, AlertRule, Detector, Finding, FindingEntity};
+use outflow_detect::{
+    risk_of_level, severity_of_risk, Alert, AlertRule, Destination, Detector, Finding,
+    FindingEntity,
+};
 use outflow_event::{EntitySlot, Event, Timestamp};
 use outflow_pipeline::{EventMatcher, MatchCorrelator, MatcherFactory};
 use outflow_sigma::{LoadReport, MatchScratch, RuleSet, SigmaDetector};
@@ -93,14 +96,13 @@ impl SigmaPlan {
     fn finding(&self, i: usize, ev: &Event) -> Option<Finding> {
         let info = self.info.get(i)?;
         let s = |slot| ev.entity_str(slot).map(|c| c.into_owned());
-        let destination = s(EntitySlot::DstDomain).or_else(|| {
-            let ip = s(EntitySlot::DstIp)?;
-            Some(match ev.entity.dst_port {
-                Some(p) if ip.contains(':') => format!("[{ip}]:{p}"),
-                Some(p) => format!("{ip}:{p}"),
-                None => ip,
-            })
-        });
+        let destination = Destination {
+            domain: s(EntitySlot::DstDomain),
+            ip: ev.entity.dst_ip.map(|ip| ip.to_string()),
+            port: ev.entity.dst_port,
+            ..Destination::default()
+        };
+        let risk = risk_of_level(&info.rule.level);
         let mut fields = BTreeMap::new();
         for name in &info.key_fields {
             if let Some(v) = ev.get(name) {
@@ -111,16 +113,22 @@ impl SigmaPlan {
             timestamp: ev.ts,
             rule: info.rule.clone(),
             attack: info.attack.clone(),
+            d3fend: Vec::new(),
+            risk_score: risk,
+            severity: severity_of_risk(risk).to_string(),
             entity: FindingEntity {
                 host: s(EntitySlot::Host),
                 user: s(EntitySlot::User),
                 image: s(EntitySlot::Image),
                 pid: s(EntitySlot::Pid),
                 process_guid: s(EntitySlot::ProcessGuid),
-                destination,
             },
+            destination: (!destination.is_empty()).then_some(destination),
+            bytes_out: ev.entity.bytes_out,
+            incident_id: None,
             fields,
             origin: Some(ev.origin.clone()),
+            evidence: Vec::new(),
         })
     }
 }

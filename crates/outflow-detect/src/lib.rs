@@ -6,10 +6,12 @@
 //! the contract they share and the set that runs them.
 
 mod alert;
+mod analytic;
 mod finding;
 
 pub use alert::{Alert, AlertRule};
-pub use finding::{Finding, FindingEntity};
+pub use analytic::{Analytic, AnalyticSet};
+pub use finding::{risk_of_level, severity_of_risk, Destination, Evidence, Finding, FindingEntity};
 
 use outflow_event::{Event, Timestamp};
 

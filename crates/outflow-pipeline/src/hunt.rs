@@ -6,7 +6,7 @@
 use crate::reorder::{ReorderBuffer, Timed};
 use crate::run::{Consumer, Progress};
 use crate::stage::{Batch, MatchCorrelator};
-use outflow_detect::{Alert, DetectorSet, Finding};
+use outflow_detect::{Alert, AnalyticSet, Finding};
 use outflow_event::{Event, Reject, Timestamp};
 use outflow_sources::Flow;
 use serde::{Deserialize, Serialize};
@@ -44,8 +44,20 @@ impl Timed for Annotated {
     }
 }
 
+/// A stage over findings, after detection: it may hold findings back (to
+/// group them into incidents) and releases them, possibly annotated, as
+/// event time passes.
+pub trait FindingStage {
+    fn push(&mut self, finding: Finding, out: &mut Vec<Finding>);
+    fn advance(&mut self, _watermark: Timestamp, _out: &mut Vec<Finding>) {}
+    fn finish(&mut self, _out: &mut Vec<Finding>) {}
+}
+
 pub struct HuntConsumer<'a> {
-    pub detectors: DetectorSet,
+    /// Stateful analytics, fed every event in event-time order.
+    pub analytics: AnalyticSet,
+    /// What findings pass through before they are written (incidents).
+    pub stage: Option<Box<dyn FindingStage + 'a>>,
     /// Correlations over the reader threads' matches, fed in time order.
     pub correlator: Option<Box<dyn MatchCorrelator>>,
     pub reorder: ReorderBuffer<Annotated>,
@@ -54,14 +66,15 @@ pub struct HuntConsumer<'a> {
     pub on_tick: Box<dyn FnMut(&Progress) + 'a>,
     pub stats: HuntStats,
     ready: Vec<Finding>,
+    staged: Vec<Finding>,
     alerts: Vec<Alert>,
     stopped: bool,
 }
 
-/// Feeds one released item to the stateful detectors and the correlator,
+/// Feeds one released item to the stateful analytics and the correlator,
 /// and queues its alerts.
 fn release<'x>(
-    detectors: &'x mut DetectorSet,
+    analytics: &'x mut AnalyticSet,
     correlator: &'x mut Option<Box<dyn MatchCorrelator>>,
     alerts: &'x mut Vec<Alert>,
     out: &'x mut Vec<Finding>,
@@ -69,8 +82,8 @@ fn release<'x>(
     move |item: Annotated| {
         out.extend(item.findings);
         if let Some(e) = &item.event {
-            if !detectors.is_empty() {
-                detectors.process(e, alerts);
+            if !analytics.is_empty() {
+                analytics.process(e, out);
             }
             if let Some(c) = correlator.as_mut().filter(|_| !item.matches.is_empty()) {
                 c.on_matches(e, &item.matches, alerts);
@@ -82,18 +95,19 @@ fn release<'x>(
 
 impl<'a> HuntConsumer<'a> {
     pub fn new(
-        detectors: DetectorSet,
+        analytics: AnalyticSet,
         reorder: ReorderBuffer<Annotated>,
         on_alert: Box<dyn FnMut(&Finding) -> Flow + 'a>,
         on_reject: Box<dyn FnMut(&Reject) + 'a>,
         on_tick: Box<dyn FnMut(&Progress) + 'a>,
     ) -> Self {
         let stats = HuntStats {
-            detectors: detectors.names(),
+            detectors: analytics.names(),
             ..HuntStats::default()
         };
         HuntConsumer {
-            detectors,
+            analytics,
+            stage: None,
             correlator: None,
             reorder,
             on_alert,
@@ -101,12 +115,21 @@ impl<'a> HuntConsumer<'a> {
             on_tick,
             stats,
             ready: Vec::new(),
+            staged: Vec::new(),
             alerts: Vec::new(),
             stopped: false,
         }
     }
 
+    /// Passes ready findings through the stage (when there is one) and
+    /// writes what it releases.
     fn deliver(&mut self) {
+        if let Some(stage) = &mut self.stage {
+            for f in self.ready.drain(..) {
+                stage.push(f, &mut self.staged);
+            }
+            self.ready.append(&mut self.staged);
+        }
         for a in self.ready.drain(..) {
             self.stats.alerts += 1;
             *self
@@ -136,20 +159,24 @@ impl<'a> HuntConsumer<'a> {
     pub fn finish(&mut self) {
         {
             let mut out = release(
-                &mut self.detectors,
+                &mut self.analytics,
                 &mut self.correlator,
                 &mut self.alerts,
                 &mut self.ready,
             );
             self.reorder.flush(&mut out);
         }
-        self.detectors.finish(&mut self.alerts);
+        self.analytics.finish(&mut self.ready);
         if let Some(c) = &mut self.correlator {
             c.finish(&mut self.alerts);
         }
         self.ready.extend(self.alerts.drain(..).map(Finding::from));
         self.stats.late_events = self.reorder.late;
         self.deliver();
+        if let Some(stage) = &mut self.stage {
+            stage.finish(&mut self.ready);
+        }
+        self.deliver_unstaged();
     }
 }
 
@@ -164,7 +191,7 @@ impl Consumer for HuntConsumer<'_> {
 
     fn batch(&mut self, batch: Batch) -> Flow {
         self.stats.events += batch.events.len() as u64;
-        let stateful = !self.detectors.is_empty();
+        let stateful = !self.analytics.is_empty();
         let correlating = self.correlator.is_some();
         if !stateful && batch.findings.is_empty() && batch.matches.is_empty() {
             return self.flow();
@@ -172,7 +199,7 @@ impl Consumer for HuntConsumer<'_> {
         let mut findings = batch.findings.into_iter().peekable();
         let mut matches = batch.matches.into_iter().peekable();
         let mut out = release(
-            &mut self.detectors,
+            &mut self.analytics,
             &mut self.correlator,
             &mut self.alerts,
             &mut self.ready,
@@ -202,11 +229,16 @@ impl Consumer for HuntConsumer<'_> {
         drop(out);
         if stateful || correlating {
             if let Some(w) = self.reorder.watermark() {
-                self.detectors.advance(w, &mut self.alerts);
+                self.analytics.advance(w, &mut self.ready);
                 if let Some(c) = &mut self.correlator {
                     c.advance(w, &mut self.alerts);
                 }
                 self.ready.extend(self.alerts.drain(..).map(Finding::from));
+                self.deliver();
+                if let Some(stage) = &mut self.stage {
+                    stage.advance(w, &mut self.ready);
+                }
+                self.deliver_unstaged();
             }
         }
         self.deliver();
@@ -223,6 +255,13 @@ impl Consumer for HuntConsumer<'_> {
 }
 
 impl HuntConsumer<'_> {
+    /// Writes what the stage released, without passing it through again.
+    fn deliver_unstaged(&mut self) {
+        let stage = self.stage.take();
+        self.deliver();
+        self.stage = stage;
+    }
+
     fn flow(&self) -> Flow {
         if self.stopped {
             Flow::Stop

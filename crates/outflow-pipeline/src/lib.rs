@@ -10,7 +10,7 @@ mod stage;
 mod summary;
 mod worker;
 
-pub use hunt::{Annotated, HuntConsumer, HuntStats};
+pub use hunt::{Annotated, FindingStage, HuntConsumer, HuntStats};
 pub use reorder::{ReorderBuffer, Timed};
 pub use run::{run, Consumer, Progress, RunConfig};
 pub use stage::{Batch, EventMatcher, MatchCorrelator, MatcherFactory, TimeRange};

@@ -57,6 +57,13 @@ fn process(a: &Finding) -> String {
     }
 }
 
+fn destination(a: &Finding) -> String {
+    a.destination
+        .as_ref()
+        .map(|d| d.label())
+        .unwrap_or_default()
+}
+
 fn origin(a: &Finding) -> String {
     a.origin.as_ref().map(|o| o.to_string()).unwrap_or_default()
 }
@@ -88,7 +95,7 @@ impl AlertWriter for CsvAlerts {
             s(&e.image),
             s(&e.pid),
             s(&e.process_guid),
-            s(&e.destination),
+            destination(a),
             origin(a),
         ];
         for (i, c) in cells.iter().enumerate() {
@@ -155,7 +162,7 @@ impl AlertWriter for TableAlerts {
             s(&e.host),
             s(&e.user),
             process(a),
-            s(&e.destination),
+            destination(a),
         ];
         let mut row: Vec<String> = cells
             .iter()
@@ -193,14 +200,13 @@ mod tests {
     }
 
     fn finding() -> Finding {
+        let rule = AlertRule {
+            id: "r-1".into(),
+            title: "Rclone, to cloud".into(),
+            level: "high".into(),
+            source: "sigma".into(),
+        };
         Finding {
-            timestamp: Some(Timestamp::from_secs(1_795_000_000)),
-            rule: AlertRule {
-                id: "r-1".into(),
-                title: "Rclone, to cloud".into(),
-                level: "high".into(),
-                source: "sigma".into(),
-            },
             attack: vec!["T1567.002".into()],
             entity: FindingEntity {
                 host: Some("ws1".into()),
@@ -215,6 +221,7 @@ mod tests {
                 file: Arc::from("logs/a.evtx"),
                 position: Position::Record(7),
             }),
+            ..Finding::new(rule, Some(Timestamp::from_secs(1_795_000_000)))
         }
     }
 

@@ -1,0 +1,47 @@
+//! What every analytic shares: the catalogs, the organisation's policy and
+//! the analytics configuration.
+
+use crate::config::AnalyticsConfig;
+use crate::view::ServiceRef;
+use outflow_intel::{Intel, Policy};
+use std::sync::Arc;
+
+pub struct Ctx {
+    pub intel: Arc<Intel>,
+    pub policy: Arc<Policy>,
+    pub config: Arc<AnalyticsConfig>,
+}
+
+impl Ctx {
+    pub fn new(intel: Arc<Intel>, policy: Arc<Policy>, config: Arc<AnalyticsConfig>) -> Ctx {
+        Ctx {
+            intel,
+            policy,
+            config,
+        }
+    }
+
+    /// Built-in catalogs and settings with an empty policy.
+    pub fn builtin() -> Result<Ctx, String> {
+        Ok(Ctx {
+            intel: Arc::new(Intel::builtin().map_err(|e| e.to_string())?),
+            policy: Arc::new(Policy::default()),
+            config: Arc::new(AnalyticsConfig::builtin().map_err(|e| e.to_string())?),
+        })
+    }
+
+    /// The catalogued service of `domain` (and request path), with whether
+    /// the policy sanctions it.
+    pub fn service_ref(&self, domain: &str, path: Option<&str>) -> Option<ServiceRef> {
+        let m = self.intel.services.lookup(domain, path)?;
+        Some(ServiceRef {
+            id: Arc::from(m.entry.id.as_str()),
+            name: Arc::from(m.entry.service.as_str()),
+            category: Arc::from(m.entry.category.as_str()),
+            technique: Arc::from(m.entry.technique.as_str()),
+            upload_endpoint: m.upload,
+            tenant: m.tenant.as_deref().map(Arc::from),
+            sanctioned: self.policy.is_sanctioned_match(&m, domain),
+        })
+    }
+}

@@ -1,0 +1,211 @@
+//! Naming what flow records leave unnamed: the destination host name of a
+//! Zeek conn record (from ssl `server_name` or http `host` of the same
+//! connection uid, else from the DNS answers the client received), and
+//! the host name behind a source address (learnt from host events that
+//! carry both). All maps are bounded and expire by event time.
+
+use crate::view::Kind;
+use outflow_event::{EntitySlot, Event};
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+use std::net::IpAddr;
+use std::sync::Arc;
+
+/// How long a DNS answer names its addresses (µs of event time).
+const DNS_TTL: i64 = 24 * 3600 * 1_000_000;
+/// How long a connection uid's name is kept (µs).
+const UID_TTL: i64 = 3600 * 1_000_000;
+/// Most entries per map; past it the oldest half is dropped.
+const MAX_ENTRIES: usize = 500_000;
+
+#[derive(Default, Serialize, Deserialize)]
+pub struct Names {
+    /// (client, answer address) → (name, last seen µs).
+    dns: FxHashMap<(IpAddr, IpAddr), (Arc<str>, i64)>,
+    /// Answer address → (name, last seen), whoever asked (for host events
+    /// with no client address, e.g. Sysmon 22 then Sysmon 3).
+    dns_any: FxHashMap<IpAddr, (Arc<str>, i64)>,
+    /// Zeek connection uid → (server name, seen).
+    uid: FxHashMap<Arc<str>, (Arc<str>, i64)>,
+    /// Source address → host name.
+    hosts: FxHashMap<IpAddr, Arc<str>>,
+    /// Address text, interned (entity keys for hosts known only by address).
+    ip_text: FxHashMap<IpAddr, Arc<str>>,
+}
+
+impl Names {
+    /// Learns what the event tells: DNS answers, connection names, host addresses.
+    pub fn learn(&mut self, ev: &Event, kind: Kind, now: i64) {
+        match kind {
+            Kind::Dns => self.learn_dns(ev, now),
+            Kind::Tls => {
+                if let (Some(uid), Some(sni)) = (ev.get_str("uid"), ev.get_str("server_name")) {
+                    self.learn_uid(uid, sni, now);
+                }
+            }
+            Kind::Http => {
+                if let (Some(uid), Some(host)) = (ev.get_str("uid"), ev.get_str("host")) {
+                    self.learn_uid(uid, host, now);
+                }
+            }
+            Kind::NetConn => {
+                // A host's own connection: its source address is the host.
+                if let (Some(ip), Some(host)) = (ev.entity.src_ip, ev.entity_str(EntitySlot::Host))
+                {
+                    if !ip.is_loopback() && !ip.is_unspecified() && !self.hosts.contains_key(&ip) {
+                        bound(&mut self.hosts);
+                        self.hosts.insert(ip, Arc::from(host.as_ref()));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn learn_uid(&mut self, uid: &str, name: &str, now: i64) {
+        let name = clean(name);
+        if name.is_empty() || name.parse::<IpAddr>().is_ok() {
+            return;
+        }
+        bound_timed(&mut self.uid);
+        self.uid
+            .insert(Arc::from(uid), (Arc::from(name.as_str()), now));
+    }
+
+    fn learn_dns(&mut self, ev: &Event, now: i64) {
+        let query = ev
+            .get_str("query")
+            .or_else(|| ev.get_str("QueryName"))
+            .map(clean);
+        let Some(query) = query.filter(|q| !q.is_empty()) else {
+            return;
+        };
+        let answers = ev
+            .get("answer")
+            .or_else(|| ev.get("answers"))
+            .or_else(|| ev.get("QueryResults"))
+            .map(|v| ev.display(v).into_owned());
+        let Some(answers) = answers else {
+            return;
+        };
+        let name: Arc<str> = Arc::from(query.as_str());
+        let client = ev.entity.src_ip;
+        for ip in addresses(&answers) {
+            if let Some(c) = client {
+                bound_timed(&mut self.dns);
+                self.dns.insert((c, ip), (name.clone(), now));
+            }
+            bound_timed(&mut self.dns_any);
+            self.dns_any.insert(ip, (name.clone(), now));
+        }
+    }
+
+    /// The destination's name: the connection's own (uid), else the client's
+    /// DNS answer for the address, else anyone's.
+    pub fn name_of(
+        &self,
+        uid: Option<&str>,
+        client: Option<IpAddr>,
+        dst: Option<IpAddr>,
+        now: i64,
+    ) -> Option<(Arc<str>, &'static str)> {
+        if let Some((n, t)) = uid.and_then(|u| self.uid.get(u)) {
+            if now - t <= UID_TTL {
+                return Some((n.clone(), "tls-or-http"));
+            }
+        }
+        let dst = dst?;
+        if let Some((n, t)) = client.and_then(|c| self.dns.get(&(c, dst))) {
+            if now - t <= DNS_TTL {
+                return Some((n.clone(), "dns"));
+            }
+        }
+        match self.dns_any.get(&dst) {
+            Some((n, t)) if now - t <= DNS_TTL => Some((n.clone(), "dns")),
+            _ => None,
+        }
+    }
+
+    /// The host name learnt for an address, else the address as text.
+    pub fn host_of(&mut self, ip: IpAddr) -> Arc<str> {
+        if let Some(h) = self.hosts.get(&ip) {
+            return h.clone();
+        }
+        if let Some(t) = self.ip_text.get(&ip) {
+            return t.clone();
+        }
+        bound(&mut self.ip_text);
+        let t: Arc<str> = Arc::from(ip.to_string());
+        self.ip_text.insert(ip, t.clone());
+        t
+    }
+
+    /// Drops names older than their time to live.
+    pub fn expire(&mut self, now: i64) {
+        self.dns.retain(|_, (_, t)| now - *t <= DNS_TTL);
+        self.dns_any.retain(|_, (_, t)| now - *t <= DNS_TTL);
+        self.uid.retain(|_, (_, t)| now - *t <= UID_TTL);
+    }
+
+    pub fn len(&self) -> usize {
+        self.dns.len() + self.dns_any.len() + self.uid.len() + self.hosts.len() + self.ip_text.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+fn clean(name: &str) -> String {
+    name.trim().trim_end_matches('.').to_ascii_lowercase()
+}
+
+/// Every IP address in an answer text (Zeek `answers` lists, Sysmon
+/// `QueryResults` like `type:  5 x.example;::ffff:1.2.3.4;`).
+fn addresses(text: &str) -> impl Iterator<Item = IpAddr> + '_ {
+    text.split(|c: char| {
+        c == ',' || c == ';' || c.is_whitespace() || c == '[' || c == ']' || c == '"'
+    })
+    .filter_map(|t| {
+        let t = t.strip_prefix("::ffff:").unwrap_or(t);
+        t.parse::<IpAddr>().ok()
+    })
+}
+
+fn bound<K, V>(m: &mut FxHashMap<K, V>) {
+    if m.len() >= MAX_ENTRIES {
+        m.clear();
+    }
+}
+
+/// Past the bound, keeps the newer half.
+fn bound_timed<K, V>(m: &mut FxHashMap<K, (V, i64)>) {
+    if m.len() < MAX_ENTRIES {
+        return;
+    }
+    let mut times: Vec<i64> = m.values().map(|(_, t)| *t).collect();
+    let mid = times.len() / 2;
+    let (_, cut, _) = times.select_nth_unstable(mid);
+    let cut = *cut;
+    m.retain(|_, (_, t)| *t >= cut);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_in_zeek_and_sysmon_shapes() {
+        let z: Vec<IpAddr> = addresses("162.125.1.18,162.125.1.19").collect();
+        assert_eq!(z.len(), 2);
+        let s: Vec<IpAddr> =
+            addresses("type:  5 edge.example.net;::ffff:31.216.144.5;2001:db8::1;").collect();
+        assert_eq!(
+            s,
+            vec![
+                "31.216.144.5".parse::<IpAddr>().unwrap(),
+                "2001:db8::1".parse().unwrap()
+            ]
+        );
+    }
+}

@@ -1,0 +1,28 @@
+//! The built-in stateful analytics, in the order they run. Each reads its
+//! section of the analytics configuration; a disabled one is left out.
+
+use crate::engine::StatefulAnalytic;
+use crate::{ConfigError, Ctx};
+use std::sync::Arc;
+
+/// Builds one analytic from the shared context.
+type Build = fn(&Arc<Ctx>) -> Result<Box<dyn StatefulAnalytic>, ConfigError>;
+
+/// Every built-in stateful analytic: (id in analytics.yml, constructor).
+const BUILTIN: &[(&str, Build)] = &[];
+
+/// The enabled built-in stateful analytics.
+pub fn builtin(ctx: &Arc<Ctx>) -> Result<Vec<Box<dyn StatefulAnalytic>>, ConfigError> {
+    let mut out = Vec::new();
+    for (name, build) in BUILTIN {
+        if ctx.config.meta(name)?.enabled {
+            out.push(build(ctx)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Ids of every built-in stateful analytic (enabled or not).
+pub fn names() -> impl Iterator<Item = &'static str> {
+    BUILTIN.iter().map(|(n, _)| *n)
+}

@@ -1,0 +1,87 @@
+//! Building an analytic's finding from a view: the entity, the destination
+//! with its catalogued service, the bytes and the evidence, so every
+//! analytic reports the same shape.
+
+use crate::config::AnalyticMeta;
+use crate::view::{Flow, View};
+use outflow_detect::{AlertRule, Destination, Evidence, Finding, FindingEntity};
+use outflow_event::EntitySlot;
+
+/// The rule id of an analytic's alerts: `outflow.<name>`.
+pub fn rule_id(name: &str) -> String {
+    format!("outflow.{name}")
+}
+
+/// A finding of analytic `name` about `view`, risk from `meta` (change it
+/// with [`Finding::with_risk`]); the view's event is the first evidence.
+pub fn finding(name: &str, meta: &AnalyticMeta, view: &View<'_>, summary: String) -> Finding {
+    let ev = view.ev;
+    let s = |slot| ev.entity_str(slot).map(|c| c.into_owned());
+    let rule = AlertRule {
+        id: rule_id(name),
+        title: meta.title.clone(),
+        level: String::new(),
+        source: "analytic".to_string(),
+    };
+    let attack = match view.flow.as_ref().and_then(|f| f.service.as_ref()) {
+        Some(s) if s.technique.starts_with("T1567") => vec![s.technique.to_string()],
+        _ => meta.attack.clone(),
+    };
+    let mut f = Finding {
+        attack,
+        d3fend: meta.d3fend.clone(),
+        entity: FindingEntity {
+            host: view.host.as_deref().map(str::to_string),
+            user: view.user.as_deref().map(str::to_string),
+            image: view.image.as_deref().map(str::to_string),
+            pid: s(EntitySlot::Pid),
+            process_guid: s(EntitySlot::ProcessGuid),
+        },
+        destination: view
+            .flow
+            .as_ref()
+            .map(destination)
+            .filter(|d| !d.is_empty()),
+        bytes_out: view.flow.as_ref().and_then(|f| f.bytes_out),
+        origin: Some(ev.origin.clone()),
+        evidence: vec![Evidence::of(ev, summary)],
+        ..Finding::new(rule, ev.ts)
+    }
+    .with_risk(meta.risk);
+    f.rule.level = f.severity.clone();
+    f
+}
+
+/// Sets the risk and the level that goes with it.
+pub fn set_risk(f: &mut Finding, risk: u8) {
+    f.set_risk(risk);
+    f.rule.level = f.severity.clone();
+}
+
+/// A flow's destination as reported.
+pub fn destination(f: &Flow) -> Destination {
+    Destination {
+        domain: f.domain.as_deref().map(str::to_string),
+        ip: f.dst_ip.map(|ip| ip.to_string()),
+        port: f.dst_port,
+        service: f.service.as_ref().map(|s| s.name.to_string()),
+        category: f.service.as_ref().map(|s| s.category.to_string()),
+        target: None,
+    }
+}
+
+/// Bytes as people read them (`52.4 MB`).
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1000.0 && u + 1 < UNITS.len() {
+        v /= 1000.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
