@@ -19,8 +19,15 @@ pub trait StatefulAnalytic: Send {
     /// Event time (µs) has reached `now`: close windows, drop old state.
     fn advance(&mut self, _now: i64, _out: &mut Vec<Finding>) {}
     fn finish(&mut self, _out: &mut Vec<Finding>) {}
+    /// The analytic's state (windows, baselines), for checkpoints and the
+    /// baseline store.
     fn snapshot(&self) -> serde_json::Value {
         serde_json::Value::Null
+    }
+    /// Takes back a state [`StatefulAnalytic::snapshot`] gave (a baseline
+    /// from an earlier run). A state it cannot read is an error, not ignored.
+    fn restore(&mut self, _state: serde_json::Value) -> Result<(), String> {
+        Ok(())
     }
     /// Keys held, for memory reports.
     fn state_len(&self) -> usize {
