@@ -2,6 +2,7 @@
 //! that need one event at a time run on the reader threads, like Sigma
 //! rules; the stateful ones run in event-time order on the consumer.
 
+use crate::matcher::SigmaFactory;
 use crate::Failure;
 use outflow_analytics::upload_tooling::UploadToolAnalytic;
 use outflow_analytics::{registry, AnalyticsConfig, AnalyticsEngine, Ctx};
@@ -13,7 +14,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 /// What `hunt` says runs when no `--rules` are given.
-pub const BUILTIN_NOTE: &str = "built-in analytics (pass --rules PATH to run Sigma rules instead)";
+pub const BUILTIN_NOTE: &str = "built-in; --rules PATH runs your own Sigma rules instead";
 
 /// The catalogs, policy and settings the built-in analytics share.
 pub fn context(policy: Option<&Path>, config: Option<&Path>) -> Result<Arc<Ctx>, Failure> {
@@ -52,6 +53,35 @@ impl AnalyticsFactory {
 impl MatcherFactory for AnalyticsFactory {
     fn matcher(&self) -> Box<dyn EventMatcher> {
         Box::new(AnalyticsMatcher(self.0.clone()))
+    }
+}
+
+/// The built-in rule pack and the single-event analytics on each reader thread.
+pub struct BuiltinFactory {
+    pub pack: Option<SigmaFactory>,
+    pub analytics: AnalyticsFactory,
+}
+
+impl MatcherFactory for BuiltinFactory {
+    fn matcher(&self) -> Box<dyn EventMatcher> {
+        Box::new(BuiltinMatcher {
+            pack: self.pack.as_ref().map(|p| p.matcher()),
+            analytics: self.analytics.matcher(),
+        })
+    }
+}
+
+struct BuiltinMatcher {
+    pack: Option<Box<dyn EventMatcher>>,
+    analytics: Box<dyn EventMatcher>,
+}
+
+impl EventMatcher for BuiltinMatcher {
+    fn process(&mut self, event: &Event, out: &mut Vec<Finding>, matches: &mut Vec<u32>) {
+        if let Some(p) = &mut self.pack {
+            p.process(event, out, matches);
+        }
+        self.analytics.process(event, out, matches);
     }
 }
 

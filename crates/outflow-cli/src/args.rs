@@ -127,6 +127,10 @@ pub struct HuntArgs {
     /// shows every key.
     #[arg(long, value_name = "FILE")]
     pub analytics_config: Option<PathBuf>,
+    /// Without --rules: run the built-in analytics only, not the built-in
+    /// Sigma rule pack (`outflow rules pack`).
+    #[arg(long)]
+    pub no_rule_pack: bool,
     /// Sigma rules to run: rule files or folders (walked for *.yml / *.yaml);
     /// repeatable.
     #[arg(long, value_name = "PATH")]
@@ -217,6 +221,12 @@ pub enum RulesAction {
         select: RuleSelectArgs,
         #[arg(long, short = 'f', value_enum, default_value = "text")]
         format: ReportFormat,
+    },
+    /// The built-in rule pack `hunt` runs without --rules: list its rules,
+    /// or write its files into DIR to read, change and run with --rules.
+    Pack {
+        #[arg(long, value_name = "DIR")]
+        export: Option<PathBuf>,
     },
 }
 

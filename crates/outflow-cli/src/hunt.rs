@@ -1,6 +1,6 @@
 //! `outflow hunt`: read inputs and run the detections.
 
-use crate::analytics::{context, engine, AnalyticsFactory, BUILTIN_NOTE};
+use crate::analytics::{context, engine, AnalyticsFactory, BuiltinFactory, BUILTIN_NOTE};
 use crate::args::{HuntArgs, OutFormat};
 use crate::matcher::{SigmaCorrelator, SigmaFactory, SigmaPlan};
 use crate::output::{check_written, open_output, prepare, resolve_format, strict_outcome};
@@ -12,6 +12,7 @@ use crate::Failure;
 use outflow_detect::AnalyticSet;
 use outflow_event::{time::parse_iso8601, Timestamp};
 use outflow_pipeline::{HuntConsumer, HuntStats, ReorderBuffer, TimeRange};
+use outflow_sigma::RuleSet;
 use outflow_sinks::{alert_writer, AlertFormat};
 use outflow_sources::Flow;
 use std::cell::RefCell;
@@ -36,12 +37,17 @@ fn bound(name: &str, v: &Option<String>) -> Result<Option<Timestamp>, Failure> {
 fn sigma_plan(args: &HuntArgs, bar: &Bar) -> Result<Option<SigmaPlan>, Failure> {
     let filter = RuleFilter::parse(&args.select)?;
     if args.rules.is_empty() {
-        if !filter.is_all() {
-            return Err(Failure::Usage(
-                "--level, --status, --tags and --logsource select among --rules; none given".into(),
-            ));
+        if args.no_rule_pack {
+            if !filter.is_all() {
+                return Err(Failure::Usage(
+                    "--level, --status, --tags and --logsource select among --rules or the rule pack; --no-rule-pack leaves none".into(),
+                ));
+            }
+            return Ok(None);
         }
-        return Ok(None);
+        // The pack is tested to load whole (crates/outflow-rulepack).
+        let (set, _) = RuleSet::from_texts(outflow_rulepack::RULES, None);
+        return Ok(Some(SigmaPlan::from_set(set, &filter)));
     }
     let opts = load_options(&args.rule_opts)?;
     let (set, report) = load(&args.rules, &opts)?;
@@ -65,15 +71,20 @@ fn sigma_plan(args: &HuntArgs, bar: &Bar) -> Result<Option<SigmaPlan>, Failure> 
     Ok(Some(plan))
 }
 
-fn detection_line(stats: &HuntStats, sigma: Option<usize>) -> String {
-    match sigma {
-        Some(n) => format!("detectors: sigma ({n} rules, on the reader threads)"),
-        None => {
-            let mut names = vec!["upload-tooling".to_string()];
-            names.extend(stats.detectors.iter().cloned());
-            format!("detectors: {} ({BUILTIN_NOTE})", names.join(", "))
-        }
+fn detection_line(stats: &HuntStats, sigma: Option<usize>, builtin: bool) -> String {
+    if !builtin {
+        return format!(
+            "detectors: sigma ({} rules, on the reader threads)",
+            sigma.unwrap_or(0)
+        );
     }
+    let mut names = Vec::new();
+    if let Some(n) = sigma {
+        names.push(format!("rule pack ({n} rules)"));
+    }
+    names.push("upload-tooling".to_string());
+    names.extend(stats.detectors.iter().cloned());
+    format!("detectors: {} ({BUILTIN_NOTE})", names.join(", "))
 }
 
 fn alerts_line(stats: &HuntStats) -> String {
@@ -106,17 +117,21 @@ pub fn run(args: HuntArgs) -> Result<(), Failure> {
     cfg.range = range;
     let correlator = plan.as_ref().and_then(SigmaCorrelator::for_plan);
     let mut analytics = AnalyticSet::default();
-    cfg.matchers = match plan {
-        Some(p) => Some(Arc::new(SigmaFactory(Arc::new(p))) as _),
-        // Without --rules, the built-in analytics run.
-        None => {
-            let ctx = context(args.policy.as_deref(), args.analytics_config.as_deref())?;
-            let engine = engine(&ctx)?;
-            if !engine.is_empty() {
-                analytics.push(Box::new(engine));
-            }
-            Some(Arc::new(AnalyticsFactory::builtin(&ctx)) as _)
+    let builtin = args.rules.is_empty();
+    let pack = plan.map(|p| SigmaFactory(Arc::new(p)));
+    cfg.matchers = if builtin {
+        // Without --rules: the rule pack and the built-in analytics.
+        let ctx = context(args.policy.as_deref(), args.analytics_config.as_deref())?;
+        let engine = engine(&ctx)?;
+        if !engine.is_empty() {
+            analytics.push(Box::new(engine));
         }
+        Some(Arc::new(BuiltinFactory {
+            pack,
+            analytics: AnalyticsFactory::builtin(&ctx),
+        }) as _)
+    } else {
+        pack.map(|p| Arc::new(p) as _)
     };
     let rejects = RefCell::new(Rejects::new(&args.read)?);
     let out = open_output(args.output.as_deref())?;
@@ -156,7 +171,10 @@ pub fn run(args: HuntArgs) -> Result<(), Failure> {
         "alerts",
         &mut summary,
     )?;
-    let mut extra = vec![detection_line(&stats, sigma_rules), alerts_line(&stats)];
+    let mut extra = vec![
+        detection_line(&stats, sigma_rules, builtin),
+        alerts_line(&stats),
+    ];
     if summary.totals.out_of_range > 0 {
         extra.push(format!(
             "events outside --from/--to (skipped): {}",

@@ -5,7 +5,7 @@
 use crate::rules::{rule_entries, RuleLoadOptions};
 use crate::select::RuleFilter;
 use outflow_detect::{
-    risk_of_level, severity_of_risk, Alert, AlertRule, Destination, Detector, Finding,
+    risk_of_level, severity_of_risk, Alert, AlertRule, Destination, Detector, Evidence, Finding,
     FindingEntity,
 };
 use outflow_event::{EntitySlot, Event, Timestamp};
@@ -59,6 +59,12 @@ impl SigmaPlan {
             }
             RuleSet::load_with_pipelines(&files, opts.placeholders.as_ref(), &opts.pipelines).0
         };
+        SigmaPlan::from_set(set, filter)
+    }
+
+    /// The plan over rules already in memory (the built-in pack): rules the
+    /// filter does not admit stay compiled but never report.
+    pub fn from_set(set: RuleSet, filter: &RuleFilter) -> SigmaPlan {
         let mut enabled = Vec::with_capacity(set.len());
         let mut info = Vec::with_capacity(set.len());
         for r in set.rules() {
@@ -117,7 +123,10 @@ impl SigmaPlan {
             risk_score: risk,
             severity: severity_of_risk(risk).to_string(),
             entity: FindingEntity {
-                host: s(EntitySlot::Host),
+                // Network logs name no host: the source address stands for it.
+                host: s(EntitySlot::Host)
+                    .filter(|h| !h.is_empty())
+                    .or_else(|| ev.entity.src_ip.map(|ip| ip.to_string())),
                 user: s(EntitySlot::User),
                 image: s(EntitySlot::Image),
                 pid: s(EntitySlot::Pid),
@@ -128,7 +137,7 @@ impl SigmaPlan {
             incident_id: None,
             fields,
             origin: Some(ev.origin.clone()),
-            evidence: Vec::new(),
+            evidence: vec![Evidence::of(ev, info.rule.title.clone())],
         })
     }
 }

@@ -1,4 +1,4 @@
-//! `outflow rules check` and `outflow rules list`.
+//! `outflow rules check`, `outflow rules list` and `outflow rules pack`.
 
 use crate::args::{ReportFormat, RulesAction, RulesArgs};
 use crate::rules::{load, load_options, reject_line, rule_entries};
@@ -46,7 +46,40 @@ pub fn run(args: RulesArgs) -> Result<(), Failure> {
             let (set, report) = load(&paths, &opts)?;
             emit(&list(&set, &report, &filter, format))
         }
+        RulesAction::Pack { export: None } => {
+            let (set, report) = RuleSet::from_texts(outflow_rulepack::RULES, None);
+            emit(&list(
+                &set,
+                &report,
+                &RuleFilter::default(),
+                ReportFormat::Text,
+            ))
+        }
+        RulesAction::Pack { export: Some(dir) } => export_pack(&dir),
     }
+}
+
+/// Writes the pack's files into `dir` (created if missing; existing files
+/// of the same name are an error, so a user's edits are never overwritten).
+fn export_pack(dir: &std::path::Path) -> Result<(), Failure> {
+    let fail = |what: &str, e: std::io::Error| Failure::Fatal(format!("{what}: {e}"));
+    std::fs::create_dir_all(dir).map_err(|e| fail(&dir.display().to_string(), e))?;
+    for (name, text) in outflow_rulepack::RULES {
+        let path = dir.join(name);
+        if path.exists() {
+            return Err(Failure::Usage(format!(
+                "{} exists: export into an empty folder",
+                path.display()
+            )));
+        }
+        std::fs::write(&path, text).map_err(|e| fail(&path.display().to_string(), e))?;
+    }
+    eprintln!(
+        "outflow: wrote {} rule files into {}",
+        outflow_rulepack::RULES.len(),
+        dir.display()
+    );
+    Ok(())
 }
 
 /// Writes to stdout; a closed pipe (`| head`) is not an error.

@@ -27,6 +27,7 @@ fn hunt(args: &[&str]) -> (Vec<serde_json::Value>, String, Option<i32>) {
 fn tools(alerts: &[serde_json::Value]) -> Vec<String> {
     let mut t: Vec<String> = alerts
         .iter()
+        .filter(|a| a["rule"]["id"] == "outflow.upload-tooling")
         .map(|a| a["fields"]["tool"].as_str().unwrap_or("").to_string())
         .collect();
     t.sort();
@@ -61,5 +62,78 @@ fn a_malformed_policy_is_a_usage_error() {
     assert!(
         err.contains("policy") && err.contains("policy.yml"),
         "{err}"
+    );
+}
+
+/// Without --rules the built-in Sigma rule pack runs beside the analytics;
+/// `--no-rule-pack` leaves the analytics alone.
+#[test]
+fn the_rule_pack_runs_by_default() {
+    let rule_ids = |alerts: &[serde_json::Value]| -> Vec<String> {
+        let mut ids: Vec<String> = alerts
+            .iter()
+            .filter(|a| a["rule"]["source"] == "sigma")
+            .map(|a| a["rule"]["title"].as_str().unwrap_or("").to_string())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    };
+    let (all, err, code) = hunt(&[]);
+    assert_eq!(code, Some(0), "{err}");
+    let titles = rule_ids(&all);
+    for expected in [
+        "Renamed Rclone Binary",
+        "PowerShell Posts Data to a Chat or Request-Capture Webhook",
+        "Curl or Wget Uploads a File to an Anonymous File-Sharing Service (Linux)",
+        "Archive Written to a Staging Folder",
+    ] {
+        assert!(
+            titles.iter().any(|t| t == expected),
+            "{expected} missing from {titles:?}"
+        );
+    }
+    // Every pack alert names the record it rests on.
+    for a in all.iter().filter(|a| a["rule"]["source"] == "sigma") {
+        assert!(a["evidence"][0]["origin"]["file"].is_string(), "{a}");
+        assert!(a["risk_score"].as_u64().unwrap_or(0) > 0, "{a}");
+    }
+    let (none, err, code) = hunt(&["--no-rule-pack"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(rule_ids(&none).is_empty());
+    assert!(!none.is_empty());
+}
+
+#[test]
+fn the_rule_pack_exports_and_runs_with_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let pack = dir.path().join("pack");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = Command::new(env!("CARGO_BIN_EXE_outflow"))
+        .args(["rules", "pack", "--export"])
+        .arg(&pack)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let n = std::fs::read_dir(&pack).unwrap().count();
+    assert!(n >= 20, "{n} files");
+    // Exporting again never overwrites a user's edits.
+    let again = Command::new(env!("CARGO_BIN_EXE_outflow"))
+        .args(["rules", "pack", "--export"])
+        .arg(&pack)
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    let check = Command::new(env!("CARGO_BIN_EXE_outflow"))
+        .current_dir(root)
+        .args(["rules", "check", "--strict"])
+        .arg(&pack)
+        .output()
+        .unwrap();
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
     );
 }

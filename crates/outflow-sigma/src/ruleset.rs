@@ -125,6 +125,19 @@ impl RuleSet {
         b.finish()
     }
 
+    /// Loads rules from several named YAML texts (a rule pack compiled into
+    /// the binary); each name stands for its file in the report.
+    pub fn from_texts(
+        texts: &[(&str, &str)],
+        placeholders: Option<&Placeholders>,
+    ) -> (RuleSet, LoadReport) {
+        let mut b = Builder::default();
+        for (name, text) in texts {
+            b.add_text(Path::new(name), text, placeholders);
+        }
+        b.finish()
+    }
+
     pub fn rules(&self) -> &[Rule] {
         &self.rules
     }
