@@ -85,10 +85,10 @@ impl UploadToolAnalytic {
         let image = ev.entity_str(EntitySlot::Image);
         let ofn = ev.entity_str(EntitySlot::OriginalFileName);
         let description = ev.get_str("Description");
-        let known = self
-            .intel
-            .tools
-            .identify(image.as_deref(), ofn.as_deref(), description);
+        let tools = &self.intel.tools;
+        let known = tools
+            .identify(image.as_deref(), ofn.as_deref(), description)
+            .or_else(|| tools.identify_by_hash(ev.get_str("Hashes")?, image.as_deref()));
         let hint = known.as_ref().map(|m| m.tool.id.as_str());
         let Some(inv) = classify(&argv, image.as_deref(), hint) else {
             return;

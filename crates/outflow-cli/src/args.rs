@@ -118,7 +118,9 @@ pub struct HuntArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]
     pub max_lateness: u64,
     /// The organisation's policy (YAML): sanctioned domains, tenants and
-    /// buckets, whose uploads the built-in analytics do not report.
+    /// buckets (uploads there are not reported as exfiltration), internal
+    /// networks, and allow rules (host, user, image, signer, destination)
+    /// whose matching alerts are suppressed and counted in the summary.
     /// `outflow-intel`'s `data/policy.example.yml` shows the format.
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,

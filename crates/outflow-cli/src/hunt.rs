@@ -9,6 +9,7 @@ use crate::report::{add_missing, print_summary, text_summary, Rejects};
 use crate::rules::{load, load_lines, load_options};
 use crate::select::RuleFilter;
 use crate::Failure;
+use outflow_analytics::allow::suppressed_by;
 use outflow_detect::AnalyticSet;
 use outflow_event::{time::parse_iso8601, Timestamp};
 use outflow_pipeline::{HuntConsumer, HuntStats, ReorderBuffer, TimeRange};
@@ -119,9 +120,9 @@ pub fn run(args: HuntArgs) -> Result<(), Failure> {
     let mut analytics = AnalyticSet::default();
     let builtin = args.rules.is_empty();
     let pack = plan.map(|p| SigmaFactory(Arc::new(p)));
+    let ctx = context(args.policy.as_deref(), args.analytics_config.as_deref())?;
     cfg.matchers = if builtin {
         // Without --rules: the rule pack and the built-in analytics.
-        let ctx = context(args.policy.as_deref(), args.analytics_config.as_deref())?;
         let engine = engine(&ctx)?;
         if !engine.is_empty() {
             analytics.push(Box::new(engine));
@@ -158,6 +159,12 @@ pub fn run(args: HuntArgs) -> Result<(), Failure> {
     if let Some(c) = correlator {
         consumer = consumer.with_correlator(Box::new(c));
     }
+    if args.policy.is_some() {
+        let policy = ctx.policy.clone();
+        consumer.suppress = Some(Box::new(move |f| {
+            suppressed_by(&policy, f).map(str::to_string)
+        }));
+    }
     let mut summary = outflow_pipeline::run(&cfg, &mut consumer);
     consumer.finish();
     let stats = consumer.stats.clone();
@@ -179,6 +186,17 @@ pub fn run(args: HuntArgs) -> Result<(), Failure> {
         extra.push(format!(
             "events outside --from/--to (skipped): {}",
             summary.totals.out_of_range
+        ));
+    }
+    if !stats.suppressed.is_empty() {
+        let by: Vec<String> = stats
+            .suppressed
+            .iter()
+            .map(|(rule, n)| format!("{n} by '{rule}'"))
+            .collect();
+        extra.push(format!(
+            "alerts suppressed by policy allow rules: {}",
+            by.join(", ")
         ));
     }
     extra.push(format!(

@@ -137,3 +137,31 @@ fn the_rule_pack_exports_and_runs_with_rules() {
         String::from_utf8_lossy(&check.stdout)
     );
 }
+
+/// An allow rule of the policy suppresses every alert it matches, from the
+/// rule pack and the analytics alike, and the summary counts them.
+#[test]
+fn an_allow_rule_suppresses_matching_alerts() {
+    let (all, err, code) = hunt(&[]);
+    assert_eq!(code, Some(0), "{err}");
+    let curl_on_build = |alerts: &[serde_json::Value]| {
+        alerts
+            .iter()
+            .filter(|a| {
+                a["entity"]["host"] == "build-srv-02" && a["entity"]["image"] == "/usr/bin/curl"
+            })
+            .count()
+    };
+    assert!(curl_on_build(&all) >= 2, "{all:#?}");
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.yml");
+    std::fs::write(
+        &policy,
+        "allow:\n  - name: release uploads\n    hosts: [build-srv-*]\n    images: [curl]\n",
+    )
+    .unwrap();
+    let (some, err, code) = hunt(&["--policy", policy.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(curl_on_build(&some), 0, "{some:#?}");
+    assert_eq!(some.len() + curl_on_build(&all), all.len());
+}

@@ -188,7 +188,10 @@ fn hunt_without_rules_runs_the_built_in_pack_and_analytics() {
     let out = outflow(d.path(), &["hunt", "-f", "jsonl", "ev.json"]);
     assert_eq!(out.status.code(), Some(0));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("rule pack (") && err.contains("upload-tooling"), "{err}");
+    assert!(
+        err.contains("rule pack (") && err.contains("upload-tooling"),
+        "{err}"
+    );
     // The user's rule folder is not read without --rules: no alert comes from it.
     for line in String::from_utf8_lossy(&out.stdout).lines() {
         let a: serde_json::Value = serde_json::from_str(line).unwrap();

@@ -157,3 +157,25 @@ fn lolbas_no_network() {
     assert!(dnscmd.internal_ok);
     assert!(!t.lolbin("mshta.exe").expect("mshta").internal_ok);
 }
+
+#[test]
+fn a_known_build_is_recognised_by_hash_whatever_its_name() {
+    let cat = outflow_intel::ToolCatalog::builtin().unwrap();
+    let sysmon = "SHA1=0000000000000000000000000000000000000000,MD5=00000000000000000000000000000000,SHA256=54E3B5A2521A84741DC15810E6FED9D739EB8083CB1FE097CB98B345AF24E939,IMPHASH=00000000000000000000000000000000";
+    let m = cat
+        .identify_by_hash(sysmon, Some(r"C:\ProgramData\svchost.exe"))
+        .unwrap();
+    assert_eq!(m.tool.id, "rclone");
+    assert!(m.renamed);
+    assert_eq!(m.reason.as_str(), "hash");
+    let same_name = cat
+        .identify_by_hash(sysmon, Some(r"C:\tools\rclone.exe"))
+        .unwrap();
+    assert!(!same_name.renamed);
+    assert!(cat
+        .identify_by_hash(
+            "SHA256=1111111111111111111111111111111111111111111111111111111111111111",
+            None
+        )
+        .is_none());
+}

@@ -20,6 +20,9 @@ pub struct HuntStats {
     pub alerts_by_level: BTreeMap<String, u64>,
     /// Alerts per rule id.
     pub alerts_by_rule: BTreeMap<String, u64>,
+    /// Alerts an allow rule of the organisation's policy suppressed, per rule name.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub suppressed: BTreeMap<String, u64>,
     /// Items that arrived behind the reorder watermark (passed on unordered):
     /// events when stateful detectors run, else alert-bearing events.
     pub late_events: u64,
@@ -53,11 +56,17 @@ pub trait FindingStage {
     fn finish(&mut self, _out: &mut Vec<Finding>) {}
 }
 
+/// Names the allow rule that suppresses a finding, if any.
+pub type Suppress<'a> = Box<dyn Fn(&Finding) -> Option<String> + 'a>;
+
 pub struct HuntConsumer<'a> {
     /// Stateful analytics, fed every event in event-time order.
     pub analytics: AnalyticSet,
     /// What findings pass through before they are written (incidents).
     pub stage: Option<Box<dyn FindingStage + 'a>>,
+    /// Names the allow rule that suppresses a finding, if any: suppressed
+    /// findings are counted, never written nor grouped.
+    pub suppress: Option<Suppress<'a>>,
     /// Correlations over the reader threads' matches, fed in time order.
     pub correlator: Option<Box<dyn MatchCorrelator>>,
     pub reorder: ReorderBuffer<Annotated>,
@@ -108,6 +117,7 @@ impl<'a> HuntConsumer<'a> {
         HuntConsumer {
             analytics,
             stage: None,
+            suppress: None,
             correlator: None,
             reorder,
             on_alert,
@@ -124,6 +134,16 @@ impl<'a> HuntConsumer<'a> {
     /// Passes ready findings through the stage (when there is one) and
     /// writes what it releases.
     fn deliver(&mut self) {
+        if let Some(suppress) = &self.suppress {
+            let stats = &mut self.stats;
+            self.ready.retain(|f| match suppress(f) {
+                Some(rule) => {
+                    *stats.suppressed.entry(rule).or_insert(0) += 1;
+                    false
+                }
+                None => true,
+            });
+        }
         if let Some(stage) = &mut self.stage {
             for f in self.ready.drain(..) {
                 stage.push(f, &mut self.staged);

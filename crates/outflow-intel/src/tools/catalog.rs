@@ -13,6 +13,8 @@ pub struct ToolCatalog {
     by_name: FxHashMap<String, usize>,
     by_ofn: FxHashMap<String, usize>,
     by_description: FxHashMap<String, usize>,
+    /// Known builds' hashes (lower-case hex, any algorithm) → tool.
+    by_hash: FxHashMap<String, usize>,
     lolbins: Vec<LolbinEntry>,
     lolbin_names: FxHashMap<String, usize>,
 }
@@ -26,12 +28,15 @@ pub enum MatchReason {
     ByOriginalFileName,
     /// Its PE description or product name is the tool's.
     ByDescription,
+    /// A hash of its image (Sysmon `Hashes`) is one of the tool's known builds.
+    ByHash,
 }
 
 impl MatchReason {
     pub fn as_str(&self) -> &'static str {
         match self {
             MatchReason::ByName => "name",
+            MatchReason::ByHash => "hash",
             MatchReason::ByOriginalFileName => "original_file_name",
             MatchReason::ByDescription => "description",
         }
@@ -112,6 +117,9 @@ impl ToolCatalog {
             for d in t.descriptions.iter().chain(&t.products) {
                 cat.by_description.entry(text_key(d)).or_insert(i);
             }
+            for h in &t.hashes {
+                cat.by_hash.entry(text_key(h)).or_insert(i);
+            }
         }
         for (i, l) in lolbins.iter().enumerate() {
             cat.lolbin_names.insert(exe_key(&l.name), i);
@@ -171,6 +179,32 @@ impl ToolCatalog {
         Some(ToolMatch {
             tool,
             reason: found.1,
+            renamed,
+        })
+    }
+
+    /// The tool whose known build has one of the hashes in a Sysmon `Hashes`
+    /// value (`SHA1=…,MD5=…,SHA256=…,IMPHASH=…`) or a bare hash; `renamed`
+    /// when `image` is none of its names.
+    pub fn identify_by_hash(&self, hashes: &str, image: Option<&str>) -> Option<ToolMatch<'_>> {
+        let i = hashes
+            .split([',', ';', ' '])
+            .map(|h| h.rsplit('=').next().unwrap_or(h))
+            .find_map(|h| self.by_hash.get(&text_key(h)))?;
+        let tool = &self.tools[*i];
+        let renamed = image
+            .map(exe_key)
+            .filter(|k| !k.is_empty())
+            .is_some_and(|k| {
+                !tool
+                    .executables
+                    .iter()
+                    .chain(&tool.original_file_names)
+                    .any(|n| exe_key(n) == k)
+            });
+        Some(ToolMatch {
+            tool,
+            reason: MatchReason::ByHash,
             renamed,
         })
     }

@@ -70,6 +70,11 @@ pub struct ToolEntry {
     /// PE `ProductName` values (exact, case-insensitive).
     #[serde(default)]
     pub products: Vec<String>,
+    /// Hashes of known builds (SHA256, SHA1, MD5 or IMPHASH, hex), matched
+    /// against Sysmon's `Hashes` field: they recognise the tool whatever its
+    /// name and PE metadata say.
+    #[serde(default)]
+    pub hashes: Vec<String>,
     /// Command-line fragments of its upload or tunnel use (`-T`, `--upload-file`, `tunnel`).
     #[serde(default)]
     pub upload_markers: Vec<String>,
