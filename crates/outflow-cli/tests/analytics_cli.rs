@@ -10,7 +10,7 @@ fn hunt(args: &[&str]) -> (Vec<serde_json::Value>, String, Option<i32>) {
         .current_dir(root)
         .args(["hunt", "-q", "--format", "jsonl"])
         .args(args)
-        .arg("examples/demo")
+        .arg("examples/formats")
         .output()
         .unwrap();
     let alerts = String::from_utf8_lossy(&out.stdout)

@@ -56,7 +56,7 @@ fn check(name: &str, actual: &str) {
 }
 
 #[test]
-fn demo_events_as_jsonl() {
+fn formats_events_as_jsonl() {
     let (out, err, code) = outflow(&[
         "events",
         "--format",
@@ -64,14 +64,14 @@ fn demo_events_as_jsonl() {
         "-j",
         "1",
         "--quiet",
-        "examples/demo",
+        "examples/formats",
     ]);
     assert_eq!(code, 0, "{err}");
-    check("demo-events.jsonl", &out);
+    check("formats-events.jsonl", &out);
 }
 
 #[test]
-fn demo_events_as_table_and_csv() {
+fn formats_events_as_table_and_csv() {
     let (out, err, code) = outflow(&[
         "events",
         "--format",
@@ -79,10 +79,10 @@ fn demo_events_as_table_and_csv() {
         "-j",
         "1",
         "--quiet",
-        "examples/demo",
+        "examples/formats",
     ]);
     assert_eq!(code, 0, "{err}");
-    check("demo-events.table", &out);
+    check("formats-events.table", &out);
     let (out, err, code) = outflow(&[
         "events",
         "--format",
@@ -90,21 +90,21 @@ fn demo_events_as_table_and_csv() {
         "-j",
         "1",
         "--quiet",
-        "examples/demo",
+        "examples/formats",
     ]);
     assert_eq!(code, 0, "{err}");
-    check("demo-events.csv", &out);
+    check("formats-events.csv", &out);
 }
 
 #[test]
-fn demo_summary_covers_every_text_format_without_rejects() {
+fn formats_summary_covers_every_text_format_without_rejects() {
     let (out, err, code) = outflow(&[
         "events",
         "--format",
         "none",
         "--summary",
         "json",
-        "examples/demo",
+        "examples/formats",
     ]);
     assert_eq!(code, 0, "{err}");
     let mut s: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
@@ -129,21 +129,21 @@ fn demo_summary_covers_every_text_format_without_rejects() {
     ] {
         assert!(
             s["by_source"][kind].as_u64().unwrap_or(0) > 0,
-            "no {kind} events in examples/demo: {s}"
+            "no {kind} events in examples/formats: {s}"
         );
     }
     // Timing varies run to run; everything else is reproducible.
     s["totals"]["seconds"] = 0.into();
     s["totals"]["events_per_second"] = 0.into();
     check(
-        "demo-summary.json",
+        "formats-summary.json",
         &(serde_json::to_string_pretty(&s).unwrap() + "\n"),
     );
 }
 
 #[test]
-fn hunt_on_the_demo_runs_the_built_in_analytics() {
-    let (out, err, code) = outflow(&["hunt", "--format", "jsonl", "examples/demo"]);
+fn hunt_on_the_formats_example_runs_the_built_in_analytics() {
+    let (out, err, code) = outflow(&["hunt", "--format", "jsonl", "examples/formats"]);
     assert_eq!(code, 0, "{err}");
     // The summary says what ran.
     assert!(err.contains("upload-tooling"), "{err}");
@@ -173,18 +173,18 @@ fn hunt_on_the_demo_runs_the_built_in_analytics() {
             (
                 "curl".into(),
                 "https://transfer.sh/src.tgz".into(),
-                "examples/demo/auditd.log".into()
+                "examples/formats/auditd.log".into()
             ),
             (
                 "powershell".into(),
                 "https://discord.com/api/webhooks/1180917204416938014/Qm8tR2xvYl9uZXh0X3N0YWdl"
                     .into(),
-                "examples/demo/windows-sysmon.jsonl".into()
+                "examples/formats/windows-sysmon.jsonl".into()
             ),
             (
                 "rclone".into(),
                 "mega:backup".into(),
-                "examples/demo/windows-sysmon.jsonl".into()
+                "examples/formats/windows-sysmon.jsonl".into()
             ),
         ],
         "{alerts:#?}"

@@ -33,7 +33,7 @@ correlation:
 "#;
 
 fn demo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/demo/proxy-bluecoat.log")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/formats/proxy-bluecoat.log")
 }
 
 fn hunt(inputs: &[PathBuf], rules: &Path) -> Vec<serde_json::Value> {

@@ -150,7 +150,7 @@ proptest! {
 #[test]
 fn demo_log_reads_cleanly() {
     let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/demo/panos-traffic.csv");
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/formats/panos-traffic.csv");
     let (outcome, sink) = read_to_vec(&InputSpec::File(path), None, &Limits::default());
     assert_eq!(outcome.format, Some(SourceKind::PanOs));
     assert!(sink.rejects.is_empty(), "{:?}", sink.rejects);

@@ -15,7 +15,7 @@ fn seeds() -> Vec<Vec<u8>> {
     let mut out = Vec::new();
     for dir in [
         root.join("tests/fixtures"),
-        root.join("../../examples/demo"),
+        root.join("../../examples/formats"),
     ] {
         collect(&dir, &mut out);
     }

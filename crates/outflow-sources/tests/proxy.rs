@@ -208,7 +208,7 @@ proptest! {
 fn demo_logs_read_cleanly() {
     let demo = |n: &str| {
         PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../examples/demo")
+            .join("../../examples/formats")
             .join(n)
     };
     let (outcome, sink) = read_to_vec(
@@ -245,7 +245,7 @@ fn demo_logs_read_cleanly() {
 /// The sniffers of this family claim their own demo files and no other.
 #[test]
 fn sniffers_claim_only_their_demo_files() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/demo");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/formats");
     let mine = [
         ("auditd.log", SourceKind::Auditd),
         ("proxy-bluecoat.log", SourceKind::W3c),

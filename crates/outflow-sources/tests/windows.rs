@@ -408,7 +408,7 @@ fn malformed_and_foreign_records_are_rejected_and_reading_goes_on() {
 
 #[test]
 fn demo_files_read_cleanly() {
-    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/demo");
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/formats");
     let sysmon = read(&demo.join("windows-sysmon.jsonl"), SourceKind::WinJson);
     assert!((10..=25).contains(&sysmon.len()));
     assert!(sysmon

@@ -235,10 +235,10 @@ fn json_float_millis_and_iso_timestamps() {
 
 #[test]
 fn demo_logs_read_cleanly() {
-    let demo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/demo");
+    let demo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/formats");
     for dir in ["zeek", "zeek-json"] {
         let Ok(entries) = std::fs::read_dir(demo.join(dir)) else {
-            panic!("missing examples/demo/{dir}");
+            panic!("missing examples/formats/{dir}");
         };
         for entry in entries.flatten() {
             let (outcome, sink) =
@@ -263,7 +263,7 @@ fn demo_logs_read_cleanly() {
 
 #[test]
 fn demo_shows_the_mega_upload_and_the_transfer_sh_post() {
-    let demo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/demo/zeek");
+    let demo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/formats/zeek");
     let maps = Arc::new(Mappings::builtin().expect("built-in mappings"));
     let mut norm = Normalizer::new(maps);
     let read_demo = |name: &str, norm: &mut Normalizer| {

@@ -26,7 +26,7 @@ pub fn fixture(family: &str, name: &str) -> PathBuf {
 /// A file of the bundled example folder.
 pub fn demo(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../examples/demo")
+        .join("../../examples/formats")
         .join(name)
 }
 
