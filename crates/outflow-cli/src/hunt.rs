@@ -116,6 +116,8 @@ pub fn run(args: HuntArgs) -> Result<(), Failure> {
     let plan = sigma_plan(&args, &bar)?;
     let sigma_rules = plan.as_ref().map(SigmaPlan::selected);
     cfg.range = range;
+    // Stateful analytics and correlations need the files interleaved as it happened.
+    cfg.merge_by_time = true;
     let correlator = plan.as_ref().and_then(SigmaCorrelator::for_plan);
     let mut analytics = AnalyticSet::default();
     let builtin = args.rules.is_empty();

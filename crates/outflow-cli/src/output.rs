@@ -61,6 +61,7 @@ pub fn prepare(read: &ReadArgs, ordered: bool) -> Result<(RunConfig, Vec<ExpandE
         threads: threads.max(1),
         strict: read.strict,
         ordered,
+        merge_by_time: false,
         mappings: Arc::new(mappings),
         range: Default::default(),
         matchers: None,

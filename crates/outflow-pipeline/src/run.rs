@@ -1,6 +1,7 @@
+use crate::merge::{merge, MergeSink, MAX_MERGE_FILES, MERGE_BATCH};
 use crate::stage::{Batch, MatcherFactory, TimeRange};
 use crate::summary::{FileSummary, Summary};
-use crate::worker::{Msg, WorkerSink};
+use crate::worker::{Msg, WorkerSink, BATCH};
 use crossbeam_channel::{bounded, Receiver, RecvTimeoutError};
 use outflow_event::{Event, Reject, SourceKind};
 use outflow_normalize::{Mappings, Normalizer};
@@ -24,6 +25,11 @@ pub struct RunConfig {
     /// Deliver events file by file in input order (for printing). Otherwise
     /// batches arrive as the threads produce them.
     pub ordered: bool,
+    /// Interleave the files by event time (for stateful detection): every
+    /// file is read at once on its own thread, up to
+    /// [`crate::merge::MAX_MERGE_FILES`] files; with more, batches arrive as
+    /// the threads produce them and the summary says so.
+    pub merge_by_time: bool,
     pub mappings: Arc<Mappings>,
     /// Events outside this range are skipped (and counted) before detection.
     pub range: TimeRange,
@@ -65,7 +71,13 @@ const TICK: Duration = Duration::from_millis(100);
 pub fn run(cfg: &RunConfig, consumer: &mut dyn Consumer) -> Summary {
     let start = Instant::now();
     let n = cfg.inputs.len();
-    let threads = cfg.threads.clamp(1, n.max(1));
+    let merging = cfg.merge_by_time && !cfg.ordered && n > 1 && n <= MAX_MERGE_FILES;
+    let threads = if merging {
+        n
+    } else {
+        cfg.threads.clamp(1, n.max(1))
+    };
+    let batch_size = if merging { MERGE_BATCH } else { BATCH };
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let bytes_read = Arc::new(AtomicU64::new(0));
@@ -93,8 +105,8 @@ pub fn run(cfg: &RunConfig, consumer: &mut dyn Consumer) -> Summary {
                     if idx >= n || stop.load(Ordering::Relaxed) {
                         break;
                     }
-                    let tx = if cfg.ordered {
-                        let (tx, rx) = bounded(16);
+                    let tx = if cfg.ordered || merging {
+                        let (tx, rx) = bounded(if merging { 1 } else { 16 });
                         if reg_tx.send((idx, rx)).is_err() {
                             break;
                         }
@@ -111,6 +123,7 @@ pub fn run(cfg: &RunConfig, consumer: &mut dyn Consumer) -> Summary {
                         stop,
                     );
                     sink.deliver = cfg.deliver_events || cfg.matchers.is_some();
+                    sink.batch_size = batch_size;
                     let outcome = read_input(
                         &cfg.inputs[idx],
                         cfg.forced,
@@ -139,7 +152,22 @@ pub fn run(cfg: &RunConfig, consumer: &mut dyn Consumer) -> Summary {
             files: &mut files,
             last_tick: Instant::now(),
         };
-        if cfg.ordered {
+        if merging {
+            let mut channels: Vec<Option<Receiver<(usize, Msg)>>> = vec![None; n];
+            let mut registered = 0;
+            while registered < n {
+                match reg_rx.recv_timeout(TICK) {
+                    Ok((i, rx)) => {
+                        channels[i] = Some(rx);
+                        registered += 1;
+                    }
+                    Err(RecvTimeoutError::Timeout) => c.maybe_tick(),
+                    Err(RecvTimeoutError::Disconnected) => break,
+                }
+            }
+            c.summary.totals.merged_by_time = true;
+            merge(channels.into_iter().flatten().collect(), &mut c, TICK);
+        } else if cfg.ordered {
             let mut pending: BTreeMap<usize, Receiver<(usize, Msg)>> = BTreeMap::new();
             for want in 0..n {
                 let rx = loop {
@@ -279,6 +307,29 @@ impl Collector<'_> {
             self.progress.elapsed = self.start.elapsed();
             self.consumer.tick(self.progress);
         }
+    }
+}
+
+impl MergeSink for Collector<'_> {
+    fn other(&mut self, file: usize, msg: Msg) {
+        self.handle(file, msg);
+    }
+
+    fn batch(&mut self, batch: Batch) -> bool {
+        if self.consumer.batch(batch) == Flow::Stop {
+            self.stop();
+            return false;
+        }
+        self.maybe_tick();
+        true
+    }
+
+    fn read(&mut self, n: u64) {
+        self.progress.events += n;
+    }
+
+    fn tick(&mut self) {
+        self.maybe_tick();
     }
 }
 

@@ -43,6 +43,13 @@ pub struct Totals {
     /// Events skipped as outside `--from`/`--to` (read, never detected on).
     #[serde(skip_serializing_if = "is_zero")]
     pub out_of_range: u64,
+    /// The files were interleaved by event time (`hunt` over up to 256 files).
+    #[serde(skip_serializing_if = "is_false")]
+    pub merged_by_time: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 fn is_zero(n: &u64) -> bool {

@@ -38,6 +38,8 @@ pub struct WorkerSink<'a> {
     pub out_of_range: u64,
     /// Send events to the consumer; otherwise drop them here and send counts.
     pub deliver: bool,
+    /// Events per batch sent.
+    pub batch_size: usize,
     dropped: u64,
     scratch: Vec<outflow_detect::Finding>,
     match_ids: Vec<u32>,
@@ -67,6 +69,7 @@ impl<'a> WorkerSink<'a> {
             logsources: Default::default(),
             out_of_range: 0,
             deliver: true,
+            batch_size: BATCH,
             dropped: 0,
             scratch: Vec::new(),
             match_ids: Vec::new(),
@@ -134,7 +137,7 @@ impl EventSink for WorkerSink<'_> {
             self.out_of_range += 1;
         } else if !self.deliver {
             self.dropped += 1;
-            if self.dropped >= BATCH as u64 {
+            if self.dropped >= self.batch_size as u64 {
                 return self.flush();
             }
         } else {
@@ -149,7 +152,7 @@ impl EventSink for WorkerSink<'_> {
                     .extend(self.match_ids.drain(..).map(|m| (idx, m)));
             }
             self.batch.events.push(event);
-            if self.batch.events.len() >= BATCH {
+            if self.batch.events.len() >= self.batch_size {
                 return self.flush();
             }
         }

@@ -1,0 +1,150 @@
+//! Merging files by event time. Logs of one period come in many files (a
+//! Sysmon export, Zeek's conn and ssl logs, the proxy's), each roughly in
+//! time order; stateful detection needs them interleaved as they happened.
+//! Each file gets its own reader thread and a small bounded channel, and
+//! the consumer's side always takes the earliest head among the files, so
+//! what reaches the consumer is in time order up to each file's own
+//! disorder (which the reorder buffer after it absorbs), with memory
+//! bounded by a few batches per file.
+
+use crate::stage::Batch;
+use crate::worker::Msg;
+use crossbeam_channel::{Receiver, RecvTimeoutError};
+use outflow_detect::Finding;
+use outflow_event::Event;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::time::Duration;
+
+/// Most files merged by time: each needs its own thread while the run lasts.
+pub const MAX_MERGE_FILES: usize = 256;
+/// Events per batch from each file when merging (kept small: every file
+/// holds a couple of batches in flight).
+pub const MERGE_BATCH: usize = 256;
+/// Events per merged batch handed to the consumer.
+const OUT_BATCH: usize = 1024;
+
+/// What the merge needs from the run's collector.
+pub trait MergeSink {
+    /// Folds a non-batch message in (rejects, counts, end of file).
+    fn other(&mut self, file: usize, msg: Msg);
+    /// A merged batch for the consumer; false to stop.
+    fn batch(&mut self, batch: Batch) -> bool;
+    /// Events read (for progress).
+    fn read(&mut self, n: u64);
+    fn tick(&mut self);
+}
+
+/// One file's unread events, with their findings and match ids.
+struct Cursor {
+    rx: Receiver<(usize, Msg)>,
+    events: std::vec::IntoIter<Event>,
+    findings: std::iter::Peekable<std::vec::IntoIter<(u32, Finding)>>,
+    matches: std::iter::Peekable<std::vec::IntoIter<(u32, u32)>>,
+    head: Option<Event>,
+    /// Index of `head` in its batch, and of the next event after it.
+    idx: u32,
+    next_idx: u32,
+    /// Time of the last event with one: an event without a time sorts there.
+    last_ts: i64,
+    done: bool,
+}
+
+impl Cursor {
+    fn new(rx: Receiver<(usize, Msg)>) -> Cursor {
+        Cursor {
+            rx,
+            events: Vec::new().into_iter(),
+            findings: Vec::new().into_iter().peekable(),
+            matches: Vec::new().into_iter().peekable(),
+            head: None,
+            idx: 0,
+            next_idx: 0,
+            last_ts: i64::MIN,
+            done: false,
+        }
+    }
+
+    fn key(&self) -> i64 {
+        self.head
+            .as_ref()
+            .and_then(|e| e.ts)
+            .map(|t| t.0)
+            .unwrap_or(self.last_ts)
+    }
+
+    /// Moves to the next event, receiving the file's next batch when this
+    /// one is used up; false when the file has ended.
+    fn advance(&mut self, sink: &mut dyn MergeSink, tick: Duration) -> bool {
+        loop {
+            if let Some(e) = self.events.next() {
+                self.idx = self.next_idx;
+                self.next_idx += 1;
+                if let Some(t) = e.ts {
+                    self.last_ts = self.last_ts.max(t.0);
+                }
+                self.head = Some(e);
+                return true;
+            }
+            self.head = None;
+            if self.done {
+                return false;
+            }
+            match self.rx.recv_timeout(tick) {
+                Ok((_, Msg::Batch(b))) => {
+                    sink.read(b.events.len() as u64);
+                    self.events = b.events.into_iter();
+                    self.findings = b.findings.into_iter().peekable();
+                    self.matches = b.matches.into_iter().peekable();
+                    self.next_idx = 0;
+                }
+                Ok((i, msg @ Msg::Done(..))) => {
+                    sink.other(i, msg);
+                    self.done = true;
+                }
+                Ok((i, msg)) => sink.other(i, msg),
+                Err(RecvTimeoutError::Timeout) => sink.tick(),
+                // The reader stopped (a stop was asked for).
+                Err(RecvTimeoutError::Disconnected) => self.done = true,
+            }
+        }
+    }
+
+    /// Takes the head with its findings and match ids into `out`.
+    fn take(&mut self, out: &mut Batch) {
+        let Some(e) = self.head.take() else { return };
+        let at = out.events.len() as u32;
+        while let Some((_, f)) = self.findings.next_if(|(j, _)| *j == self.idx) {
+            out.findings.push((at, f));
+        }
+        while let Some((_, m)) = self.matches.next_if(|(j, _)| *j == self.idx) {
+            out.matches.push((at, m));
+        }
+        out.events.push(e);
+    }
+}
+
+/// Merges the files' channels (indexed by file) into time-ordered batches.
+pub fn merge(channels: Vec<Receiver<(usize, Msg)>>, sink: &mut dyn MergeSink, tick: Duration) {
+    let mut cursors: Vec<Cursor> = channels.into_iter().map(Cursor::new).collect();
+    let mut heap = BinaryHeap::new();
+    for (i, c) in cursors.iter_mut().enumerate() {
+        if c.advance(sink, tick) {
+            heap.push(Reverse((c.key(), i)));
+        }
+    }
+    let mut out = Batch::default();
+    while let Some(Reverse((_, i))) = heap.pop() {
+        let c = &mut cursors[i];
+        c.take(&mut out);
+        if out.events.len() >= OUT_BATCH && !sink.batch(std::mem::take(&mut out)) {
+            return;
+        }
+        if c.advance(sink, tick) {
+            heap.push(Reverse((c.key(), i)));
+        }
+    }
+    if !out.events.is_empty() {
+        sink.batch(out);
+    }
+}
