@@ -171,6 +171,13 @@ fn add_capped(set: &mut BTreeSet<String>, v: &str) {
     }
 }
 
+/// Keeps the first spelling of each host or user.
+fn add_spelling(map: &mut BTreeMap<String, String>, key: String, v: &str) {
+    if map.len() < LIST_CAP && !key.is_empty() {
+        map.entry(key).or_insert_with(|| v.to_string());
+    }
+}
+
 /// An incident while it gathers alerts.
 pub(crate) struct Building {
     pub id: String,
@@ -182,8 +189,9 @@ pub(crate) struct Building {
     chain: Vec<ChainLink>,
     members: BTreeSet<u64>,
     alerts: usize,
-    hosts: BTreeSet<String>,
-    users: BTreeSet<String>,
+    /// Host and user spellings by key: one name per host or user.
+    hosts: BTreeMap<String, String>,
+    users: BTreeMap<String, String>,
     images: BTreeMap<String, usize>,
     destinations: BTreeMap<String, Destination>,
     services: BTreeSet<String>,
@@ -193,8 +201,8 @@ pub(crate) struct Building {
     rule_risk: BTreeMap<String, u8>,
     /// Bytes per (destination, rule).
     bytes: BTreeMap<(String, String), u64>,
-    /// Alerts per destination, to name the main one.
-    dest_alerts: BTreeMap<String, usize>,
+    /// Highest risk and alerts per destination, to name the main one.
+    dest_alerts: BTreeMap<String, (u8, usize)>,
     pub linked: Vec<Linked>,
 }
 
@@ -209,8 +217,8 @@ impl Building {
             chain: Vec::new(),
             members: BTreeSet::new(),
             alerts: 0,
-            hosts: BTreeSet::new(),
-            users: BTreeSet::new(),
+            hosts: BTreeMap::new(),
+            users: BTreeMap::new(),
             images: BTreeMap::new(),
             destinations: BTreeMap::new(),
             services: BTreeSet::new(),
@@ -238,10 +246,10 @@ impl Building {
         }
         let e = &f.entity;
         if let Some(h) = &e.host {
-            add_capped(&mut self.hosts, h);
+            add_spelling(&mut self.hosts, crate::entity::host_name_key(h), h);
         }
         if let Some(u) = &e.user {
-            add_capped(&mut self.users, u);
+            add_spelling(&mut self.users, crate::entity::user_key(u), u);
         }
         if let Some(i) = &e.image {
             if self.images.len() < LIST_CAP || self.images.contains_key(base_name(i)) {
@@ -263,7 +271,9 @@ impl Building {
                     .or_insert_with(|| d.clone());
             }
             if !label.is_empty() {
-                *self.dest_alerts.entry(label.clone()).or_insert(0) += 1;
+                let (risk, n) = self.dest_alerts.entry(label.clone()).or_insert((0, 0));
+                *risk = (*risk).max(f.risk_score);
+                *n += 1;
             }
         }
         for a in &f.attack {
@@ -322,8 +332,8 @@ impl Building {
             severity: severity_of_risk(risk_score).to_string(),
             first_seen: self.first,
             last_seen: self.last,
-            hosts: self.hosts.into_iter().collect(),
-            users: self.users.into_iter().collect(),
+            hosts: self.hosts.into_values().collect(),
+            users: self.users.into_values().collect(),
             processes: images.iter().map(|(i, _)| (*i).clone()).collect(),
             destinations: Vec::new(),
             services: self.services.into_iter().collect(),
@@ -335,10 +345,10 @@ impl Building {
             chain: self.chain,
             linked: self.linked,
         };
-        // Destinations, the most alerted first.
+        // Destinations, the riskiest (then the most alerted) first.
         let mut dests: Vec<(String, Destination)> = self.destinations.into_iter().collect();
         dests.sort_by(|a, b| {
-            let n = |k: &str| self.dest_alerts.get(k).copied().unwrap_or(0);
+            let n = |k: &str| self.dest_alerts.get(k).copied().unwrap_or((0, 0));
             n(&b.0).cmp(&n(&a.0)).then(a.0.cmp(&b.0))
         });
         incident.destinations = dests.into_iter().map(|(_, d)| d).collect();
