@@ -388,10 +388,14 @@ fn main_user(users: &[String]) -> Option<&str> {
 
 /// `WS-FIN-02 (dolsen): rclone.exe uploaded 479.2 MB to MEGA (mega.co.nz); 3 alerts from 2 analytics, opened by agreeing analytics`.
 fn explain(i: &Incident) -> String {
-    let mut who = i
-        .hosts
-        .first()
-        .cloned()
+    // The riskiest alert (the first of equals) leads the sentence.
+    let lead = i
+        .chain
+        .iter()
+        .min_by_key(|l| (std::cmp::Reverse(l.risk_score), l.time));
+    let mut who = lead
+        .and_then(|l| l.host.clone())
+        .or_else(|| i.hosts.first().cloned())
         .unwrap_or_else(|| "unknown host".into());
     if i.hosts.len() > 1 {
         who.push_str(&format!(" (+{} hosts)", i.hosts.len() - 1));
@@ -399,13 +403,20 @@ fn explain(i: &Incident) -> String {
     if let Some(u) = main_user(&i.users) {
         who.push_str(&format!(" ({u})"));
     }
-    let what = i.processes.first().map_or("", String::as_str);
+    let what = lead
+        .and_then(|l| l.image.as_deref())
+        .map(base_name)
+        .or(i.processes.first().map(String::as_str))
+        .unwrap_or("");
     let verb = if i.bytes_out > 0 {
         format!("uploaded {} to", human_bytes(i.bytes_out))
     } else {
         "sent data to".to_string()
     };
-    let dest = match i.destinations.first() {
+    let main = lead
+        .and_then(|l| l.destination.as_ref())
+        .or(i.destinations.first());
+    let dest = match main {
         Some(d) => {
             let label = d.label();
             match &d.service {
