@@ -234,6 +234,7 @@ pub fn run(args: HuntArgs) -> Result<(), Failure> {
     ));
     let mut json = serde_json::to_value(&summary).unwrap_or_default();
     json["hunt"] = serde_json::to_value(&stats).unwrap_or_default();
+    json["incidents"] = serde_json::to_value(&*correlated.borrow()).unwrap_or_default();
     let text = text_summary(&summary, hidden, &extra);
     let stdout_free = format == OutFormat::None || args.output.is_some();
     print_summary(&args.read, &json, &text, stdout_free)?;
