@@ -97,9 +97,9 @@ pub fn keys(f: &Finding, aliases: &Aliases, shared_users: &[String]) -> Vec<Stri
 }
 
 /// Whether a key names an actor whose other uploads are linked to an
-/// incident: a user or an address.
+/// incident: a user, an address, or a host (a named address).
 pub fn is_actor(key: &str) -> bool {
-    key.starts_with("user:") || key.starts_with("ip:")
+    key.starts_with("user:") || key.starts_with("ip:") || key.starts_with("host:")
 }
 
 #[cfg(test)]

@@ -437,13 +437,15 @@ fn explain(i: &Incident) -> String {
     } else {
         format!("{who}: {what} {verb}")
     };
-    let agree = match i.rules.len() {
-        1 => format!("{} alert(s) from 1 analytic", i.alerts),
-        n => format!("{} alerts from {n} analytics agree", i.alerts),
+    let agree = match (i.alerts, i.rules.len()) {
+        (1, _) => "1 alert".to_string(),
+        (n, 1) => format!("{n} alerts from 1 analytic"),
+        (n, r) => format!("{n} alerts from {r} analytics agree"),
     };
     let linked = match i.linked.len() {
         0 => String::new(),
-        n => format!("; {n} linked upload(s) by the same actor"),
+        1 => "; 1 linked alert of the same actor".to_string(),
+        n => format!("; {n} linked alerts of the same actor"),
     };
     format!(
         "{subject} {dest}{more}; {agree}; risk {}, opened by {}{linked}",

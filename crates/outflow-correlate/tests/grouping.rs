@@ -376,7 +376,9 @@ fn the_actors_other_uploads_are_linked() {
     assert_eq!(linked[0].host.as_deref(), Some("WS-LAPTOP-9"));
     assert_eq!(linked[0].rule_id, "outflow.saas-share");
     assert!(
-        incidents[0].explanation.contains("1 linked upload(s)"),
+        incidents[0]
+            .explanation
+            .contains("1 linked alert of the same actor"),
         "{}",
         incidents[0].explanation
     );
