@@ -327,9 +327,10 @@ impl Correlator {
         self.stats.grouped_alerts += 1;
         self.stats.incidents += 1;
         for k in &entities {
-            // Its risk is spent on this incident.
+            // Its risk is spent on this incident, and later alerts of these
+            // entities join it (not an older one past its span, still open).
             self.ledgers.remove(k);
-            self.owner.entry(k.clone()).or_insert(n);
+            self.owner.insert(k.clone(), n);
         }
         b.keys = entities;
         self.open.insert(n, b);

@@ -461,3 +461,51 @@ fn an_alert_that_comes_late_still_joins_while_its_incident_waits() {
     assert_eq!(incidents.len(), 1, "{incidents:#?}");
     assert_eq!(incidents[0].alerts, 2);
 }
+
+#[test]
+fn past_its_span_an_incident_takes_no_more_and_the_next_one_does() {
+    let h = "WS-FIN-02";
+    let (alerts, incidents) = run(
+        builtin(),
+        vec![
+            finding("outflow.upload-tooling", 9, T0, h, None, Some("MEGA")),
+            finding(
+                "outflow.upload-tooling",
+                8,
+                T0 + 5 * HOUR,
+                h,
+                None,
+                Some("MEGA"),
+            ),
+            finding(
+                "outflow.upload-tooling",
+                8,
+                T0 + 10 * HOUR,
+                h,
+                None,
+                Some("MEGA"),
+            ),
+            // Within the join gap of the last, but past 24 h from the first.
+            finding(
+                "outflow.upload-tooling",
+                9,
+                T0 + 25 * HOUR,
+                h,
+                None,
+                Some("MEGA"),
+            ),
+            finding(
+                "outflow.upload-tooling",
+                8,
+                T0 + 26 * HOUR,
+                h,
+                None,
+                Some("MEGA"),
+            ),
+        ],
+    );
+    let sizes: Vec<usize> = incidents.iter().map(|i| i.alerts).collect();
+    assert_eq!(sizes, [3, 2], "{incidents:#?}");
+    assert_eq!(alerts[3].incident_id, alerts[4].incident_id);
+    assert_ne!(alerts[2].incident_id, alerts[3].incident_id);
+}
