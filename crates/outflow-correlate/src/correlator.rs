@@ -2,13 +2,15 @@
 //! order; risk accumulates per entity (host, user) over a sliding window;
 //! an incident opens on a critical alert, on accumulated risk over the
 //! threshold, or when different rules agree on one entity and destination.
-//! Findings are held until their fate is known (grouped, or their window
-//! closed without an incident) and released in time order with their
-//! `incident_id`, so memory holds one window of alerts at most.
+//! Findings are held until their fate is known (their incident closed, or
+//! their window closed without one) and released in time order with their
+//! `incident_id`, so memory holds one window of alerts at most. Ids are
+//! given when an incident closes, from its earliest alert, so they do not
+//! depend on the order in which the reader threads delivered alerts.
 
 use crate::config::Settings;
 use crate::entity::{self, Aliases};
-use crate::incident::{incident_id, Building, Incident, Linked, Trigger};
+use crate::incident::{Building, Incident, Linked, Trigger};
 use outflow_detect::Finding;
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -30,6 +32,8 @@ struct Contribution {
 struct Held {
     finding: Finding,
     keys: Vec<String>,
+    /// The open incident it joined; its id is written when the incident closes.
+    incident: Option<u64>,
 }
 
 /// What the stage did, for summaries and tests.
@@ -105,7 +109,7 @@ impl Correlator {
     }
 
     /// Takes one finding; releases into `out` what is decided.
-    pub fn push(&mut self, mut f: Finding, out: &mut Vec<Finding>) {
+    pub fn push(&mut self, f: Finding, out: &mut Vec<Finding>) {
         self.stats.alerts += 1;
         self.aliases.learn(&f);
         let Some(ts) = f.timestamp else {
@@ -121,16 +125,23 @@ impl Correlator {
         self.seq += 1;
         let seq = self.seq;
         let keys = entity::keys(&f, &self.aliases, &self.settings.shared_users);
-        if let Some(n) = self.joinable(&keys, t) {
-            self.join(n, &mut f, seq, &keys);
+        let incident = if let Some(n) = self.joinable(&keys, t) {
+            self.join(n, &f, seq, &keys);
+            Some(n)
         } else {
             self.contribute(&f, &keys, t);
-            if let Some(trigger) = self.trigger(&f, &keys, t) {
-                self.open_incident(trigger, &mut f, seq, &keys, t);
-            }
-        }
+            self.trigger(&f, &keys, t)
+                .map(|trigger| self.open_incident(trigger, &f, seq, &keys, t))
+        };
         self.remember_actor(&f, seq, &keys, t);
-        self.queue.insert((t, seq), Held { finding: f, keys });
+        self.queue.insert(
+            (t, seq),
+            Held {
+                finding: f,
+                keys,
+                incident,
+            },
+        );
         self.stats.peak_held = self.stats.peak_held.max(self.queue.len());
         self.release(out);
     }
@@ -183,8 +194,10 @@ impl Correlator {
         let window = self.settings.window_ns();
         while let Some(entry) = self.queue.first_entry() {
             let (t, _) = *entry.key();
-            let decided = entry.get().finding.incident_id.is_some()
-                || t.saturating_add(window) < self.watermark;
+            let held = entry.get();
+            // Grouped alerts leave with their incident's id, when it closes.
+            let decided = held.finding.incident_id.is_some()
+                || (held.incident.is_none() && t.saturating_add(window) < self.watermark);
             if !decided {
                 break;
             }
@@ -208,12 +221,11 @@ impl Correlator {
             .copied()
     }
 
-    fn join(&mut self, n: u64, f: &mut Finding, seq: u64, keys: &[String]) {
+    fn join(&mut self, n: u64, f: &Finding, seq: u64, keys: &[String]) {
         let Some(b) = self.open.get_mut(&n) else {
             return;
         };
-        f.incident_id = Some(b.id.clone());
-        b.add(f, seq, self.settings.chain_cap);
+        b.add(f, seq, keys, self.settings.chain_cap);
         self.stats.grouped_alerts += 1;
         for k in keys {
             b.keys.insert(k.clone());
@@ -277,11 +289,11 @@ impl Correlator {
     fn open_incident(
         &mut self,
         trigger: Trigger,
-        f: &mut Finding,
+        f: &Finding,
         seq: u64,
         keys: &[String],
         t: i64,
-    ) {
+    ) -> u64 {
         let since = t.saturating_sub(self.settings.window_ns());
         let mut entities: BTreeSet<String> = keys.iter().cloned().collect();
         let mut members: BTreeSet<(i64, u64)> = BTreeSet::new();
@@ -289,7 +301,8 @@ impl Correlator {
         loop {
             let before = members.len();
             for (at, h) in self.queue.range((since, 0)..) {
-                if h.finding.incident_id.is_none()
+                if h.incident.is_none()
+                    && h.finding.incident_id.is_none()
                     && !members.contains(at)
                     && h.keys.iter().any(|k| entities.contains(k))
                 {
@@ -301,29 +314,17 @@ impl Correlator {
                 break;
             }
         }
-        // Named after its earliest alert's first entity and time.
-        let (first_time, first_keys) = members
-            .first()
-            .and_then(|at| self.queue.get(at).map(|h| (at.0, h.keys.clone())))
-            .filter(|(ft, _)| *ft <= t)
-            .unwrap_or((t, keys.to_vec()));
-        let name = first_keys
-            .first()
-            .cloned()
-            .unwrap_or_else(|| f.rule.id.clone());
-        let id = incident_id(&name, Some(outflow_event::Timestamp(first_time)));
         let n = self.next_incident;
         self.next_incident += 1;
-        let mut b = Building::new(id.clone(), trigger);
+        let mut b = Building::new(trigger);
         for at in &members {
             if let Some(h) = self.queue.get_mut(at) {
-                h.finding.incident_id = Some(id.clone());
-                b.add(&h.finding, at.1, self.settings.chain_cap);
+                h.incident = Some(n);
+                b.add(&h.finding, at.1, &h.keys, self.settings.chain_cap);
                 self.stats.grouped_alerts += 1;
             }
         }
-        f.incident_id = Some(id);
-        b.add(f, seq, self.settings.chain_cap);
+        b.add(f, seq, keys, self.settings.chain_cap);
         self.stats.grouped_alerts += 1;
         self.stats.incidents += 1;
         for k in &entities {
@@ -334,6 +335,7 @@ impl Correlator {
         }
         b.keys = entities;
         self.open.insert(n, b);
+        n
     }
 
     fn remember_actor(&mut self, f: &Finding, seq: u64, keys: &[String], t: i64) {
@@ -371,7 +373,11 @@ impl Correlator {
                 }
             }
         }
-        self.closed.push(b.finish());
+        let incident = b.finish();
+        for h in self.queue.values_mut().filter(|h| h.incident == Some(n)) {
+            h.finding.incident_id = Some(incident.id.clone());
+        }
+        self.closed.push(incident);
     }
 
     /// Drops risk and actor history older than their windows.

@@ -51,6 +51,9 @@ pub struct ChainLink {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bytes_out: Option<u64>,
     pub summary: String,
+    /// Where the alert's record came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<Evidence>,
 }
@@ -180,8 +183,9 @@ fn add_spelling(map: &mut BTreeMap<String, String>, key: String, v: &str) {
 
 /// An incident while it gathers alerts.
 pub(crate) struct Building {
-    pub id: String,
     pub trigger: Trigger,
+    /// The earliest alert's time and first entity (ties: the smallest), for the id.
+    lead: Option<(i64, String)>,
     /// Entity keys it owns (hosts, users).
     pub keys: BTreeSet<String>,
     pub first: Option<Timestamp>,
@@ -207,10 +211,10 @@ pub(crate) struct Building {
 }
 
 impl Building {
-    pub fn new(id: String, trigger: Trigger) -> Building {
+    pub fn new(trigger: Trigger) -> Building {
         Building {
-            id,
             trigger,
+            lead: None,
             keys: BTreeSet::new(),
             first: None,
             last: None,
@@ -236,8 +240,14 @@ impl Building {
     }
 
     /// Adds one alert (its copy stays in the chain while there is room).
-    pub fn add(&mut self, f: &Finding, seq: u64, chain_cap: usize) {
+    pub fn add(&mut self, f: &Finding, seq: u64, keys: &[String], chain_cap: usize) {
         self.members.insert(seq);
+        if let (Some(t), Some(k)) = (f.timestamp, keys.first()) {
+            let candidate = (t.0, k.clone());
+            if self.lead.as_ref().is_none_or(|l| candidate < *l) {
+                self.lead = Some(candidate);
+            }
+        }
         self.linked.retain(|l| l.seq != seq);
         self.alerts += 1;
         if let Some(t) = f.timestamp {
@@ -300,6 +310,7 @@ impl Building {
                 destination: f.destination.clone(),
                 bytes_out: f.bytes_out,
                 summary: summary(f),
+                origin: f.origin.clone(),
                 evidence: f.evidence.clone(),
             });
         }
@@ -323,8 +334,12 @@ impl Building {
         let bytes_out = self.bytes_out();
         let mut images: Vec<(&String, &usize)> = self.images.iter().collect();
         images.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let id = match &self.lead {
+            Some((t, k)) => incident_id(k, Some(Timestamp(*t))),
+            None => incident_id("", self.first),
+        };
         let mut incident = Incident {
-            id: self.id,
+            id,
             explanation: String::new(),
             trigger: self.trigger,
             risk_score,
@@ -436,6 +451,14 @@ fn explain(i: &Incident) -> String {
         format!("{who}: {verb}")
     } else {
         format!("{who}: {what} {verb}")
+    };
+    // Nothing says where the data went: the riskiest alert's title says what happened.
+    let (subject, dest) = match (main, lead) {
+        (None, Some(l)) if i.bytes_out == 0 && what.is_empty() => {
+            (format!("{who}:"), l.title.clone())
+        }
+        (None, Some(l)) if i.bytes_out == 0 => (format!("{who}:"), format!("{} ({what})", l.title)),
+        _ => (subject, dest),
     };
     let agree = match (i.alerts, i.rules.len()) {
         (1, _) => "1 alert".to_string(),

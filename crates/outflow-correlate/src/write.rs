@@ -132,7 +132,9 @@ impl IncidentWriter {
             let origin = l
                 .evidence
                 .first()
-                .map(|e| e.origin.to_string())
+                .map(|e| &e.origin)
+                .or(l.origin.as_ref())
+                .map(|o| o.to_string())
                 .unwrap_or_default();
             writeln!(
                 o,

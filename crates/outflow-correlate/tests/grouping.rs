@@ -334,6 +334,33 @@ fn ids_are_deterministic() {
     assert_ne!(a[0].id, a[1].id);
     assert!(a[0].id.starts_with("INC-20261118-"), "{}", a[0].id);
     assert!(a[1].id.starts_with("INC-20261120-"), "{}", a[1].id);
+
+    // The same alerts delivered in another order (one reader thread ahead
+    // of the other) get the same ids.
+    let sysmon = finding(
+        "outflow.upload-tooling",
+        9,
+        T0,
+        "WS-FIN-02.corp.example",
+        Some("CORP\\dolsen"),
+        Some("MEGA"),
+    );
+    let security = finding(
+        "outflow.upload-tooling",
+        9,
+        T0 - 1,
+        "WS-FIN-02",
+        Some("dolsen"),
+        Some("MEGA"),
+    );
+    let (x, ix) = run(builtin(), vec![sysmon.clone(), security.clone()]);
+    let (y, iy) = run(builtin(), vec![security, sysmon]);
+    assert_eq!(ids(&ix), ids(&iy));
+    assert_eq!(ix.len(), 1);
+    assert!(x
+        .iter()
+        .chain(&y)
+        .all(|f| f.incident_id.as_deref() == Some(ix[0].id.as_str())));
 }
 
 #[test]
