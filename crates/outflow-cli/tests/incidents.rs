@@ -137,6 +137,46 @@ fn alerts_carry_the_id_of_their_incident() {
 }
 
 #[test]
+fn a_bad_incidents_config_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("incidents.yml");
+    std::fs::write(&cfg, "treshold: 20\n").unwrap();
+    let demo = workspace().join("examples/demo");
+    let (_, err, code) = outflow(
+        dir.path(),
+        &[
+            "hunt",
+            "-q",
+            "--incidents-config",
+            cfg.to_str().unwrap(),
+            demo.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("incidents.yml") && err.contains("treshold"),
+        "{err}"
+    );
+    // A good one changes the grouping: no alert is critical enough alone.
+    std::fs::write(&cfg, "critical: 10\n").unwrap();
+    let (out, err, code) = outflow(
+        dir.path(),
+        &[
+            "hunt",
+            "-q",
+            "--incidents",
+            "-f",
+            "jsonl",
+            "--incidents-config",
+            cfg.to_str().unwrap(),
+            demo.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "", "no incident with critical: 10");
+}
+
+#[test]
 fn score_usage_errors_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let (_, err, code) = outflow(
