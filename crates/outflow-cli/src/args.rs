@@ -28,6 +28,9 @@ pub enum Command {
     /// Generate a labelled corpus in every input format, with ground truth
     /// (truth.jsonl), for demos, tests and benchmarks.
     Simulate(outflow_simulate::cli::SimulateArgs),
+    /// Measure alerts or incidents against ground truth (truth.jsonl):
+    /// recall per story, precision, false alerts per host per day.
+    Score(ScoreArgs),
 }
 
 /// Options shared by every command that reads inputs.
@@ -144,6 +147,16 @@ pub struct HuntArgs {
     /// Stop (exit 2) when any rule document cannot be loaded.
     #[arg(long)]
     pub strict_rules: bool,
+    /// Print incidents instead of alerts: alerts grouped per host and user,
+    /// each with its chain of evidence, linked uploads and a one-line
+    /// explanation (see docs/incidents.md).
+    #[arg(long)]
+    pub incidents: bool,
+    /// Incident settings (YAML) over the built-in ones: window, threshold,
+    /// critical risk, agreement, ...; `outflow-correlate`'s
+    /// `data/incidents.yml` shows every key.
+    #[arg(long, value_name = "FILE")]
+    pub incidents_config: Option<PathBuf>,
     /// Skip events before this time (RFC 3339, e.g. 2026-11-20T00:00:00Z).
     #[arg(long, value_name = "TIME")]
     pub from: Option<String>,
@@ -251,4 +264,29 @@ pub enum MappingsAction {
     Export { dir: PathBuf },
     /// Print the built-in mappings as a Markdown reference (docs/MAPPINGS.md).
     Doc,
+}
+
+#[derive(Args)]
+pub struct ScoreArgs {
+    /// Ground truth: one story per line (`truth.jsonl` of `outflow simulate`).
+    #[arg(long, value_name = "FILE")]
+    pub truth: PathBuf,
+    /// Alerts or incidents as JSON lines (`outflow hunt --format jsonl`,
+    /// with or without `--incidents`); `-` reads standard input.
+    #[arg(value_name = "ALERTS")]
+    pub input: PathBuf,
+    /// Hosts in the corpus (default: `hosts` of the summary.json beside the truth file).
+    #[arg(long, value_name = "N")]
+    pub hosts: Option<u64>,
+    /// Days in the corpus (default: `days` of the summary.json beside the truth file).
+    #[arg(long, value_name = "D")]
+    pub days: Option<f64>,
+    /// Seconds before a story's start that an alert still counts for it.
+    #[arg(long, value_name = "SECONDS", default_value_t = 3_600)]
+    pub slack_before: u32,
+    /// Seconds after a story's end that an alert still counts for it.
+    #[arg(long, value_name = "SECONDS", default_value_t = 21_600)]
+    pub slack_after: u32,
+    #[arg(long, short = 'f', value_enum, default_value = "text")]
+    pub format: ReportFormat,
 }

@@ -10,11 +10,14 @@ use crate::rules::{load, load_lines, load_options};
 use crate::select::RuleFilter;
 use crate::Failure;
 use outflow_analytics::allow::suppressed_by;
+use outflow_correlate::{
+    CorrelateStage, CorrelateStats, Correlator, IncidentFormat, IncidentWriter, Settings,
+};
 use outflow_detect::AnalyticSet;
 use outflow_event::{time::parse_iso8601, Timestamp};
 use outflow_pipeline::{HuntConsumer, HuntStats, ReorderBuffer, TimeRange};
 use outflow_sigma::RuleSet;
-use outflow_sinks::{alert_writer, AlertFormat};
+use outflow_sinks::{alert_writer, AlertFormat, AlertWriter};
 use outflow_sources::Flow;
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -105,6 +108,39 @@ fn alerts_line(stats: &HuntStats) -> String {
     }
 }
 
+fn incidents_line(s: &CorrelateStats) -> String {
+    let mut line = format!(
+        "incidents: {} (grouping {} of {} alerts)",
+        s.incidents, s.grouped_alerts, s.alerts
+    );
+    if s.late_alerts > 0 {
+        line.push_str(&format!(
+            "; {} alerts came after their window closed (raise `lateness` with --incidents-config)",
+            s.late_alerts
+        ));
+    }
+    line
+}
+
+/// Where alerts or (with `--incidents`) incidents are written.
+fn writers(
+    format: OutFormat,
+    incidents: bool,
+    out: Box<dyn std::io::Write + Send>,
+) -> (Option<Box<dyn AlertWriter>>, Option<IncidentWriter>) {
+    let (alerts, grouped) = match format {
+        OutFormat::None => return (None, None),
+        OutFormat::Jsonl => (AlertFormat::Jsonl, IncidentFormat::Jsonl),
+        OutFormat::Csv => (AlertFormat::Csv, IncidentFormat::Csv),
+        OutFormat::Table => (AlertFormat::Table, IncidentFormat::Table),
+    };
+    if incidents {
+        (None, Some(IncidentWriter::new(grouped, out)))
+    } else {
+        (Some(alert_writer(alerts, out)), None)
+    }
+}
+
 pub fn run(args: HuntArgs) -> Result<(), Failure> {
     let format = resolve_format(args.format, args.output.is_some());
     let range = TimeRange {
@@ -136,20 +172,22 @@ pub fn run(args: HuntArgs) -> Result<(), Failure> {
     } else {
         pack.map(|p| Arc::new(p) as _)
     };
+    let settings = match &args.incidents_config {
+        Some(p) => Settings::load(p).map_err(Failure::Usage)?,
+        None => Settings::builtin(),
+    };
     let rejects = RefCell::new(Rejects::new(&args.read)?);
     let out = open_output(args.output.as_deref())?;
-    let mut writer = match format {
-        OutFormat::None => None,
-        OutFormat::Jsonl => Some(alert_writer(AlertFormat::Jsonl, out)),
-        OutFormat::Csv => Some(alert_writer(AlertFormat::Csv, out)),
-        OutFormat::Table => Some(alert_writer(AlertFormat::Table, out)),
-    };
+    let (mut writer, incident_writer) = writers(format, args.incidents, out);
+    let incident_writer = RefCell::new(incident_writer);
     let write_error = RefCell::new(None);
+    let correlated = RefCell::new(CorrelateStats::default());
     let mut consumer = HuntConsumer::new(
         analytics,
         ReorderBuffer::new(Duration::from_secs(args.max_lateness), REORDER_MAX_EVENTS),
         Box::new(|a| match writer.as_mut().map(|w| w.write(a)) {
-            None | Some(Ok(())) => Flow::Continue,
+            None | Some(Ok(())) if write_error.borrow().is_none() => Flow::Continue,
+            None | Some(Ok(())) => Flow::Stop,
             Some(Err(e)) => {
                 *write_error.borrow_mut() = Some(e);
                 Flow::Stop
@@ -158,6 +196,20 @@ pub fn run(args: HuntArgs) -> Result<(), Failure> {
         Box::new(|r| rejects.borrow_mut().report(r, &bar)),
         Box::new(|p| bar.update(p)),
     );
+    // Alerts pass through the correlate stage: grouped ones carry their incident id.
+    consumer.stage = Some(Box::new(
+        CorrelateStage::new(
+            Correlator::new(settings),
+            Box::new(|i| {
+                if let Some(w) = incident_writer.borrow_mut().as_mut() {
+                    if let Err(e) = w.write(&i) {
+                        write_error.borrow_mut().get_or_insert(e);
+                    }
+                }
+            }),
+        )
+        .with_stats(&correlated),
+    ));
     if let Some(c) = correlator {
         consumer = consumer.with_correlator(Box::new(c));
     }
@@ -174,15 +226,25 @@ pub fn run(args: HuntArgs) -> Result<(), Failure> {
     bar.finish();
     add_missing(&mut summary, &missing);
     let hidden = rejects.borrow_mut().finish();
-    let finish_err = writer.as_mut().and_then(|w| w.finish().err());
+    let finish_err = writer.as_mut().and_then(|w| w.finish().err()).or_else(|| {
+        incident_writer
+            .borrow_mut()
+            .as_mut()
+            .and_then(|w| w.finish().err())
+    });
     check_written(
         write_error.into_inner().or(finish_err),
-        "alerts",
+        if args.incidents {
+            "incidents"
+        } else {
+            "alerts"
+        },
         &mut summary,
     )?;
     let mut extra = vec![
         detection_line(&stats, sigma_rules, builtin),
         alerts_line(&stats),
+        incidents_line(&correlated.borrow()),
     ];
     if summary.totals.out_of_range > 0 {
         extra.push(format!(
@@ -207,6 +269,7 @@ pub fn run(args: HuntArgs) -> Result<(), Failure> {
     ));
     let mut json = serde_json::to_value(&summary).unwrap_or_default();
     json["hunt"] = serde_json::to_value(&stats).unwrap_or_default();
+    json["incidents"] = serde_json::to_value(&*correlated.borrow()).unwrap_or_default();
     let text = text_summary(&summary, hidden, &extra);
     let stdout_free = format == OutFormat::None || args.output.is_some();
     print_summary(&args.read, &json, &text, stdout_free)?;

@@ -15,6 +15,7 @@ mod progress;
 mod report;
 mod rules;
 mod rules_cmd;
+mod score;
 mod select;
 
 use clap::Parser;
@@ -48,6 +49,7 @@ fn main() -> ExitCode {
         }
         args::Command::Mappings(a) => mappings::run(a),
         args::Command::Rules(a) => rules_cmd::run(a),
+        args::Command::Score(a) => score::run(&a),
         args::Command::Simulate(a) => outflow_simulate::cli::run(&a).map_err(|e| match e {
             outflow_simulate::cli::CliError::Usage(m) => Failure::Usage(m),
             outflow_simulate::cli::CliError::Fatal(m) => Failure::Fatal(m),

@@ -247,7 +247,8 @@ impl Consumer for HuntConsumer<'_> {
             reorder.push(item, &mut out);
         }
         drop(out);
-        if stateful || correlating {
+        // The stage needs event time too, to release what it holds.
+        if stateful || correlating || self.stage.is_some() {
             if let Some(w) = self.reorder.watermark() {
                 self.analytics.advance(w, &mut self.ready);
                 if let Some(c) = &mut self.correlator {
