@@ -35,6 +35,14 @@ pub trait StatefulAnalytic: Send {
     }
 }
 
+/// An analytic could not take back its saved state.
+#[derive(Debug, thiserror::Error)]
+#[error("analytic '{analytic}' cannot restore its saved state: {message}")]
+pub struct RestoreError {
+    pub analytic: String,
+    pub message: String,
+}
+
 /// Most distinct domains whose catalog lookup is cached.
 const MAX_LOOKUPS: usize = 200_000;
 
@@ -69,6 +77,34 @@ impl AnalyticsEngine {
         self.analytics.is_empty()
     }
 
+    /// Each analytic's state by name (its baselines), for the baseline store.
+    pub fn snapshot_parts(&self) -> Vec<(String, serde_json::Value)> {
+        self.analytics
+            .iter()
+            .map(|a| (a.name().to_string(), a.snapshot()))
+            .collect()
+    }
+
+    /// Gives each analytic the state saved under its name. A state an
+    /// analytic cannot read is an error naming it ([`RestoreError`]); states
+    /// of analytics not running (disabled, or unknown to this version) are
+    /// returned as skipped, so the caller can say so.
+    pub fn restore_parts(
+        &mut self,
+        parts: Vec<(String, serde_json::Value)>,
+    ) -> Result<Vec<String>, RestoreError> {
+        let mut skipped = Vec::new();
+        for (name, state) in parts {
+            match self.analytics.iter_mut().find(|a| a.name() == name) {
+                Some(a) => a
+                    .restore(state)
+                    .map_err(|message| RestoreError { analytic: name, message })?,
+                None => skipped.push(name),
+            }
+        }
+        Ok(skipped)
+    }
+
     /// The view of `ev` (public so tests and tools can see what analytics see).
     pub fn view<'e>(&mut self, ev: &'e Event) -> View<'e> {
         let kind = kind_of(ev);
@@ -83,9 +119,16 @@ impl AnalyticsEngine {
             }
             _ => None,
         };
-        let host = match ev.entity_str(EntitySlot::Host) {
-            Some(h) if !h.is_empty() => Some(Arc::from(h.as_ref())),
-            _ => ev.entity.src_ip.map(|ip| self.names.host_of(ip)),
+        // A firewall record names the firewall, not the host that sent.
+        let named = match ev.entity_str(EntitySlot::Host) {
+            Some(h) if !h.is_empty() && !(kind == Kind::Firewall && ev.entity.src_ip.is_some()) => {
+                Some(h)
+            }
+            _ => None,
+        };
+        let host = match named {
+            Some(h) => Some(Arc::from(h.as_ref())),
+            None => ev.entity.src_ip.map(|ip| self.names.host_of(ip)),
         };
         View {
             ev,
