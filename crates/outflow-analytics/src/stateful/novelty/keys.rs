@@ -18,23 +18,23 @@ pub fn host_key(host: &str) -> Arc<str> {
     Arc::from(short.to_ascii_lowercase())
 }
 
-/// A destination's key: `service:<id>[/<tenant>]` for a catalogued
-/// service, else the registered domain (public suffix list), else the name.
+/// A destination's key: the registered domain (public suffix list, private
+/// section included, so `bucket.s3.amazonaws.com` and
+/// `account.blob.core.windows.net` stay apart), else the catalogued
+/// service, else the name. One key per destination whichever record named
+/// it (a proxy URL path may pick a finer catalog entry than a connection).
 pub fn dest_key(flow: &Flow) -> Option<Arc<str>> {
+    let domain = flow
+        .domain
+        .as_deref()
+        .filter(|d| d.parse::<IpAddr>().is_err());
+    if let Some(r) = domain.and_then(outflow_intel::registered_domain) {
+        return Some(Arc::from(r));
+    }
     if let Some(s) = &flow.service {
-        return Some(Arc::from(match &s.tenant {
-            Some(t) => format!("service:{}/{}", s.id, t.to_ascii_lowercase()),
-            None => format!("service:{}", s.id),
-        }));
+        return Some(Arc::from(format!("service:{}", s.id)));
     }
-    let d = flow.domain.as_deref()?;
-    if d.parse::<IpAddr>().is_ok() {
-        return None;
-    }
-    Some(match outflow_intel::registered_domain(d) {
-        Some(r) => Arc::from(r),
-        None => Arc::from(d),
-    })
+    domain.map(Arc::from)
 }
 
 /// The flow goes out of the organisation: not to the policy's internal
