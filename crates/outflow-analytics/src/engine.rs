@@ -53,6 +53,8 @@ pub struct AnalyticsEngine {
     /// Domain → its catalog service (or none), so each domain is looked up once.
     lookups: FxHashMap<Arc<str>, Option<ServiceRef>>,
     last_expiry: i64,
+    /// Event-time range (µs) of the events seen, for the baseline store.
+    range: Option<(i64, i64)>,
 }
 
 impl AnalyticsEngine {
@@ -63,6 +65,7 @@ impl AnalyticsEngine {
             analytics,
             lookups: FxHashMap::default(),
             last_expiry: 0,
+            range: None,
         }
     }
 
@@ -75,6 +78,11 @@ impl AnalyticsEngine {
 
     pub fn is_empty(&self) -> bool {
         self.analytics.is_empty()
+    }
+
+    /// Event-time range (µs) of the events seen so far.
+    pub fn event_range(&self) -> Option<(i64, i64)> {
+        self.range
     }
 
     /// Each analytic's state by name (its baselines), for the baseline store.
@@ -96,9 +104,10 @@ impl AnalyticsEngine {
         let mut skipped = Vec::new();
         for (name, state) in parts {
             match self.analytics.iter_mut().find(|a| a.name() == name) {
-                Some(a) => a
-                    .restore(state)
-                    .map_err(|message| RestoreError { analytic: name, message })?,
+                Some(a) => a.restore(state).map_err(|message| RestoreError {
+                    analytic: name,
+                    message,
+                })?,
                 None => skipped.push(name),
             }
         }
@@ -203,6 +212,12 @@ impl Analytic for AnalyticsEngine {
     }
 
     fn process(&mut self, event: &Event, out: &mut Vec<Finding>) {
+        if let Some(t) = event.ts.map(|t| t.0 / 1_000) {
+            self.range = Some(match self.range {
+                Some((a, b)) => (a.min(t), b.max(t)),
+                None => (t, t),
+            });
+        }
         let view = self.view(event);
         for a in &mut self.analytics {
             a.on_event(&view, out);

@@ -206,10 +206,7 @@ impl BaselineStore {
         updated_at: &str,
     ) -> Result<(), StoreError> {
         let path = self.path.clone();
-        let tx = self
-            .conn
-            .transaction()
-            .map_err(|e| classify(&path, e))?;
+        let tx = self.conn.transaction().map_err(|e| classify(&path, e))?;
         for (name, state) in parts {
             let old: Option<(Option<i64>, Option<i64>)> = tx
                 .query_row(
@@ -226,7 +223,14 @@ impl BaselineStore {
                 "INSERT OR REPLACE INTO analytic_state
                  (analytic, state, outflow_version, first_event, last_event, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![name, state.to_string(), outflow_version, first, last, updated_at],
+                params![
+                    name,
+                    state.to_string(),
+                    outflow_version,
+                    first,
+                    last,
+                    updated_at
+                ],
             )
             .map_err(|e| classify(&path, e))?;
         }

@@ -7,8 +7,8 @@
 
 use super::novelty::seen::{load1, load2, rows1, rows2};
 use super::novelty::{
-    allowed, dest_key, flow_rec, host_key, is_external, Candidate, HostClock, NoveltySettings,
-    SeenMap, Snapshot, UploadJoin, SNAPSHOT_VERSION,
+    allowed, dest_key, flow_rec, host_key, is_external, sort_evidence, Candidate, HostClock,
+    NoveltySettings, SeenMap, Snapshot, UploadJoin, SNAPSHOT_VERSION,
 };
 use crate::config::AnalyticMeta;
 use crate::engine::StatefulAnalytic;
@@ -82,6 +82,7 @@ impl FirstSeenProcess {
         let bytes = c.bytes_out();
         let mut f = c.data;
         f.evidence.extend(c.evidence);
+        sort_evidence(&mut f.evidence);
         f.fields.insert("host_key".into(), c.host.to_string());
         if bytes > 0 {
             f.bytes_out = Some(bytes);

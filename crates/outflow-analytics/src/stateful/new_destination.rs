@@ -6,8 +6,8 @@
 
 use super::novelty::seen::{load1, load2, rows1, rows2};
 use super::novelty::{
-    allowed, dest_key, flow_rec, host_key, is_external, sanctioned, upload_risk, Candidate, HostClock,
-    NoveltySettings, SeenMap, Snapshot, UploadJoin, SNAPSHOT_VERSION,
+    allowed, dest_key, flow_rec, host_key, is_external, sanctioned, sort_evidence, upload_risk,
+    Candidate, HostClock, NoveltySettings, SeenMap, Snapshot, UploadJoin, SNAPSHOT_VERSION,
 };
 use crate::config::AnalyticMeta;
 use crate::engine::StatefulAnalytic;
@@ -115,10 +115,13 @@ impl NewDestination {
         f.fields
             .insert("bytes_out_in_window".into(), bytes.to_string());
         if let Some(e) = f.evidence.first_mut() {
-            e.summary
-                .push_str(&format!("; {} sent out within the window", human_bytes(bytes)));
+            e.summary.push_str(&format!(
+                "; {} sent out within the window",
+                human_bytes(bytes)
+            ));
         }
         f.evidence.extend(c.evidence);
+        sort_evidence(&mut f.evidence);
         out.push(f);
     }
 }

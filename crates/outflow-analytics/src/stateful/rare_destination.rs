@@ -8,8 +8,8 @@
 use super::new_destination::reaches;
 use super::novelty::seen::{load1, rows1, Row};
 use super::novelty::{
-    allowed, dest_key, flow_rec, host_key, is_external, sanctioned, upload_risk, Candidate,
-    HostClock, Seen, Snapshot, UploadJoin, SNAPSHOT_VERSION,
+    allowed, dest_key, flow_rec, host_key, is_external, sanctioned, sort_evidence, upload_risk,
+    Candidate, HostClock, Seen, Snapshot, UploadJoin, SNAPSHOT_VERSION,
 };
 use crate::config::AnalyticMeta;
 use crate::engine::StatefulAnalytic;
@@ -105,8 +105,7 @@ impl RareDestination {
 
     /// Records that `host` reached `dest` at `t`; returns the pair's span.
     fn touch(&mut self, dest: &Arc<str>, host: &Arc<str>, t: i64) -> Seen {
-        if !self.dest_last.contains_key(dest) && self.dest_last.len() >= self.s.baseline.max_items
-        {
+        if !self.dest_last.contains_key(dest) && self.dest_last.len() >= self.s.baseline.max_items {
             self.evict();
         }
         let last = self.dest_last.entry(dest.clone()).or_insert(t);
@@ -166,10 +165,13 @@ impl RareDestination {
         f.fields
             .insert("bytes_out_in_window".into(), bytes.to_string());
         if let Some(e) = f.evidence.first_mut() {
-            e.summary
-                .push_str(&format!("; {} sent out within the window", human_bytes(bytes)));
+            e.summary.push_str(&format!(
+                "; {} sent out within the window",
+                human_bytes(bytes)
+            ));
         }
         f.evidence.extend(c.evidence);
+        sort_evidence(&mut f.evidence);
         out.push(f);
     }
 }

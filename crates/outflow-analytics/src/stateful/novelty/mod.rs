@@ -119,3 +119,18 @@ impl Snapshot {
         Ok(Some(s))
     }
 }
+
+/// Evidence after the first (the event that opened the item) in time order;
+/// records of the same time in a fixed order, so reruns print the same alert.
+pub fn sort_evidence(ev: &mut [Evidence]) {
+    if let Some((_, rest)) = ev.split_first_mut() {
+        rest.sort_by(|a, b| {
+            (a.time, &a.source, &a.summary, &*a.origin.file).cmp(&(
+                b.time,
+                &b.source,
+                &b.summary,
+                &*b.origin.file,
+            ))
+        });
+    }
+}

@@ -201,7 +201,13 @@ mod tests {
         m.touch(&"a", 50);
         m.touch(&"a", 10);
         m.touch(&"a", 30);
-        assert_eq!(m.get(&"a"), Some(Seen { first: 10, last: 50 }));
+        assert_eq!(
+            m.get(&"a"),
+            Some(Seen {
+                first: 10,
+                last: 50
+            })
+        );
         assert!(m.get(&"a").unwrap().is_new_at(12, 5));
         assert!(!m.get(&"a").unwrap().is_new_at(16, 5));
     }
