@@ -37,10 +37,19 @@ fn corpus(dir: &Path) {
 /// The stateful analytics' alerts of a day-3 hunt, as comparable keys.
 fn hunt_day3(store: &str, logs: &str) -> Vec<serde_json::Value> {
     let (out, err, code) = outflow(&[
-        "hunt", "-q", "--format", "jsonl", "--baseline", store, "--from", DAY3,
+        "hunt",
+        "-q",
+        "--format",
+        "jsonl",
+        "--baseline",
+        store,
+        "--from",
+        DAY3,
         // The corpus is one file per source, each spanning every day:
         // hold enough to hand the analytics every event in time order.
-        "--max-lateness", "400000", logs,
+        "--max-lateness",
+        "400000",
+        logs,
     ]);
     assert_eq!(code, Some(0), "{err}");
     out.lines()
@@ -93,11 +102,22 @@ fn day3_alerts_only_for_what_day3_brings_new_and_reruns_agree() {
     let store_s = store.to_str().unwrap();
 
     let (out, err, code) = outflow(&[
-        "baseline", "-q", "--store", store_s, "--to", DAY3, "--max-lateness", "400000", logs,
+        "baseline",
+        "-q",
+        "--store",
+        store_s,
+        "--to",
+        DAY3,
+        "--max-lateness",
+        "400000",
+        logs,
     ]);
     assert_eq!(code, Some(0), "{err}");
     assert!(out.contains("new-destination:"), "{out}");
-    assert!(out.contains("(2.0 days)") || out.contains("(1.9 days)"), "{out}");
+    assert!(
+        out.contains("(2.0 days)") || out.contains("(1.9 days)"),
+        "{out}"
+    );
 
     // What days 1–2 taught, before the hunt adds day 3.
     let learnt_dir = tempfile::tempdir().unwrap();
@@ -112,7 +132,10 @@ fn day3_alerts_only_for_what_day3_brings_new_and_reruns_agree() {
         .iter()
         .filter(|a| a["rule"]["id"] != "outflow.rare-destination")
         .collect();
-    assert!(!novel.is_empty(), "day 3 brings new programs and destinations");
+    assert!(
+        !novel.is_empty(),
+        "day 3 brings new programs and destinations"
+    );
     for a in &novel {
         assert!(a["timestamp"].as_str().unwrap() >= DAY3, "{a}");
         let host = a["fields"]["host_key"].as_str().unwrap().to_string();
@@ -121,7 +144,10 @@ fn day3_alerts_only_for_what_day3_brings_new_and_reruns_agree() {
             assert!(!programs.contains(&(host, image)), "known program: {a}");
         } else {
             let dest = a["fields"]["destination_key"].as_str().unwrap().to_string();
-            assert!(!destinations.contains(&(host, dest)), "known destination: {a}");
+            assert!(
+                !destinations.contains(&(host, dest)),
+                "known destination: {a}"
+            );
             assert!(a["bytes_out"].as_u64().unwrap() >= 5 << 20, "{a}");
         }
     }
@@ -142,7 +168,11 @@ fn a_damaged_store_is_a_usage_error_naming_the_file() {
     let input = dir.path().join("empty.jsonl");
     std::fs::write(&input, "{}\n").unwrap();
     for cmd in ["hunt", "baseline"] {
-        let flag = if cmd == "hunt" { "--baseline" } else { "--store" };
+        let flag = if cmd == "hunt" {
+            "--baseline"
+        } else {
+            "--store"
+        };
         let (_, err, code) = outflow(&[
             cmd,
             "-q",
@@ -151,6 +181,9 @@ fn a_damaged_store_is_a_usage_error_naming_the_file() {
             input.to_str().unwrap(),
         ]);
         assert_eq!(code, Some(2), "{cmd}: {err}");
-        assert!(err.contains("baseline.db") && err.contains("damaged"), "{err}");
+        assert!(
+            err.contains("baseline.db") && err.contains("damaged"),
+            "{err}"
+        );
     }
 }
