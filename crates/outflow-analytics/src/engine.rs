@@ -129,12 +129,10 @@ impl AnalyticsEngine {
             _ => None,
         };
         // A firewall record names the firewall, not the host that sent.
-        let named = match ev.entity_str(EntitySlot::Host) {
-            Some(h) if !h.is_empty() && !(kind == Kind::Firewall && ev.entity.src_ip.is_some()) => {
-                Some(h)
-            }
-            _ => None,
-        };
+        let firewall = kind == Kind::Firewall && ev.entity.src_ip.is_some();
+        let named = ev
+            .entity_str(EntitySlot::Host)
+            .filter(|h| !h.is_empty() && !firewall);
         let host = match named {
             Some(h) => Some(Arc::from(h.as_ref())),
             None => ev.entity.src_ip.map(|ip| self.names.host_of(ip)),

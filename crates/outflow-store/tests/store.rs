@@ -87,8 +87,7 @@ fn a_locked_file_says_so() {
         Err(e) => e,
         Ok(mut s) => s
             .save(&[("x".into(), json!(1))], None, "0", "now")
-            .err()
-            .expect("must fail while locked"),
+            .expect_err("must fail while locked"),
     };
     assert!(matches!(err, StoreError::Locked { .. }), "{err}");
     assert!(started.elapsed().as_secs() >= 4);

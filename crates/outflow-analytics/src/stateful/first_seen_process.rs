@@ -168,16 +168,7 @@ impl StatefulAnalytic for FirstSeenProcess {
             "first_seen".into(),
             outflow_event::Timestamp(seen.first.saturating_mul(1_000)).to_string(),
         );
-        let c = Candidate::new(
-            t,
-            b.upload_window_us(),
-            hk,
-            flow.src_ip,
-            flow.dst_ip,
-            flow.dst_port,
-            dest_key(flow),
-            f,
-        );
+        let c = Candidate::new(t, b.upload_window_us(), hk, flow, dest_key(flow), f);
         if let Some(done) = self.join.open(c) {
             self.emit(done, out);
         }

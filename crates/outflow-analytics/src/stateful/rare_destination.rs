@@ -234,16 +234,7 @@ impl StatefulAnalytic for RareDestination {
         f.fields.insert("destination_key".into(), d.to_string());
         f.fields.insert("hosts_using".into(), users.to_string());
         f.fields.insert("active_hosts".into(), active.to_string());
-        let c = Candidate::new(
-            t,
-            b.upload_window_us(),
-            hk,
-            flow.src_ip,
-            flow.dst_ip,
-            flow.dst_port,
-            dest,
-            f,
-        );
+        let c = Candidate::new(t, b.upload_window_us(), hk, flow, dest, f);
         if let Some(done) = self.join.open(c) {
             self.emit(done, out);
         }

@@ -4,6 +4,7 @@
 //! in several sources (Zeek, firewall, proxy), so bytes are summed per
 //! source and the largest sum is taken, never the sum over sources.
 
+use crate::view::Flow;
 use outflow_detect::Evidence;
 use rustc_hash::FxHashMap;
 use std::collections::VecDeque;
@@ -47,13 +48,13 @@ const MAX_ADDRS: usize = 16;
 const MAX_EVIDENCE: usize = 6;
 
 impl<T> Candidate<T> {
+    /// A candidate for `host` opened at `opened` by a record of `flow`,
+    /// joining flows to `dest` (or the flow's address) for `window`.
     pub fn new(
         opened: i64,
         window: i64,
         host: Arc<str>,
-        src_ip: Option<IpAddr>,
-        dst_ip: Option<IpAddr>,
-        dst_port: Option<u16>,
+        flow: &Flow,
         dest: Option<Arc<str>>,
         data: T,
     ) -> Self {
@@ -61,9 +62,9 @@ impl<T> Candidate<T> {
             opened,
             until: opened.saturating_add(window),
             host,
-            src_ip,
-            dst_ips: dst_ip.into_iter().collect(),
-            dst_port,
+            src_ip: flow.src_ip,
+            dst_ips: flow.dst_ip.into_iter().collect(),
+            dst_port: flow.dst_port,
             dest,
             bytes: Vec::new(),
             evidence: Vec::new(),
