@@ -291,3 +291,17 @@ fn a_destination_many_hosts_use_is_not_rare() {
         .collect();
     assert_eq!(rare, ["ws1", "ws2"]);
 }
+
+#[test]
+fn a_call_that_receives_as_much_as_it_sends_is_not_an_upload() {
+    let mut evs = story();
+    if let Some(conn) = evs.last_mut() {
+        conn.entity.bytes_in = Some(280 << 20);
+    }
+    let out = run(&mut engine(Policy::default()), &evs);
+    let fsp = by(&out, "first-seen-process");
+    assert_eq!(fsp.len(), 1);
+    assert_eq!(fsp[0].risk_score, 3, "new program, no upload");
+    assert!(by(&out, "new-destination").is_empty());
+    assert!(by(&out, "rare-destination").is_empty());
+}

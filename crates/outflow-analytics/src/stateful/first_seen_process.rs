@@ -80,6 +80,9 @@ impl FirstSeenProcess {
 
     fn emit(&self, c: Candidate<Finding>, out: &mut Vec<Finding>) {
         let bytes = c.bytes_out();
+        let b = &self.s.baseline;
+        let upload = c.is_upload(b.upload_floor, b.upload_ratio);
+        let bytes_in = c.bytes_in();
         let mut f = c.data;
         f.evidence.extend(c.evidence);
         sort_evidence(&mut f.evidence);
@@ -88,8 +91,10 @@ impl FirstSeenProcess {
             f.bytes_out = Some(bytes);
             f.fields
                 .insert("bytes_out_in_window".into(), bytes.to_string());
+            f.fields
+                .insert("bytes_in_in_window".into(), bytes_in.to_string());
         }
-        if bytes >= self.s.baseline.upload_floor {
+        if upload {
             report::set_risk(&mut f, self.s.upload_risk);
             if let Some(e) = f.evidence.first_mut() {
                 e.summary

@@ -100,7 +100,8 @@ impl NewDestination {
             return;
         };
         let item = (c.host.clone(), dest);
-        if bytes < self.s.baseline.upload_floor || self.reported.contains(&item) {
+        let b = &self.s.baseline;
+        if !c.is_upload(b.upload_floor, b.upload_ratio) || self.reported.contains(&item) {
             return;
         }
         if self.reported.len() >= self.s.baseline.max_items {

@@ -150,7 +150,8 @@ impl RareDestination {
             return;
         };
         let item = (c.host.clone(), dest);
-        if bytes < self.s.baseline.upload_floor || self.reported.contains(&item) {
+        let b = &self.s.baseline;
+        if !c.is_upload(b.upload_floor, b.upload_ratio) || self.reported.contains(&item) {
             return;
         }
         if self.reported.len() >= self.s.baseline.max_items {
@@ -219,9 +220,14 @@ impl StatefulAnalytic for RareDestination {
             return;
         };
         let users = self.prevalence(&d, t);
+        // Counting the active hosts costs a pass over them: only when the
+        // share could make a destination above `max_hosts` rare.
+        let share_of = |n: usize| (self.s.max_share * n as f64).floor() as usize;
+        if users > self.s.max_hosts && users > share_of(self.hosts.hosts.len()) {
+            return;
+        }
         let active = self.hosts.active_at(t);
-        let share_limit = (self.s.max_share * active as f64).floor() as usize;
-        if users > self.s.max_hosts.max(share_limit) {
+        if users > self.s.max_hosts.max(share_of(active)) {
             return;
         }
         if sanctioned(&self.ctx, flow) || allowed(&self.ctx, view) {

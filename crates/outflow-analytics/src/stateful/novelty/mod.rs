@@ -50,6 +50,7 @@ pub fn flow_rec(view: &View<'_>) -> Option<FlowRec> {
         dest: dest_key(f),
         source: view.ev.source.as_str(),
         bytes_out: bytes,
+        bytes_in: f.bytes_in.unwrap_or(0),
         evidence: Evidence::of(view.ev, summary),
     })
 }

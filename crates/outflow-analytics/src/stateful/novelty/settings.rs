@@ -16,6 +16,9 @@ pub struct NoveltySettings {
     pub join_slack: u64,
     /// Bytes out (to the item's destinations, within the window) that make it an upload.
     pub upload_floor: u64,
+    /// An upload sends at least this many times the bytes it receives
+    /// (per-host upload/download ratio: calls and streams are symmetric).
+    pub upload_ratio: f64,
     /// Most items (host × key) kept; past it the least recently seen go.
     pub max_items: usize,
     /// Most hosts kept.

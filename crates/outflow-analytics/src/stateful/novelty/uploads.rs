@@ -23,6 +23,7 @@ pub struct FlowRec {
     /// The source format (`zeek-tsv`, `panos`, ...): bytes add up within one.
     pub source: &'static str,
     pub bytes_out: u64,
+    pub bytes_in: u64,
     pub evidence: Evidence,
 }
 
@@ -36,7 +37,8 @@ pub struct Candidate<T> {
     pub dst_ips: Vec<IpAddr>,
     pub dst_port: Option<u16>,
     pub dest: Option<Arc<str>>,
-    bytes: Vec<(&'static str, u64)>,
+    /// (source, bytes out, bytes in) summed per source format.
+    bytes: Vec<(&'static str, u64, u64)>,
     pub evidence: Vec<Evidence>,
     /// What the analytic reports when the window closes.
     pub data: T,
@@ -74,7 +76,23 @@ impl<T> Candidate<T> {
 
     /// Bytes out of the item's upload: the largest per-source sum.
     pub fn bytes_out(&self) -> u64 {
-        self.bytes.iter().map(|(_, b)| *b).max().unwrap_or(0)
+        self.bytes.iter().map(|(_, o, _)| *o).max().unwrap_or(0)
+    }
+
+    /// Bytes in, from the source that saw the most bytes out.
+    pub fn bytes_in(&self) -> u64 {
+        self.bytes
+            .iter()
+            .max_by_key(|(_, o, _)| *o)
+            .map(|(_, _, i)| *i)
+            .unwrap_or(0)
+    }
+
+    /// An upload: at least `floor` bytes out, and at least `ratio` times
+    /// the bytes that came back (a video call sends as much as it receives).
+    pub fn is_upload(&self, floor: u64, ratio: f64) -> bool {
+        let out = self.bytes_out();
+        out >= floor && out as f64 >= ratio * self.bytes_in() as f64
     }
 
     fn matches(&mut self, r: &FlowRec, slack: i64) -> bool {
@@ -106,9 +124,12 @@ impl<T> Candidate<T> {
     }
 
     fn add(&mut self, r: &FlowRec) {
-        match self.bytes.iter_mut().find(|(s, _)| *s == r.source) {
-            Some((_, b)) => *b = b.saturating_add(r.bytes_out),
-            None => self.bytes.push((r.source, r.bytes_out)),
+        match self.bytes.iter_mut().find(|(s, _, _)| *s == r.source) {
+            Some((_, o, i)) => {
+                *o = o.saturating_add(r.bytes_out);
+                *i = i.saturating_add(r.bytes_in);
+            }
+            None => self.bytes.push((r.source, r.bytes_out, r.bytes_in)),
         }
         if let Some(ip) = r.dst_ip {
             if !self.dst_ips.contains(&ip) && self.dst_ips.len() < MAX_ADDRS {
