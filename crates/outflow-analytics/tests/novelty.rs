@@ -262,8 +262,9 @@ fn a_destination_many_hosts_use_is_not_rare() {
             ));
         }
     }
-    // Day 3: three hosts upload to a new destination; only the first two are rare.
-    for i in 1..=3 {
+    // Day 3: four hosts upload to a new destination; only the first two
+    // are rare, and for the fourth it is already common.
+    for i in 1..=4 {
         let t = T0 + 50 * HOUR + i64::from(i) * HOUR;
         let ip = format!("10.0.0.{i}");
         evs.push(sysmon3(
@@ -284,7 +285,15 @@ fn a_destination_many_hosts_use_is_not_rare() {
         ));
     }
     let out = run(&mut engine(Policy::default()), &evs);
-    assert_eq!(by(&out, "new-destination").len(), 3);
+    let risks: Vec<u8> = by(&out, "new-destination")
+        .iter()
+        .map(|f| f.risk_score)
+        .collect();
+    assert_eq!(
+        risks,
+        [7, 7, 7, 4],
+        "cloud storage; common after three hosts"
+    );
     let rare: Vec<String> = by(&out, "rare-destination")
         .iter()
         .map(|f| f.fields["host_key"].clone())

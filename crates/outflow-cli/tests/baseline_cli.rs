@@ -152,6 +152,20 @@ fn day3_alerts_only_for_what_day3_brings_new_and_reruns_agree() {
         }
     }
 
+    // Day-3 stories of the corpus show among them (by destination).
+    let truth = std::fs::read_to_string(dir.path().join("truth.jsonl")).unwrap();
+    let found: BTreeSet<&str> = novel
+        .iter()
+        .filter_map(|a| a["destination"]["domain"].as_str())
+        .collect();
+    let day3_found = truth
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|t| t["start"].as_str().unwrap() >= DAY3)
+        .filter(|t| found.contains(t["destination"].as_str().unwrap()))
+        .count();
+    assert!(day3_found >= 2, "{found:?}");
+
     // The hunt saved day 3 into the store: hunting day 3 again still
     // reports what was new at the time of each event.
     let again = hunt_day3(store_s, logs);

@@ -7,7 +7,8 @@
 use super::novelty::seen::{load1, load2, rows1, rows2};
 use super::novelty::{
     allowed, dest_key, flow_rec, host_key, is_external, sanctioned, sort_evidence, upload_risk,
-    Candidate, HostClock, NoveltySettings, SeenMap, Snapshot, UploadJoin, SNAPSHOT_VERSION,
+    Candidate, HostClock, NoveltySettings, Prevalence, SeenMap, Snapshot, UploadJoin,
+    SNAPSHOT_VERSION,
 };
 use crate::config::AnalyticMeta;
 use crate::engine::StatefulAnalytic;
@@ -44,6 +45,10 @@ struct Settings {
     category_risk: BTreeMap<String, u8>,
     /// Uploads at least this large add one to the risk.
     large_upload: u64,
+    /// A destination at least this many other hosts had reached is common
+    /// in the organisation: its risk is lowered by `common_risk_discount`.
+    common_hosts: usize,
+    common_risk_discount: u8,
     baseline: NoveltySettings,
 }
 
@@ -69,9 +74,12 @@ pub struct NewDestination {
     s: Settings,
     hosts: HostClock,
     items: SeenMap<Item>,
+    /// Which hosts reached each destination (the first `common_hosts`).
+    common: Prevalence,
     /// Items reported in this run (one alert per item and run).
     reported: FxHashSet<Item>,
-    join: UploadJoin<Finding>,
+    /// The alert to be, with how many other hosts had reached the destination.
+    join: UploadJoin<(Finding, usize)>,
 }
 
 pub fn build(ctx: &Arc<Ctx>) -> Result<Box<dyn StatefulAnalytic>, ConfigError> {
@@ -87,6 +95,7 @@ impl NewDestination {
             ctx: ctx.clone(),
             hosts: HostClock::new(b.max_hosts, b.learning_us()),
             items: SeenMap::new(b.max_items),
+            common: Prevalence::new(b.max_items, s.common_hosts.max(1)),
             reported: FxHashSet::default(),
             join: UploadJoin::new(b.join_slack_us(), b.max_items.min(10_000)),
             meta,
@@ -94,7 +103,7 @@ impl NewDestination {
         })
     }
 
-    fn emit(&mut self, c: Candidate<Finding>, out: &mut Vec<Finding>) {
+    fn emit(&mut self, c: Candidate<(Finding, usize)>, out: &mut Vec<Finding>) {
         let bytes = c.bytes_out();
         let Some(dest) = c.dest.clone() else {
             return;
@@ -108,9 +117,13 @@ impl NewDestination {
             self.reported.clear();
         }
         self.reported.insert(item);
-        let mut f = c.data;
+        let (mut f, others) = c.data;
         let category = f.destination.as_ref().and_then(|d| d.category.clone());
-        report::set_risk(&mut f, self.s.risk_of(category.as_deref(), bytes));
+        let mut risk = self.s.risk_of(category.as_deref(), bytes);
+        if others >= self.s.common_hosts {
+            risk = risk.saturating_sub(self.s.common_risk_discount);
+        }
+        report::set_risk(&mut f, risk);
         f.bytes_out = Some(bytes);
         f.fields.insert("host_key".into(), c.host.to_string());
         f.fields
@@ -161,6 +174,8 @@ impl StatefulAnalytic for NewDestination {
         let learnt = self.hosts.learnt(&hk, t);
         let item: Item = (hk.clone(), dest.clone());
         let seen = self.items.touch(&item, t);
+        let others = self.common.count_others(&item.1, &hk, t);
+        self.common.touch(&item.1, &hk, t);
         let b = &self.s.baseline;
         if !learnt || !seen.is_new_at(t, b.new_window_us()) || self.reported.contains(&item) {
             return;
@@ -189,11 +204,13 @@ impl StatefulAnalytic for NewDestination {
         if let Some(d) = &dest {
             f.fields.insert("destination_key".into(), d.to_string());
         }
+        f.fields
+            .insert("other_hosts_using".into(), others.to_string());
         f.fields.insert(
             "first_seen".into(),
             outflow_event::Timestamp(seen.first.saturating_mul(1_000)).to_string(),
         );
-        let c = Candidate::new(t, b.upload_window_us(), hk, flow, dest, f);
+        let c = Candidate::new(t, b.upload_window_us(), hk, flow, dest, (f, others));
         if let Some(done) = self.join.open(c) {
             self.emit(done, out);
         }
@@ -225,6 +242,7 @@ impl StatefulAnalytic for NewDestination {
             return Ok(());
         };
         load1(&mut self.hosts.hosts, s.hosts)?;
+        self.common.load(s.items.clone())?;
         load2(&mut self.items, s.items)
     }
 

@@ -6,10 +6,10 @@
 //! run gives the same answer when the same data is hunted again.
 
 use super::new_destination::reaches;
-use super::novelty::seen::{load1, rows1, Row};
+use super::novelty::seen::{load1, rows1};
 use super::novelty::{
     allowed, dest_key, flow_rec, host_key, is_external, sanctioned, sort_evidence, upload_risk,
-    Candidate, HostClock, Seen, Snapshot, UploadJoin, SNAPSHOT_VERSION,
+    Candidate, HostClock, Prevalence, Snapshot, UploadJoin, SNAPSHOT_VERSION,
 };
 use crate::config::AnalyticMeta;
 use crate::engine::StatefulAnalytic;
@@ -17,7 +17,7 @@ use crate::report::{self, human_bytes};
 use crate::view::View;
 use crate::{ConfigError, Ctx};
 use outflow_detect::Finding;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashSet;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -74,10 +74,8 @@ pub struct RareDestination {
     meta: AnalyticMeta,
     s: Settings,
     hosts: HostClock,
-    /// Destination → hosts that reached it, with when.
-    users: FxHashMap<Arc<str>, FxHashMap<Arc<str>, Seen>>,
-    /// Destination → when it was last seen by anyone (for eviction).
-    dest_last: FxHashMap<Arc<str>, i64>,
+    /// Destination → the hosts that reached it, with when.
+    users: Prevalence,
     reported: FxHashSet<(Arc<str>, Arc<str>)>,
     join: UploadJoin<Finding>,
 }
@@ -94,54 +92,12 @@ impl RareDestination {
         Ok(RareDestination {
             ctx: ctx.clone(),
             hosts: HostClock::new(b.max_hosts, b.learning_us()),
-            users: FxHashMap::default(),
-            dest_last: FxHashMap::default(),
+            users: Prevalence::new(b.max_items, s.max_hosts_per_destination),
             reported: FxHashSet::default(),
             join: UploadJoin::new(b.join_slack_us(), b.max_items.min(10_000)),
             meta,
             s,
         })
-    }
-
-    /// Records that `host` reached `dest` at `t`; returns the pair's span.
-    fn touch(&mut self, dest: &Arc<str>, host: &Arc<str>, t: i64) -> Seen {
-        if !self.dest_last.contains_key(dest) && self.dest_last.len() >= self.s.baseline.max_items {
-            self.evict();
-        }
-        let last = self.dest_last.entry(dest.clone()).or_insert(t);
-        *last = (*last).max(t);
-        let users = self.users.entry(dest.clone()).or_default();
-        if let Some(s) = users.get_mut(host) {
-            s.touch(t);
-            return *s;
-        }
-        let s = Seen { first: t, last: t };
-        if users.len() < self.s.max_hosts_per_destination {
-            users.insert(host.clone(), s);
-        }
-        s
-    }
-
-    /// Drops the least recently seen tenth of the destinations.
-    fn evict(&mut self) {
-        let mut lasts: Vec<i64> = self.dest_last.values().copied().collect();
-        let n = (lasts.len() / 10).max(1).min(lasts.len());
-        if n == 0 {
-            return;
-        }
-        let (_, cut, _) = lasts.select_nth_unstable(n - 1);
-        let cut = *cut;
-        self.dest_last.retain(|_, l| *l > cut);
-        let keep = &self.dest_last;
-        self.users.retain(|d, _| keep.contains_key(d));
-    }
-
-    /// Hosts that had reached `dest` by `t`.
-    fn prevalence(&self, dest: &Arc<str>, t: i64) -> usize {
-        self.users
-            .get(dest)
-            .map(|u| u.values().filter(|s| s.first <= t).count())
-            .unwrap_or(0)
     }
 
     fn emit(&mut self, c: Candidate<Finding>, out: &mut Vec<Finding>) {
@@ -201,7 +157,10 @@ impl StatefulAnalytic for RareDestination {
         };
         let hk = host_key(host);
         let learnt = self.hosts.learnt(&hk, t);
-        let pair = self.touch(&dest, &hk, t);
+        // A host past the per-destination cap: the destination is not rare.
+        let Some(pair) = self.users.touch(&dest, &hk, t) else {
+            return;
+        };
         let b = &self.s.baseline;
         let org_learnt = self
             .hosts
@@ -219,7 +178,7 @@ impl StatefulAnalytic for RareDestination {
         let Some(d) = dest.clone() else {
             return;
         };
-        let users = self.prevalence(&d, t);
+        let users = self.users.count(&d, t);
         // Counting the active hosts costs a pass over them: only when the
         // share could make a destination above `max_hosts` rare.
         let share_of = |n: usize| (self.s.max_share * n as f64).floor() as usize;
@@ -259,19 +218,10 @@ impl StatefulAnalytic for RareDestination {
     }
 
     fn snapshot(&self) -> serde_json::Value {
-        let mut items: Vec<Row> = self
-            .users
-            .iter()
-            .flat_map(|(d, u)| {
-                u.iter()
-                    .map(move |(h, s)| (vec![h.to_string(), d.to_string()], s.first, s.last))
-            })
-            .collect();
-        items.sort();
         serde_json::to_value(Snapshot {
             version: SNAPSHOT_VERSION,
             hosts: rows1(&self.hosts.hosts),
-            items,
+            items: self.users.rows(),
         })
         .unwrap_or_default()
     }
@@ -281,21 +231,11 @@ impl StatefulAnalytic for RareDestination {
             return Ok(());
         };
         load1(&mut self.hosts.hosts, s.hosts)?;
-        for (k, first, last) in s.items {
-            let [h, d]: [String; 2] = k
-                .try_into()
-                .map_err(|_| "an item row needs two keys".to_string())?;
-            let (h, d): (Arc<str>, Arc<str>) = (Arc::from(h), Arc::from(d));
-            self.touch(&d, &h, first);
-            self.touch(&d, &h, last);
-        }
-        Ok(())
+        self.users.load(s.items)
     }
 
     fn state_len(&self) -> usize {
-        self.hosts.hosts.len()
-            + self.users.values().map(|u| u.len()).sum::<usize>()
-            + self.join.len()
+        self.hosts.hosts.len() + self.users.len() + self.join.len()
     }
 }
 

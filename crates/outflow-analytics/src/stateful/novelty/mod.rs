@@ -10,11 +10,13 @@
 //! never hides that data from the next run over it.
 
 pub mod keys;
+pub mod prevalence;
 pub mod seen;
 pub mod settings;
 pub mod uploads;
 
 pub use keys::{dest_key, host_key, is_external};
+pub use prevalence::Prevalence;
 pub use seen::{HostClock, Seen, SeenMap};
 pub use settings::NoveltySettings;
 pub use uploads::{Candidate, FlowRec, UploadJoin};
