@@ -71,7 +71,10 @@ fn engine(policy: Policy) -> AnalyticsEngine {
     AnalyticsEngine::new(ctx.clone(), registry::builtin(&ctx).unwrap())
 }
 
+/// Feeds the events in time order (as the pipeline's reorder buffer does).
 fn run(engine: &mut AnalyticsEngine, events: &[Event]) -> Vec<Finding> {
+    let mut events: Vec<&Event> = events.iter().collect();
+    events.sort_by_key(|e| e.ts);
     let mut out = Vec::new();
     for ev in events {
         engine.process(ev, &mut out);
@@ -313,4 +316,94 @@ fn a_call_that_receives_as_much_as_it_sends_is_not_an_upload() {
     assert_eq!(fsp[0].risk_score, 3, "new program, no upload");
     assert!(by(&out, "new-destination").is_empty());
     assert!(by(&out, "rare-destination").is_empty());
+}
+
+/// An auditd connect: a Linux host's program, no source address.
+fn auditd_connect(t: i64, host: &str, image: &str, dst: &str) -> Event {
+    let mut ev = Event::new(SourceKind::Auditd, origin(4), "{}");
+    ev.push_str(Arc::from("node"), host);
+    ev.push_str(Arc::from("exe"), image);
+    ev.push_str(Arc::from("Initiated"), "true");
+    ev.entity.host = ev.get("node").cloned();
+    ev.entity.image = ev.get("exe").cloned();
+    ev.entity.dst_ip = dst.parse().ok();
+    ev.entity.dst_port = Some(443);
+    ev.ts = Some(Timestamp(t * 1_000));
+    with_ls(ev, "linux", Some("network_connection"), None)
+}
+
+#[test]
+fn a_linux_program_is_joined_to_its_flows_by_address_and_port() {
+    let mut evs = Vec::new();
+    for h in 0..30 {
+        evs.push(auditd_connect(
+            T0 + h * HOUR,
+            "srv-1",
+            "/usr/bin/git",
+            "140.82.121.4",
+        ));
+    }
+    let t = T0 + 30 * HOUR;
+    evs.push(auditd_connect(
+        t,
+        "srv-1",
+        "/usr/local/bin/rclone",
+        "162.125.1.18",
+    ));
+    // Another host's flow to the same address a minute later is not ours.
+    evs.extend(zeek(
+        t + 60_000_000,
+        "10.0.0.8",
+        "162.125.1.18",
+        "content.dropboxapi.com",
+        900 << 20,
+        "X1",
+    ));
+    evs.extend(zeek(
+        t + 1_000,
+        "10.0.0.9",
+        "162.125.1.18",
+        "content.dropboxapi.com",
+        400 << 20,
+        "X2",
+    ));
+    let out = run(&mut engine(Policy::default()), &evs);
+    let fsp = by(&out, "first-seen-process");
+    assert_eq!(fsp.len(), 1, "{fsp:?}");
+    assert_eq!(fsp[0].entity.host.as_deref(), Some("srv-1"));
+    assert_eq!(fsp[0].bytes_out, Some(400 << 20));
+    assert_eq!(fsp[0].risk_score, 7);
+}
+
+#[test]
+fn another_hosts_flow_a_minute_later_is_not_taken_for_a_linux_program() {
+    let mut evs = Vec::new();
+    for h in 0..30 {
+        evs.push(auditd_connect(
+            T0 + h * HOUR,
+            "srv-1",
+            "/usr/bin/git",
+            "140.82.121.4",
+        ));
+    }
+    let t = T0 + 30 * HOUR;
+    evs.push(auditd_connect(
+        t,
+        "srv-1",
+        "/usr/local/bin/rclone",
+        "162.125.1.18",
+    ));
+    evs.extend(zeek(
+        t + 60_000_000,
+        "10.0.0.8",
+        "162.125.1.18",
+        "content.dropboxapi.com",
+        900 << 20,
+        "X1",
+    ));
+    let out = run(&mut engine(Policy::default()), &evs);
+    let fsp = by(&out, "first-seen-process");
+    assert_eq!(fsp.len(), 1, "{fsp:?}");
+    assert_eq!(fsp[0].bytes_out, None);
+    assert_eq!(fsp[0].risk_score, 3);
 }

@@ -72,7 +72,11 @@ impl FirstSeenProcess {
             hosts: HostClock::new(b.max_hosts, b.learning_us()),
             items: SeenMap::new(b.max_items),
             opened: FxHashSet::default(),
-            join: UploadJoin::new(b.join_slack_us(), b.max_items.min(10_000)),
+            join: UploadJoin::new(
+                b.join_slack_us(),
+                b.adopt_within_us(),
+                b.max_items.min(10_000),
+            ),
             meta,
             s,
         })

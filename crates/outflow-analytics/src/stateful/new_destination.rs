@@ -97,7 +97,11 @@ impl NewDestination {
             items: SeenMap::new(b.max_items),
             common: Prevalence::new(b.max_items, s.common_hosts.max(1)),
             reported: FxHashSet::default(),
-            join: UploadJoin::new(b.join_slack_us(), b.max_items.min(10_000)),
+            join: UploadJoin::new(
+                b.join_slack_us(),
+                b.adopt_within_us(),
+                b.max_items.min(10_000),
+            ),
             meta,
             s,
         })

@@ -94,7 +94,11 @@ impl RareDestination {
             hosts: HostClock::new(b.max_hosts, b.learning_us()),
             users: Prevalence::new(b.max_items, s.max_hosts_per_destination),
             reported: FxHashSet::default(),
-            join: UploadJoin::new(b.join_slack_us(), b.max_items.min(10_000)),
+            join: UploadJoin::new(
+                b.join_slack_us(),
+                b.adopt_within_us(),
+                b.max_items.min(10_000),
+            ),
             meta,
             s,
         })

@@ -14,6 +14,9 @@ pub struct NoveltySettings {
     /// Flows this long before the item opened still count (records of
     /// one connection arrive from several sources with slightly different times).
     pub join_slack: u64,
+    /// A Linux connection (auditd logs no source address) takes as its own
+    /// the first flow to the same address and port within this many seconds.
+    pub adopt_within: u64,
     /// Bytes out (to the item's destinations, within the window) that make it an upload.
     pub upload_floor: u64,
     /// An upload sends at least this many times the bytes it receives
@@ -37,6 +40,9 @@ impl NoveltySettings {
     }
     pub fn join_slack_us(&self) -> i64 {
         secs(self.join_slack)
+    }
+    pub fn adopt_within_us(&self) -> i64 {
+        secs(self.adopt_within)
     }
 }
 

@@ -95,7 +95,7 @@ impl<T> Candidate<T> {
         out >= floor && out as f64 >= ratio * self.bytes_in() as f64
     }
 
-    fn matches(&mut self, r: &FlowRec, slack: i64) -> bool {
+    fn matches(&mut self, r: &FlowRec, slack: i64, adopt: i64) -> bool {
         if r.t < self.opened.saturating_sub(slack) || r.t > self.until {
             return false;
         }
@@ -115,7 +115,7 @@ impl<T> Candidate<T> {
         if self.src_ip.is_none()
             && to_addr
             && r.dst_port == self.dst_port
-            && (r.t - self.opened).abs() <= slack
+            && (r.t - self.opened).abs() <= adopt
         {
             self.src_ip = r.src_ip;
             return r.src_ip.is_some();
@@ -145,6 +145,9 @@ impl<T> Candidate<T> {
 /// Open candidates and the recent flows they may join, bounded.
 pub struct UploadJoin<T> {
     slack: i64,
+    /// How close in time a flow without a known source must be to the
+    /// connection to be taken as its own.
+    adopt: i64,
     max_open: usize,
     max_recent: usize,
     recent: VecDeque<FlowRec>,
@@ -153,9 +156,10 @@ pub struct UploadJoin<T> {
 }
 
 impl<T> UploadJoin<T> {
-    pub fn new(slack: i64, max_open: usize) -> Self {
+    pub fn new(slack: i64, adopt: i64, max_open: usize) -> Self {
         UploadJoin {
             slack,
+            adopt: adopt.min(slack),
             max_open: max_open.max(1),
             max_recent: 100_000,
             recent: VecDeque::new(),
@@ -194,7 +198,7 @@ impl<T> UploadJoin<T> {
                 && (&c.host == host
                     || (src_ip.is_some() && c.src_ip == src_ip)
                     || (dst_ip.is_some_and(|ip| c.dst_ips.contains(&ip))
-                        && (t - c.opened).abs() <= self.slack))
+                        && (t - c.opened).abs() <= self.adopt))
         })
     }
 
@@ -210,7 +214,7 @@ impl<T> UploadJoin<T> {
     /// the bound, the candidate closing first is returned to be reported now.
     pub fn open(&mut self, mut c: Candidate<T>) -> Option<Candidate<T>> {
         for r in &self.recent {
-            if c.matches(r, self.slack) {
+            if c.matches(r, self.slack, self.adopt) {
                 c.add(r);
             }
         }
@@ -232,9 +236,9 @@ impl<T> UploadJoin<T> {
     /// A flow with bytes out: it joins the open candidates it matches and
     /// is kept for candidates opened within the slack.
     pub fn observe(&mut self, r: FlowRec) {
-        let slack = self.slack;
+        let (slack, adopt) = (self.slack, self.adopt);
         for c in self.open.values_mut() {
-            if c.matches(&r, slack) {
+            if c.matches(&r, slack, adopt) {
                 c.add(&r);
             }
         }
