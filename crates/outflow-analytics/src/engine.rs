@@ -35,6 +35,10 @@ pub trait StatefulAnalytic: Send {
     }
 }
 
+/// Name of the engine's own part of a saved state: host name by address,
+/// learnt from host events (not an analytic id).
+pub const HOST_ADDRESSES: &str = "host-addresses";
+
 /// An analytic could not take back its saved state.
 #[derive(Debug, thiserror::Error)]
 #[error("analytic '{analytic}' cannot restore its saved state: {message}")]
@@ -85,12 +89,19 @@ impl AnalyticsEngine {
         self.range
     }
 
-    /// Each analytic's state by name (its baselines), for the baseline store.
+    /// Each analytic's state by name (its baselines), for the baseline
+    /// store, and the host addresses learnt under [`HOST_ADDRESSES`].
     pub fn snapshot_parts(&self) -> Vec<(String, serde_json::Value)> {
-        self.analytics
+        let mut parts: Vec<(String, serde_json::Value)> = self
+            .analytics
             .iter()
             .map(|a| (a.name().to_string(), a.snapshot()))
-            .collect()
+            .collect();
+        parts.push((
+            HOST_ADDRESSES.to_string(),
+            serde_json::to_value(self.names.host_addresses()).unwrap_or_default(),
+        ));
+        parts
     }
 
     /// Gives each analytic the state saved under its name. A state an
@@ -103,6 +114,19 @@ impl AnalyticsEngine {
     ) -> Result<Vec<String>, RestoreError> {
         let mut skipped = Vec::new();
         for (name, state) in parts {
+            if name == HOST_ADDRESSES {
+                let rows: Vec<(String, String)> =
+                    serde_json::from_value(state).map_err(|e| RestoreError {
+                        analytic: name.clone(),
+                        message: e.to_string(),
+                    })?;
+                for (ip, host) in rows {
+                    if let Ok(ip) = ip.parse() {
+                        self.names.learn_host(ip, &host);
+                    }
+                }
+                continue;
+            }
             match self.analytics.iter_mut().find(|a| a.name() == name) {
                 Some(a) => a.restore(state).map_err(|message| RestoreError {
                     analytic: name,

@@ -11,6 +11,7 @@ use crate::output::prepare;
 use crate::progress::Bar;
 use crate::report::{add_missing, print_summary, text_summary, Rejects};
 use crate::Failure;
+use outflow_analytics::engine::HOST_ADDRESSES;
 use outflow_analytics::AnalyticsEngine;
 use outflow_detect::{Analytic, AnalyticSet, Finding};
 use outflow_event::{Event, Timestamp};
@@ -75,7 +76,10 @@ pub fn load(engine: &mut AnalyticsEngine, path: &Path) -> Result<String, Failure
         return Ok(format!("baseline: {} (new)", path.display()));
     };
     let parts = store.load().map_err(store_failure)?;
-    let n = parts.len();
+    let n = parts
+        .iter()
+        .filter(|p| p.analytic != HOST_ADDRESSES)
+        .count();
     let parts = parts.into_iter().map(|p| (p.analytic, p.state)).collect();
     let skipped = engine
         .restore_parts(parts)
@@ -124,6 +128,11 @@ pub fn describe(engine: &AnalyticsEngine) -> Vec<String> {
         ));
     }
     for (name, state) in engine.snapshot_parts() {
+        if name == HOST_ADDRESSES {
+            let n = state.as_array().map_or(0, Vec::len);
+            lines.push(format!("host addresses: {n}"));
+            continue;
+        }
         let hosts = state["hosts"].as_array().map_or(0, Vec::len);
         let items = state["items"].as_array();
         let pairs = items.map_or(0, Vec::len);
