@@ -35,6 +35,18 @@ pub trait StatefulAnalytic: Send {
     }
 }
 
+/// Name of the engine's own part of a saved state: host name by address,
+/// learnt from host events (not an analytic id).
+pub const HOST_ADDRESSES: &str = "host-addresses";
+
+/// An analytic could not take back its saved state.
+#[derive(Debug, thiserror::Error)]
+#[error("analytic '{analytic}' cannot restore its saved state: {message}")]
+pub struct RestoreError {
+    pub analytic: String,
+    pub message: String,
+}
+
 /// Most distinct domains whose catalog lookup is cached.
 const MAX_LOOKUPS: usize = 200_000;
 
@@ -45,6 +57,8 @@ pub struct AnalyticsEngine {
     /// Domain → its catalog service (or none), so each domain is looked up once.
     lookups: FxHashMap<Arc<str>, Option<ServiceRef>>,
     last_expiry: i64,
+    /// Event-time range (µs) of the events seen, for the baseline store.
+    range: Option<(i64, i64)>,
 }
 
 impl AnalyticsEngine {
@@ -55,6 +69,7 @@ impl AnalyticsEngine {
             analytics,
             lookups: FxHashMap::default(),
             last_expiry: 0,
+            range: None,
         }
     }
 
@@ -67,6 +82,60 @@ impl AnalyticsEngine {
 
     pub fn is_empty(&self) -> bool {
         self.analytics.is_empty()
+    }
+
+    /// Event-time range (µs) of the events seen so far.
+    pub fn event_range(&self) -> Option<(i64, i64)> {
+        self.range
+    }
+
+    /// Each analytic's state by name (its baselines), for the baseline
+    /// store, and the host addresses learnt under [`HOST_ADDRESSES`].
+    pub fn snapshot_parts(&self) -> Vec<(String, serde_json::Value)> {
+        let mut parts: Vec<(String, serde_json::Value)> = self
+            .analytics
+            .iter()
+            .map(|a| (a.name().to_string(), a.snapshot()))
+            .collect();
+        parts.push((
+            HOST_ADDRESSES.to_string(),
+            serde_json::to_value(self.names.host_addresses()).unwrap_or_default(),
+        ));
+        parts
+    }
+
+    /// Gives each analytic the state saved under its name. A state an
+    /// analytic cannot read is an error naming it ([`RestoreError`]); states
+    /// of analytics not running (disabled, or unknown to this version) are
+    /// returned as skipped, so the caller can say so.
+    pub fn restore_parts(
+        &mut self,
+        parts: Vec<(String, serde_json::Value)>,
+    ) -> Result<Vec<String>, RestoreError> {
+        let mut skipped = Vec::new();
+        for (name, state) in parts {
+            if name == HOST_ADDRESSES {
+                let rows: Vec<(String, String)> =
+                    serde_json::from_value(state).map_err(|e| RestoreError {
+                        analytic: name.clone(),
+                        message: e.to_string(),
+                    })?;
+                for (ip, host) in rows {
+                    if let Ok(ip) = ip.parse() {
+                        self.names.learn_host(ip, &host);
+                    }
+                }
+                continue;
+            }
+            match self.analytics.iter_mut().find(|a| a.name() == name) {
+                Some(a) => a.restore(state).map_err(|message| RestoreError {
+                    analytic: name,
+                    message,
+                })?,
+                None => skipped.push(name),
+            }
+        }
+        Ok(skipped)
     }
 
     /// The view of `ev` (public so tests and tools can see what analytics see).
@@ -83,9 +152,14 @@ impl AnalyticsEngine {
             }
             _ => None,
         };
-        let host = match ev.entity_str(EntitySlot::Host) {
-            Some(h) if !h.is_empty() => Some(Arc::from(h.as_ref())),
-            _ => ev.entity.src_ip.map(|ip| self.names.host_of(ip)),
+        // A firewall record names the firewall, not the host that sent.
+        let firewall = kind == Kind::Firewall && ev.entity.src_ip.is_some();
+        let named = ev
+            .entity_str(EntitySlot::Host)
+            .filter(|h| !h.is_empty() && !firewall);
+        let host = match named {
+            Some(h) => Some(Arc::from(h.as_ref())),
+            None => ev.entity.src_ip.map(|ip| self.names.host_of(ip)),
         };
         View {
             ev,
@@ -160,6 +234,12 @@ impl Analytic for AnalyticsEngine {
     }
 
     fn process(&mut self, event: &Event, out: &mut Vec<Finding>) {
+        if let Some(t) = event.ts.map(|t| t.0 / 1_000) {
+            self.range = Some(match self.range {
+                Some((a, b)) => (a.min(t), b.max(t)),
+                None => (t, t),
+            });
+        }
         let view = self.view(event);
         for a in &mut self.analytics {
             a.on_event(&view, out);

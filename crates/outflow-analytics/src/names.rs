@@ -52,14 +52,36 @@ impl Names {
                 // A host's own connection: its source address is the host.
                 if let (Some(ip), Some(host)) = (ev.entity.src_ip, ev.entity_str(EntitySlot::Host))
                 {
-                    if !ip.is_loopback() && !ip.is_unspecified() && !self.hosts.contains_key(&ip) {
-                        bound(&mut self.hosts);
-                        self.hosts.insert(ip, Arc::from(host.as_ref()));
-                    }
+                    self.learn_host(ip, &host);
                 }
             }
             _ => {}
         }
+    }
+
+    /// `ip` is `host`'s address (the latest host seen with it wins: DHCP
+    /// moves addresses between hosts).
+    pub fn learn_host(&mut self, ip: IpAddr, host: &str) {
+        if ip.is_loopback() || ip.is_unspecified() || host.is_empty() {
+            return;
+        }
+        if self.hosts.get(&ip).is_some_and(|h| h.as_ref() == host) {
+            return;
+        }
+        bound(&mut self.hosts);
+        self.hosts.insert(ip, Arc::from(host));
+    }
+
+    /// The host addresses learnt, sorted (kept in the baseline store so the
+    /// next run keys flow records by host name from its first record).
+    pub fn host_addresses(&self) -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> = self
+            .hosts
+            .iter()
+            .map(|(ip, h)| (ip.to_string(), h.to_string()))
+            .collect();
+        v.sort();
+        v
     }
 
     fn learn_uid(&mut self, uid: &str, name: &str, now: i64) {

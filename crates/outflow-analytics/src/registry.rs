@@ -2,6 +2,7 @@
 //! section of the analytics configuration; a disabled one is left out.
 
 use crate::engine::StatefulAnalytic;
+use crate::stateful;
 use crate::{ConfigError, Ctx};
 use std::sync::Arc;
 
@@ -9,7 +10,20 @@ use std::sync::Arc;
 type Build = fn(&Arc<Ctx>) -> Result<Box<dyn StatefulAnalytic>, ConfigError>;
 
 /// Every built-in stateful analytic: (id in analytics.yml, constructor).
-const BUILTIN: &[(&str, Build)] = &[];
+const BUILTIN: &[(&str, Build)] = &[
+    (
+        stateful::first_seen_process::NAME,
+        stateful::first_seen_process::build,
+    ),
+    (
+        stateful::new_destination::NAME,
+        stateful::new_destination::build,
+    ),
+    (
+        stateful::rare_destination::NAME,
+        stateful::rare_destination::build,
+    ),
+];
 
 /// The enabled built-in stateful analytics.
 pub fn builtin(ctx: &Arc<Ctx>) -> Result<Vec<Box<dyn StatefulAnalytic>>, ConfigError> {

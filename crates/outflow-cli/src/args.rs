@@ -25,6 +25,10 @@ pub enum Command {
     Mappings(MappingsArgs),
     /// Check or list Sigma rules.
     Rules(RulesArgs),
+    /// Learn baselines (hosts, programs, destinations and when each was
+    /// first and last seen) from a period of data into a store, for
+    /// `hunt --baseline`; reports no alerts.
+    Baseline(Box<BaselineArgs>),
     /// Generate a labelled corpus in every input format, with ground truth
     /// (truth.jsonl), for demos, tests and benchmarks.
     Simulate(outflow_simulate::cli::SimulateArgs),
@@ -136,6 +140,10 @@ pub struct HuntArgs {
     /// Sigma rule pack (`outflow rules pack`).
     #[arg(long)]
     pub no_rule_pack: bool,
+    /// Baseline store (SQLite) of the first-seen and rare analytics: loaded
+    /// before the hunt when the file exists, updated after it.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
     /// Sigma rules to run: rule files or folders (walked for *.yml / *.yaml);
     /// repeatable.
     #[arg(long, value_name = "PATH")]
@@ -161,6 +169,32 @@ pub struct HuntArgs {
     #[arg(long, value_name = "TIME")]
     pub from: Option<String>,
     /// Skip events at or after this time (RFC 3339).
+    #[arg(long, value_name = "TIME")]
+    pub to: Option<String>,
+}
+
+#[derive(Args)]
+pub struct BaselineArgs {
+    #[command(flatten)]
+    pub read: ReadArgs,
+    /// The baseline store to create or update (SQLite).
+    #[arg(long, value_name = "FILE", required = true)]
+    pub store: PathBuf,
+    /// How far out of time order events may arrive and still be read in
+    /// order, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub max_lateness: u64,
+    /// The organisation's policy (YAML): its internal networks.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Analytics settings (YAML) over the built-in ones (learning periods,
+    /// caps, `enabled: false`).
+    #[arg(long, value_name = "FILE")]
+    pub analytics_config: Option<PathBuf>,
+    /// Learn only from events at or after this time (RFC 3339).
+    #[arg(long, value_name = "TIME")]
+    pub from: Option<String>,
+    /// Learn only from events before this time (RFC 3339).
     #[arg(long, value_name = "TIME")]
     pub to: Option<String>,
 }

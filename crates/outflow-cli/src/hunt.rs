@@ -26,7 +26,7 @@ use std::time::Duration;
 /// Events held at most by the reorder buffer (bounds its memory).
 const REORDER_MAX_EVENTS: usize = 200_000;
 
-fn bound(name: &str, v: &Option<String>) -> Result<Option<Timestamp>, Failure> {
+pub(crate) fn bound(name: &str, v: &Option<String>) -> Result<Option<Timestamp>, Failure> {
     match v {
         None => Ok(None),
         Some(s) => parse_iso8601(s.trim()).map(Some).ok_or_else(|| {
@@ -157,12 +157,24 @@ pub fn run(args: HuntArgs) -> Result<(), Failure> {
     let correlator = plan.as_ref().and_then(SigmaCorrelator::for_plan);
     let mut analytics = AnalyticSet::default();
     let builtin = args.rules.is_empty();
+    let mut baseline = None;
+    if args.baseline.is_some() && !builtin {
+        return Err(Failure::Usage(
+            "--baseline keeps the built-in analytics' baselines; it does not apply with --rules"
+                .into(),
+        ));
+    }
     let pack = plan.map(|p| SigmaFactory(Arc::new(p)));
     let ctx = context(args.policy.as_deref(), args.analytics_config.as_deref())?;
     cfg.matchers = if builtin {
         // Without --rules: the rule pack and the built-in analytics.
-        let engine = engine(&ctx)?;
-        if !engine.is_empty() {
+        let mut engine = engine(&ctx)?;
+        if let Some(path) = &args.baseline {
+            let line = crate::baseline::load(&mut engine, path)?;
+            let shared = crate::baseline::SharedEngine::new(engine);
+            analytics.push(Box::new(shared.clone()));
+            baseline = Some((shared, path.clone(), line));
+        } else if !engine.is_empty() {
             analytics.push(Box::new(engine));
         }
         Some(Arc::new(BuiltinFactory {
@@ -246,6 +258,10 @@ pub fn run(args: HuntArgs) -> Result<(), Failure> {
         alerts_line(&stats),
         incidents_line(&correlated.borrow()),
     ];
+    if let Some((shared, path, line)) = baseline {
+        crate::baseline::save(&shared.lock(), &path)?;
+        extra.push(format!("{line}; saved"));
+    }
     if summary.totals.out_of_range > 0 {
         extra.push(format!(
             "events outside --from/--to (skipped): {}",

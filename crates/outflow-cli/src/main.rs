@@ -6,6 +6,7 @@
 
 mod analytics;
 mod args;
+mod baseline;
 mod events;
 mod hunt;
 mod mappings;
@@ -43,6 +44,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         args::Command::Events(a) => events::run(a),
         args::Command::Hunt(a) => hunt::run(*a),
+        args::Command::Baseline(a) => baseline::run(*a),
         args::Command::Formats => {
             mappings::formats();
             Ok(())

@@ -1,0 +1,104 @@
+//! The compact keys first-seen state is counted under: hosts by their short
+//! name (`WS-FIN-01.corp.example` and `ws-fin-01` are one host),
+//! destinations by catalogued service (and tenant) else registered domain.
+
+use crate::view::Flow;
+use std::net::IpAddr;
+use std::sync::Arc;
+
+/// A host's key: lower case, first label of a name; addresses as they are.
+pub fn host_key(host: &str) -> Arc<str> {
+    let h = host.trim();
+    if h.parse::<IpAddr>().is_ok() {
+        return Arc::from(h);
+    }
+    let short = h.split('.').next().unwrap_or(h);
+    // Windows `DOMAIN\HOST` forms keep the host part.
+    let short = short.rsplit('\\').next().unwrap_or(short);
+    Arc::from(short.to_ascii_lowercase())
+}
+
+/// A destination's key: the registered domain (public suffix list, private
+/// section included, so `bucket.s3.amazonaws.com` and
+/// `account.blob.core.windows.net` stay apart), else the catalogued
+/// service, else the name. One key per destination whichever record named
+/// it (a proxy URL path may pick a finer catalog entry than a connection).
+pub fn dest_key(flow: &Flow) -> Option<Arc<str>> {
+    let domain = flow
+        .domain
+        .as_deref()
+        .filter(|d| d.parse::<IpAddr>().is_err());
+    if let Some(r) = domain.and_then(outflow_intel::registered_domain) {
+        return Some(Arc::from(r));
+    }
+    if let Some(s) = &flow.service {
+        return Some(Arc::from(format!("service:{}", s.id)));
+    }
+    domain.map(Arc::from)
+}
+
+/// The flow goes out of the organisation: not to the policy's internal
+/// networks, nor to private, loopback, link-local or multicast addresses.
+pub fn is_external(flow: &Flow) -> bool {
+    if flow.internal {
+        return false;
+    }
+    match flow.dst_ip {
+        Some(IpAddr::V4(ip)) => {
+            !(ip.is_private()
+                || ip.is_loopback()
+                || ip.is_link_local()
+                || ip.is_multicast()
+                || ip.is_broadcast()
+                || ip.is_unspecified()
+                || ip.octets()[0] == 100 && (ip.octets()[1] & 0xc0) == 64)
+        }
+        Some(IpAddr::V6(ip)) => {
+            let s = ip.segments()[0];
+            !(ip.is_loopback()
+                || ip.is_unspecified()
+                || ip.is_multicast()
+                || (s & 0xfe00) == 0xfc00
+                || (s & 0xffc0) == 0xfe80)
+        }
+        // A named destination without an address (proxy logs) is outside.
+        None => flow.domain.is_some(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_keys_fold_fqdn_and_case() {
+        assert_eq!(&*host_key("WS-FIN-01.corp.example"), "ws-fin-01");
+        assert_eq!(&*host_key("srv-build-01"), "srv-build-01");
+        assert_eq!(&*host_key("10.20.1.5"), "10.20.1.5");
+    }
+
+    #[test]
+    fn destinations_by_registered_domain() {
+        let f = Flow {
+            domain: Some(Arc::from("a.b.example.co.uk")),
+            ..Flow::default()
+        };
+        assert_eq!(dest_key(&f).as_deref(), Some("example.co.uk"));
+        let ip = Flow {
+            domain: Some(Arc::from("1.2.3.4")),
+            ..Flow::default()
+        };
+        assert_eq!(dest_key(&ip), None);
+    }
+
+    #[test]
+    fn private_addresses_are_not_external() {
+        let f = |ip: &str| Flow {
+            dst_ip: Some(ip.parse().unwrap()),
+            ..Flow::default()
+        };
+        assert!(!is_external(&f("10.20.0.2")));
+        assert!(!is_external(&f("100.64.1.1")));
+        assert!(is_external(&f("52.113.194.132")));
+    }
+}
