@@ -120,8 +120,9 @@ fn one_upload_seen_by_three_sensors_is_counted_once() {
 
 #[test]
 fn windows_expire_and_state_is_bounded() {
-    // 30 MB every two hours: no window holds 50 MB; each upload is one
-    // single-flow alert (a catalogued, unsanctioned service), of lower risk.
+    // 30 MB every two hours: no window holds 50 MB; the first upload is a
+    // single-flow alert (a catalogued, unsanctioned service) of lower risk,
+    // and the same host and service raise no other for a day.
     let ups: Vec<Upload> = (0..4)
         .map(|i| upload(i, DAY0 + f64::from(i) * 7200.0, 30 * MB))
         .collect();
@@ -137,11 +138,12 @@ fn windows_expire_and_state_is_bounded() {
         a.on_event(&v, &mut out);
     }
     assert!(a.state_len() > 0);
-    // A day later, nothing is held.
-    a.advance(((DAY0 + 86_400.0) * 1e6) as i64, &mut out);
-    assert_eq!(a.state_len(), 0, "windows, joins and held flows expire");
+    // Over a week later nothing is held: windows, joins, held flows, the
+    // single-flow memory and the destination's prevalence all expire.
+    a.advance(((DAY0 + 9.0 * 86_400.0) * 1e6) as i64, &mut out);
+    assert_eq!(a.state_len(), 0);
     let found = mine(out);
-    assert_eq!(found.len(), 4, "{found:#?}");
+    assert_eq!(found.len(), 1, "{found:#?}");
     assert!(found.iter().all(|f| f.risk_score == 5), "{found:#?}");
     assert!(found.iter().all(|f| f.fields["reason"].contains("flow(s) over")));
 }

@@ -56,6 +56,9 @@ pub struct Settings {
     pub risk_high: u8,
     pub single_flow_bytes: u64,
     pub single_flow_risk: u8,
+    /// After a single-flow alert, the same host and destination raise no
+    /// other single-flow alert for this long (window alerts still come).
+    pub single_flow_repeat_seconds: u64,
     pub scope: Scope,
     /// Service categories never counted (e.g. `cdn`).
     #[serde(default)]
@@ -106,7 +109,10 @@ pub struct LargeTransfer {
     episodes: FxHashMap<(Arc<str>, Arc<str>), Episode>,
     pending: Vec<Transfer>,
     prevalence: Prevalence,
+    /// (host, destination) → time of its last single-flow alert.
+    single_alerted: FxHashMap<(Arc<str>, Arc<str>), i64>,
     last_sweep: i64,
+    last_expiry: i64,
     /// Latest event time seen (µs).
     clock: i64,
 }
@@ -140,7 +146,9 @@ impl LargeTransfer {
             episodes: FxHashMap::default(),
             pending: Vec::new(),
             prevalence: Prevalence::new(s.common_hosts, s.common_days),
+            single_alerted: FxHashMap::default(),
             last_sweep: 0,
+            last_expiry: 0,
             clock: 0,
             s,
         })
@@ -248,6 +256,15 @@ impl LargeTransfer {
         for e in closed {
             self.report(e, out);
         }
+        let repeat = secs(self.s.single_flow_repeat_seconds);
+        if now != i64::MAX {
+            self.single_alerted.retain(|_, t| *t + repeat > now);
+            // Prevalence changes by the day: forget old hosts once an hour.
+            if now - self.last_expiry >= 3_600_000_000 {
+                self.last_expiry = now;
+                self.prevalence.expire(now);
+            }
+        }
     }
 
     /// Past the key cap: closes the older half (by last activity).
@@ -269,8 +286,8 @@ impl LargeTransfer {
         }
     }
 
-    fn report(&self, e: Episode, out: &mut Vec<Finding>) {
-        let s = &self.s;
+    fn report(&mut self, e: Episode, out: &mut Vec<Finding>) {
+        let s = self.s.clone();
         if self.prevalence.is_common(&e.dest.key(), e.last) {
             return;
         }
@@ -293,6 +310,16 @@ impl LargeTransfer {
                 ),
             )
         } else if e.big_flows > 0 {
+            let key = (e.host.clone(), e.dest.key());
+            let repeat = secs(s.single_flow_repeat_seconds);
+            if self
+                .single_alerted
+                .get(&key)
+                .is_some_and(|t| e.first - *t < repeat)
+            {
+                return;
+            }
+            self.single_alerted.insert(key, e.first);
             (
                 s.single_flow_risk,
                 format!(
@@ -443,7 +470,10 @@ impl StatefulAnalytic for LargeTransfer {
     }
 
     fn state_len(&self) -> usize {
-        self.episodes.len() + self.transfers.len() + self.prevalence.len()
+        self.episodes.len()
+            + self.transfers.len()
+            + self.prevalence.len()
+            + self.single_alerted.len()
     }
 }
 

@@ -65,6 +65,16 @@ impl Prevalence {
         })
     }
 
+    /// Forgets hosts not seen within the last days (and emptied destinations).
+    pub fn expire(&mut self, now: i64) {
+        let day = now.div_euclid(DAY);
+        let keep = self.days;
+        self.seen.retain(|_, hosts| {
+            hosts.retain(|(_, d)| *d > day - keep);
+            !hosts.is_empty()
+        });
+    }
+
     pub fn len(&self) -> usize {
         self.seen.len()
     }
@@ -113,5 +123,7 @@ mod tests {
         p.note(&d, &Arc::from("c"), 0);
         assert!(p.is_common(&d, 0));
         assert!(!p.is_common(&d, 8 * DAY), "hosts seen over a week ago are forgotten");
+        p.expire(8 * DAY);
+        assert!(p.is_empty());
     }
 }

@@ -312,6 +312,7 @@ impl SlowAndLow {
         let keep = i64::from(self.s.known_days);
         let window = i64::from(self.s.window_days);
         self.tracks.retain(|_, t| t.last_day > today - keep);
+        self.prevalence.expire(today.saturating_mul(DAY));
         for t in self.tracks.values_mut() {
             t.days.retain(|(d, _)| *d > today - window);
             t.evidence.retain(|e| {
