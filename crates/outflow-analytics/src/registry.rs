@@ -11,7 +11,10 @@ type Build = fn(&Arc<Ctx>) -> Result<Box<dyn StatefulAnalytic>, ConfigError>;
 
 /// Every built-in stateful analytic: (id in analytics.yml, constructor).
 const BUILTIN: &[(&str, Build)] = &[
-    (stateful::large_transfer::ID, stateful::large_transfer::build),
+    (
+        stateful::large_transfer::ID,
+        stateful::large_transfer::build,
+    ),
     (stateful::upload_ratio::ID, stateful::upload_ratio::build),
     (stateful::slow_and_low::ID, stateful::slow_and_low::build),
 ];

@@ -44,16 +44,28 @@ fn sysmon_join_names_the_process_and_ssl_names_the_conn() {
     let sysmon: String = ups.iter().map(|u| u.sysmon3() + "\n").collect();
     let conn: String = ups.iter().map(|u| u.conn() + "\n").collect();
     let ssl: String = ups.iter().map(|u| u.ssl() + "\n").collect();
-    let events = read(&[("sysmon.jsonl", sysmon), ("conn.log", conn), ("ssl.log", ssl)]);
+    let events = read(&[
+        ("sysmon.jsonl", sysmon),
+        ("conn.log", conn),
+        ("ssl.log", ssl),
+    ]);
     let ctx = ctx(None);
     let found = mine(run(&ctx, large(&ctx), &events));
-    assert_eq!(found.len(), 1, "one alert per host, destination and window: {found:#?}");
+    assert_eq!(
+        found.len(),
+        1,
+        "one alert per host, destination and window: {found:#?}"
+    );
     let f = &found[0];
     assert_eq!(f.entity.host.as_deref(), Some("WS-HR-02.corp.example"));
     assert_eq!(f.entity.image.as_deref(), Some(r"C:\Users\eve\rclone.exe"));
     assert_eq!(f.entity.user.as_deref(), Some(r"CORP\alice"));
     let d = f.destination.as_ref().expect("destination");
-    assert_eq!(d.domain.as_deref(), Some("g.api.mega.co.nz"), "named by ssl");
+    assert_eq!(
+        d.domain.as_deref(),
+        Some("g.api.mega.co.nz"),
+        "named by ssl"
+    );
     assert_eq!(d.service.as_deref(), Some("MEGA"));
     assert_eq!(f.attack, vec!["T1567.002".to_string()]);
     assert_eq!(f.bytes_out, Some(72 * MB));
@@ -145,7 +157,9 @@ fn windows_expire_and_state_is_bounded() {
     let found = mine(out);
     assert_eq!(found.len(), 1, "{found:#?}");
     assert!(found.iter().all(|f| f.risk_score == 5), "{found:#?}");
-    assert!(found.iter().all(|f| f.fields["reason"].contains("flow(s) over")));
+    assert!(found
+        .iter()
+        .all(|f| f.fields["reason"].contains("flow(s) over")));
 }
 
 #[test]
@@ -205,5 +219,7 @@ fn snapshot_and_restore_keep_an_open_window() {
     let found = mine(out);
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!(found[0].bytes_out, Some(60 * MB), "both halves counted");
-    assert!(second.restore(serde_json::json!({"version": 9, "episodes": []})).is_err());
+    assert!(second
+        .restore(serde_json::json!({"version": 9, "episodes": []}))
+        .is_err());
 }

@@ -41,7 +41,11 @@ fn run_slow(ups: &[Upload]) -> Vec<outflow_detect::Finding> {
 #[test]
 fn thirty_mb_a_day_for_three_days_to_a_new_service_is_one_alert() {
     let found = run_slow(&uploads("10.20.1.23", 4, 30 * MB, 0));
-    assert_eq!(found.len(), 1, "once per host, service and window: {found:#?}");
+    assert_eq!(
+        found.len(),
+        1,
+        "once per host, service and window: {found:#?}"
+    );
     let f = &found[0];
     assert_eq!(f.rule.id, "outflow.slow-and-low");
     assert_eq!(f.fields["days"], "3");
@@ -58,9 +62,15 @@ fn thirty_mb_a_day_for_three_days_to_a_new_service_is_one_alert() {
 fn too_few_days_or_a_service_many_hosts_use_raise_nothing() {
     assert!(run_slow(&uploads("10.20.1.23", 2, 45 * MB, 0)).is_empty());
     let mut all = Vec::new();
-    for (n, ip) in ["10.20.1.10", "10.20.1.11", "10.20.1.12", "10.20.1.13", "10.20.1.14"]
-        .into_iter()
-        .enumerate()
+    for (n, ip) in [
+        "10.20.1.10",
+        "10.20.1.11",
+        "10.20.1.12",
+        "10.20.1.13",
+        "10.20.1.14",
+    ]
+    .into_iter()
+    .enumerate()
     {
         all.extend(uploads(ip, 4, 30 * MB, n as u32));
     }

@@ -45,11 +45,15 @@ fn feed(a: &mut UploadRatio, evs: &[Event], out: &mut Vec<Finding>) {
 fn baseline_then_burst() -> (Vec<Event>, Vec<Event>) {
     let normal = events(&day(0, 20, 100_000, 3 * MB, "93.184.215.14"));
     let mut burst_ups = day(1, 20, 100_000, 3 * MB, "93.184.215.14");
-    burst_ups.extend(day(1, 8, 50 * MB, 200_000, "185.199.108.1").into_iter().map(|mut u| {
-        u.sport += 1000;
-        u.uid = Box::leak(format!("B{}", u.uid).into_boxed_str());
-        u
-    }));
+    burst_ups.extend(
+        day(1, 8, 50 * MB, 200_000, "185.199.108.1")
+            .into_iter()
+            .map(|mut u| {
+                u.sport += 1000;
+                u.uid = Box::leak(format!("B{}", u.uid).into_boxed_str());
+                u
+            }),
+    );
     (normal, events(&burst_ups))
 }
 
@@ -106,7 +110,10 @@ fn the_baseline_survives_snapshot_and_restore() {
     second
         .restore(serde_json::from_str(&state).expect("json"))
         .expect("restore");
-    assert_eq!(serde_json::to_string(&second.snapshot()).expect("json"), state);
+    assert_eq!(
+        serde_json::to_string(&second.snapshot()).expect("json"),
+        state
+    );
     feed(&mut second, &burst, &mut out);
     second.finish(&mut out);
     assert_eq!(out.len(), 1, "{out:#?}");

@@ -50,12 +50,22 @@ fn large_transfer_fires_on_the_rclone_to_mega_story_with_its_process() {
         .collect();
     assert_eq!(hits.len(), 1, "{hits:#?}");
     let f = hits[0];
-    assert!(f.entity.image.as_deref().is_some_and(|i| i.ends_with("rclone.exe")), "{f:#?}");
+    assert!(
+        f.entity
+            .image
+            .as_deref()
+            .is_some_and(|i| i.ends_with("rclone.exe")),
+        "{f:#?}"
+    );
     assert_eq!(f.risk_score, 9);
     let bytes = s01["bytes"].as_u64().expect("bytes");
     let got = f.bytes_out.expect("bytes out");
-    // Counted once (not once per sensor), within 1 % of the truth.
-    assert!(got.abs_diff(bytes) * 100 <= bytes, "{got} vs {bytes}");
+    // Counted once (not once per sensor): within 5 % of the payload the
+    // truth gives (the firewall counts packet headers too).
+    assert!(
+        got >= bytes && got.abs_diff(bytes) * 20 <= bytes,
+        "{got} vs {bytes}"
+    );
 }
 
 #[test]
@@ -85,24 +95,32 @@ fn upload_ratio_fires_on_a_server_that_suddenly_uploads() {
 
 #[test]
 fn benign_traps_raise_nothing() {
-    // Meeting services, the corporate file shares and backup bucket, GitHub
-    // (developers push every day) are used by many hosts.
-    let traps = [
+    // Meeting services, the corporate SharePoint, the backup agents' bucket
+    // and GitHub (developers push every day) are used by many hosts.
+    let silent = [
         "teams.microsoft.com",
         "zoom.us",
-        "app.box.com",
         "corpexample.sharepoint.com",
         "corp-example-backups",
         "github.com",
     ];
-    for rule in ["large-transfer", "slow-and-low"] {
+    for rule in ["large-transfer", "slow-and-low", "upload-ratio"] {
         let bad: Vec<_> = of(rule)
             .into_iter()
-            .filter(|f| traps.iter().any(|t| domain(f).starts_with(t)))
-            .map(|f| (f.entity.host.clone(), domain(f).to_string(), f.fields.get("reason").cloned()))
+            .filter(|f| silent.iter().any(|t| domain(f).starts_with(t)))
             .collect();
-        assert!(bad.len() <= 2, "{rule} on benign traps: {bad:#?}");
+        assert!(bad.is_empty(), "{rule} on benign traps: {bad:#?}");
     }
+    // Browser uploads to the corporate Box: the first hosts to use it, before
+    // five have, can alert (the learning blind spot); no more than that.
+    let boxed = of("large-transfer")
+        .into_iter()
+        .filter(|f| domain(f) == "app.box.com")
+        .count();
+    assert!(boxed <= 2, "{boxed} Box alerts");
+    assert!(of("slow-and-low")
+        .iter()
+        .all(|f| domain(f) != "app.box.com"));
 }
 
 #[test]
@@ -111,8 +129,12 @@ fn at_most_one_alert_per_host_and_destination_a_day() {
     let mut per: BTreeMap<(String, String, String), usize> = BTreeMap::new();
     for f in of("large-transfer") {
         let day = f.fields["first_seen"][..10].to_string();
-        *per.entry((f.entity.host.clone().unwrap_or_default(), domain(f).to_string(), day))
-            .or_default() += 1;
+        *per.entry((
+            f.entity.host.clone().unwrap_or_default(),
+            domain(f).to_string(),
+            day,
+        ))
+        .or_default() += 1;
     }
     let many: Vec<_> = per.iter().filter(|(_, n)| **n > 1).collect();
     assert!(many.is_empty(), "{many:#?}");

@@ -74,6 +74,27 @@ pub struct Settings {
     pub name_hold_seconds: u64,
 }
 
+/// What was reported of a (host, destination), for echoes.
+#[derive(Clone, Copy, Debug)]
+struct Reported {
+    /// Last flow time of the reported episode (µs).
+    last: i64,
+    /// Sensor families (bits) that saw it.
+    families: u8,
+    total: u64,
+}
+
+/// An echo may exceed the reported total by this factor (a firewall counts
+/// packet headers that Zeek's payload bytes leave out).
+const ECHO_SLACK: f64 = 1.25;
+
+fn family_bits(b: &PerFamily) -> u8 {
+    b.iter()
+        .enumerate()
+        .filter(|(_, v)| **v > 0)
+        .fold(0u8, |m, (i, _)| m | (1 << i))
+}
+
 /// Slots per window: the sliding sum is exact to a sixtieth of the window.
 const SLOTS: i64 = 60;
 
@@ -111,6 +132,9 @@ pub struct LargeTransfer {
     prevalence: Prevalence,
     /// (host, destination) → time of its last single-flow alert.
     single_alerted: FxHashMap<(Arc<str>, Arc<str>), i64>,
+    /// (host, destination) → its last reported episode, to recognise the
+    /// same transfer logged later by another sensor family.
+    reported: FxHashMap<(Arc<str>, Arc<str>), Reported>,
     last_sweep: i64,
     last_expiry: i64,
     /// Latest event time seen (µs).
@@ -147,6 +171,7 @@ impl LargeTransfer {
             pending: Vec::new(),
             prevalence: Prevalence::new(s.common_hosts, s.common_days),
             single_alerted: FxHashMap::default(),
+            reported: FxHashMap::default(),
             last_sweep: 0,
             last_expiry: 0,
             clock: 0,
@@ -217,7 +242,11 @@ impl LargeTransfer {
         if counts {
             add_to_slot(&mut ep.slots, t.ts - t.ts.rem_euclid(width), f, t.bytes_out);
             let newest = ep.slots.back().map(|(s, _)| *s).unwrap_or(t.ts);
-            while ep.slots.front().is_some_and(|(s, _)| *s + width <= newest - window) {
+            while ep
+                .slots
+                .front()
+                .is_some_and(|(s, _)| *s + width <= newest - window)
+            {
                 ep.slots.pop_front();
             }
             let mut sum = [0u64; FAMILIES];
@@ -259,6 +288,9 @@ impl LargeTransfer {
         let repeat = secs(self.s.single_flow_repeat_seconds);
         if now != i64::MAX {
             self.single_alerted.retain(|_, t| *t + repeat > now);
+            let longest = secs(self.s.max_episode_seconds);
+            self.reported
+                .retain(|_, r| r.last + longest + self.window > now);
             // Prevalence changes by the day: forget old hosts once an hour.
             if now - self.last_expiry >= 3_600_000_000 {
                 self.last_expiry = now;
@@ -290,6 +322,18 @@ impl LargeTransfer {
         let s = self.s.clone();
         if self.prevalence.is_common(&e.dest.key(), e.last) {
             return;
+        }
+        // A long session is logged by Zeek at its start and by the firewall
+        // at its end: the second is the same transfer, not a new one.
+        let key = (e.host.clone(), e.dest.key());
+        let bits = family_bits(&e.total);
+        let total = counted(&e.total);
+        if let Some(r) = self.reported.get_mut(&key) {
+            let recent = e.first - r.last <= secs(s.max_episode_seconds);
+            if recent && r.families & bits == 0 && total as f64 <= r.total as f64 * ECHO_SLACK {
+                r.families |= bits;
+                return;
+            }
         }
         let (risk, reason) = if e.peak > s.volume_high_bytes {
             (
@@ -346,7 +390,6 @@ impl LargeTransfer {
         }
         let at = e.crossed_at.unwrap_or(e.first);
         let mut f = finding(ID, &self.meta, at, entity, &e.dest, risk);
-        let total = counted(&e.total);
         f.bytes_out = Some(total);
         let counted_by = Family::ALL
             .iter()
@@ -392,6 +435,14 @@ impl LargeTransfer {
         f.origin = e.evidence.first().map(|ev| ev.origin.clone());
         f.evidence = e.evidence;
         out.push(f);
+        self.reported.insert(
+            key,
+            Reported {
+                last: e.last,
+                families: bits,
+                total,
+            },
+        );
     }
 
     fn drain(&mut self, out: &mut Vec<Finding>) {
@@ -457,8 +508,7 @@ impl StatefulAnalytic for LargeTransfer {
             #[serde(default)]
             prevalence: Prevalence,
         }
-        let snap: Snap =
-            serde_json::from_value(state).map_err(|e| format!("{ID} state: {e}"))?;
+        let snap: Snap = serde_json::from_value(state).map_err(|e| format!("{ID} state: {e}"))?;
         if snap.version != 1 {
             return Err(format!("{ID} state: unknown version {}", snap.version));
         }
@@ -474,11 +524,14 @@ impl StatefulAnalytic for LargeTransfer {
             + self.transfers.len()
             + self.prevalence.len()
             + self.single_alerted.len()
+            + self.reported.len()
     }
 }
 
 pub(crate) fn secs(s: u64) -> i64 {
-    i64::try_from(s).unwrap_or(i64::MAX / 1_000_000).saturating_mul(1_000_000)
+    i64::try_from(s)
+        .unwrap_or(i64::MAX / 1_000_000)
+        .saturating_mul(1_000_000)
 }
 
 /// Adds bytes to the slot starting at `start` (transfers arrive in time
@@ -512,7 +565,7 @@ pub(crate) fn add_process(list: &mut Vec<(Process, u64)>, p: &Process, bytes: u6
         None if list.len() < 4 => list.push((p.clone(), bytes)),
         None => {}
     }
-    list.sort_by(|a, b| b.1.cmp(&a.1));
+    list.sort_by_key(|p| std::cmp::Reverse(p.1));
 }
 
 /// Keeps the first `max - 1` records and the latest one.

@@ -122,7 +122,10 @@ mod tests {
         assert!(!p.is_common(&d, 0), "one host twice is still one host");
         p.note(&d, &Arc::from("c"), 0);
         assert!(p.is_common(&d, 0));
-        assert!(!p.is_common(&d, 8 * DAY), "hosts seen over a week ago are forgotten");
+        assert!(
+            !p.is_common(&d, 8 * DAY),
+            "hosts seen over a week ago are forgotten"
+        );
         p.expire(8 * DAY);
         assert!(p.is_empty());
     }

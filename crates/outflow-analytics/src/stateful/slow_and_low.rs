@@ -85,12 +85,9 @@ impl Settings {
         let Some(s) = &dest.service else {
             return r;
         };
-        for l in [
-            self.categories.get(&*s.category),
-            self.services.get(&*s.id),
-        ]
-        .into_iter()
-        .flatten()
+        for l in [self.categories.get(&*s.category), self.services.get(&*s.id)]
+            .into_iter()
+            .flatten()
         {
             r.0 = l.enabled.unwrap_or(r.0);
             r.1 = l.min_total_bytes.unwrap_or(r.1);
@@ -298,7 +295,13 @@ impl SlowAndLow {
             let list: Vec<String> = tr
                 .processes
                 .iter()
-                .map(|(p, b)| format!("{} ({})", p.image.as_deref().unwrap_or("?"), human_bytes(*b)))
+                .map(|(p, b)| {
+                    format!(
+                        "{} ({})",
+                        p.image.as_deref().unwrap_or("?"),
+                        human_bytes(*b)
+                    )
+                })
                 .collect();
             f.fields.insert("processes".into(), list.join(", "));
         }
@@ -393,8 +396,7 @@ impl StatefulAnalytic for SlowAndLow {
             #[serde(default)]
             prevalence: Prevalence,
         }
-        let snap: Snap =
-            serde_json::from_value(state).map_err(|e| format!("{ID} state: {e}"))?;
+        let snap: Snap = serde_json::from_value(state).map_err(|e| format!("{ID} state: {e}"))?;
         if snap.version != 1 {
             return Err(format!("{ID} state: unknown version {}", snap.version));
         }

@@ -151,9 +151,9 @@ impl Dest {
     /// A catalogued web service the policy does not sanction, outside the
     /// ignored categories.
     pub fn is_unsanctioned_service(&self, ignore_categories: &[String]) -> bool {
-        self.service.as_ref().is_some_and(|s| {
-            !s.sanctioned && !ignore_categories.iter().any(|c| **c == *s.category)
-        })
+        self.service
+            .as_ref()
+            .is_some_and(|s| !s.sanctioned && !ignore_categories.iter().any(|c| **c == *s.category))
     }
 
     pub fn is_sanctioned(&self) -> bool {
@@ -411,7 +411,9 @@ impl Transfers {
         let summary = format!(
             "{} {} → {} sent {} (received {})",
             family.as_str(),
-            flow.src_ip.map(|i| i.to_string()).unwrap_or_else(|| host.to_string()),
+            flow.src_ip
+                .map(|i| i.to_string())
+                .unwrap_or_else(|| host.to_string()),
             dest.label(),
             human_bytes(bytes_out),
             human_bytes(bytes_in),
@@ -545,7 +547,9 @@ pub fn is_private(ip: IpAddr) -> bool {
                 || v6.is_multicast()
                 || (s[0] & 0xfe00) == 0xfc00
                 || (s[0] & 0xffc0) == 0xfe80
-                || v6.to_ipv4_mapped().is_some_and(|v4| is_private(IpAddr::V4(v4)))
+                || v6
+                    .to_ipv4_mapped()
+                    .is_some_and(|v4| is_private(IpAddr::V4(v4)))
         }
     }
 }
@@ -556,7 +560,13 @@ mod tests {
 
     #[test]
     fn private_addresses_are_not_destinations() {
-        for ip in ["10.1.2.3", "192.168.0.1", "100.64.0.1", "fd00::1", "::ffff:10.0.0.1"] {
+        for ip in [
+            "10.1.2.3",
+            "192.168.0.1",
+            "100.64.0.1",
+            "fd00::1",
+            "::ffff:10.0.0.1",
+        ] {
             assert!(is_private(ip.parse().unwrap()), "{ip}");
         }
         for ip in ["74.120.8.13", "2606:4700::1", "100.128.0.1"] {

@@ -179,7 +179,13 @@ impl UploadRatio {
         d.out[f] = d.out[f].saturating_add(t.bytes_out);
         d.inn[f] = d.inn[f].saturating_add(t.bytes_in);
         if !d.judged && self.s.evidence > 0 && t.bytes_out > 0 {
-            keep_top(&mut d.top, t.bytes_out, t.dest.label(), t.evidence, self.s.evidence);
+            keep_top(
+                &mut d.top,
+                t.bytes_out,
+                t.dest.label(),
+                t.evidence,
+                self.s.evidence,
+            );
         }
     }
 
@@ -196,7 +202,9 @@ impl UploadRatio {
                 .days
                 .iter()
                 .enumerate()
-                .filter(|(_, d)| !d.judged && (d.day + 1).saturating_mul(DAY).saturating_add(close) <= now)
+                .filter(|(_, d)| {
+                    !d.judged && (d.day + 1).saturating_mul(DAY).saturating_add(close) <= now
+                })
                 .map(|(i, _)| i)
                 .collect();
             for i in due {
@@ -298,7 +306,13 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 /// Keeps the `max` largest transfers of the day.
-fn keep_top(top: &mut Vec<(u64, String, Evidence)>, bytes: u64, label: String, ev: Evidence, max: usize) {
+fn keep_top(
+    top: &mut Vec<(u64, String, Evidence)>,
+    bytes: u64,
+    label: String,
+    ev: Evidence,
+    max: usize,
+) {
     if top.len() < max {
         top.push((bytes, label, ev));
         return;
@@ -363,8 +377,7 @@ impl StatefulAnalytic for UploadRatio {
             version: u32,
             hosts: Vec<HostDays>,
         }
-        let snap: Snap =
-            serde_json::from_value(state).map_err(|e| format!("{ID} state: {e}"))?;
+        let snap: Snap = serde_json::from_value(state).map_err(|e| format!("{ID} state: {e}"))?;
         if snap.version != 1 {
             return Err(format!("{ID} state: unknown version {}", snap.version));
         }

@@ -216,7 +216,11 @@ pub fn ctx(extra: Option<&str>) -> Arc<Ctx> {
 
 /// Runs `events` through an engine of the given analytics, the watermark
 /// following each event; the findings of all of them.
-pub fn run(ctx: &Arc<Ctx>, analytics: Vec<Box<dyn StatefulAnalytic>>, events: &[Event]) -> Vec<Finding> {
+pub fn run(
+    ctx: &Arc<Ctx>,
+    analytics: Vec<Box<dyn StatefulAnalytic>>,
+    events: &[Event],
+) -> Vec<Finding> {
     let mut engine = AnalyticsEngine::new(ctx.clone(), analytics);
     let mut out = Vec::new();
     for ev in events {
