@@ -419,18 +419,8 @@ impl LargeTransfer {
                 .insert("largest_flow_bytes".into(), e.biggest_flow.to_string());
         }
         if !e.processes.is_empty() {
-            let list: Vec<String> = e
-                .processes
-                .iter()
-                .map(|(p, b)| {
-                    format!(
-                        "{} ({})",
-                        p.image.as_deref().unwrap_or("?"),
-                        human_bytes(*b)
-                    )
-                })
-                .collect();
-            f.fields.insert("processes".into(), list.join(", "));
+            f.fields
+                .insert("processes".into(), process_list(&e.processes));
         }
         f.origin = e.evidence.first().map(|ev| ev.origin.clone());
         f.evidence = e.evidence;
@@ -566,6 +556,15 @@ pub(crate) fn add_process(list: &mut Vec<(Process, u64)>, p: &Process, bytes: u6
         None => {}
     }
     list.sort_by_key(|p| std::cmp::Reverse(p.1));
+}
+
+/// The processes' images, most bytes first (bytes are not shown: every
+/// sensor family's flows add to them).
+pub(crate) fn process_list(list: &[(Process, u64)]) -> String {
+    list.iter()
+        .map(|(p, _)| p.image.as_deref().unwrap_or("?"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Keeps the first `max - 1` records and the latest one.

@@ -6,7 +6,7 @@
 //! alert is raised (then not again for that host and destination within
 //! the window). Thresholds can differ per service category and per service.
 
-use super::large_transfer::{add_process, secs};
+use super::large_transfer::{add_process, process_list, secs};
 use super::prevalence::Prevalence;
 use super::transfers::{
     counted, day_text, finding, per_family_text, Dest, JoinSettings, PerFamily, Process, Transfer,
@@ -292,18 +292,8 @@ impl SlowAndLow {
             f.fields.insert(k.to_string(), v);
         }
         if !tr.processes.is_empty() {
-            let list: Vec<String> = tr
-                .processes
-                .iter()
-                .map(|(p, b)| {
-                    format!(
-                        "{} ({})",
-                        p.image.as_deref().unwrap_or("?"),
-                        human_bytes(*b)
-                    )
-                })
-                .collect();
-            f.fields.insert("processes".into(), list.join(", "));
+            f.fields
+                .insert("processes".into(), process_list(&tr.processes));
         }
         f.origin = tr.evidence.first().map(|e| e.origin.clone());
         f.evidence = tr.evidence.clone();
