@@ -84,13 +84,23 @@ fn slow_and_low_fires_on_the_pcloud_story() {
 }
 
 #[test]
-fn upload_ratio_fires_on_a_server_that_suddenly_uploads() {
-    let s03 = story(sim(), "S03");
-    let hits: Vec<_> = of("upload-ratio")
-        .into_iter()
-        .filter(|f| on_story_host(f, s03))
-        .collect();
-    assert!(!hits.is_empty(), "{:#?}", of("upload-ratio"));
+fn upload_ratio_fires_on_stories_and_nothing_else() {
+    let sim = sim();
+    let all = of("upload-ratio");
+    for id in ["S01", "S03"] {
+        let s = story(sim, id);
+        assert!(all.iter().any(|f| on_story_host(f, s)), "{id}: {all:#?}");
+    }
+    // Every alert is a story's host on a day the story ran.
+    for f in &all {
+        let day = &f.fields["day"];
+        let ok = sim.truth.iter().any(|s| {
+            let start = s["start"].as_str().unwrap_or("");
+            let end = s["end"].as_str().unwrap_or("");
+            on_story_host(f, s) && start[..10] <= day[..] && end[..10] >= day[..]
+        });
+        assert!(ok, "false alert: {f:#?}");
+    }
 }
 
 #[test]

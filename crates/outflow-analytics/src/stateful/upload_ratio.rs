@@ -5,6 +5,7 @@
 //! days of totals, kept by `snapshot`/`restore` so the baseline outlives a run.
 
 use super::large_transfer::secs;
+use super::prevalence::Prevalence;
 use super::transfers::{
     counted, day_text, finding, per_family_text, Dest, JoinSettings, PerFamily, Transfer,
     Transfers, DAY, FAMILIES,
@@ -48,6 +49,12 @@ pub struct Settings {
     pub ratio_factor: f64,
     /// Days are closed this long after midnight (late records still count).
     pub close_after_seconds: u64,
+    /// Traffic to destinations at least this many hosts used within
+    /// `common_days` (meeting services, sync, backup buckets) is left out
+    /// of the day's totals, so the ratio measures the host's own
+    /// destinations (0: count everything).
+    pub common_hosts: usize,
+    pub common_days: u32,
     pub evidence: usize,
     pub max_hosts: usize,
     pub sysmon_join_seconds: u64,
@@ -90,6 +97,7 @@ pub struct UploadRatio {
     transfers: Transfers,
     hosts: FxHashMap<Arc<str>, HostDays>,
     pending: Vec<Transfer>,
+    prevalence: Prevalence,
     last_sweep: i64,
     clock: i64,
 }
@@ -115,6 +123,7 @@ impl UploadRatio {
         };
         Ok(UploadRatio {
             meta,
+            prevalence: Prevalence::new(s.common_hosts, s.common_days),
             s,
             transfers: Transfers::new(ctx.clone(), join),
             hosts: FxHashMap::default(),
@@ -126,6 +135,11 @@ impl UploadRatio {
 
     fn add(&mut self, t: Transfer, out: &mut Vec<Finding>) {
         let day = t.ts.div_euclid(DAY);
+        let dest = t.dest.key();
+        self.prevalence.note(&dest, &t.host, t.ts);
+        if self.prevalence.is_common(&dest, t.ts) {
+            return;
+        }
         if !self.hosts.contains_key(&t.host) && self.hosts.len() >= self.s.max_hosts {
             // The hosts idle longest go first (their baselines are oldest).
             let mut lasts: Vec<i64> = self
@@ -191,6 +205,9 @@ impl UploadRatio {
 
     fn sweep(&mut self, now: i64, out: &mut Vec<Finding>) {
         let close = secs(self.s.close_after_seconds);
+        if now != i64::MAX {
+            self.prevalence.expire(now);
+        }
         let mut hosts: Vec<&Arc<str>> = self.hosts.keys().collect();
         hosts.sort();
         let hosts: Vec<Arc<str>> = hosts.into_iter().cloned().collect();
@@ -365,7 +382,7 @@ impl StatefulAnalytic for UploadRatio {
     fn snapshot(&self) -> serde_json::Value {
         let mut hosts: Vec<&HostDays> = self.hosts.values().collect();
         hosts.sort_by(|a, b| a.host.cmp(&b.host));
-        serde_json::json!({ "version": 1, "hosts": hosts })
+        serde_json::json!({ "version": 1, "hosts": hosts, "prevalence": self.prevalence })
     }
 
     fn restore(&mut self, state: serde_json::Value) -> Result<(), String> {
@@ -376,6 +393,8 @@ impl StatefulAnalytic for UploadRatio {
         struct Snap {
             version: u32,
             hosts: Vec<HostDays>,
+            #[serde(default)]
+            prevalence: Prevalence,
         }
         let snap: Snap = serde_json::from_value(state).map_err(|e| format!("{ID} state: {e}"))?;
         if snap.version != 1 {
@@ -387,11 +406,14 @@ impl StatefulAnalytic for UploadRatio {
             }
             self.hosts.insert(h.host.clone(), h);
         }
+        self.prevalence.absorb(snap.prevalence);
         Ok(())
     }
 
     fn state_len(&self) -> usize {
-        self.hosts.values().map(|h| h.days.len()).sum::<usize>() + self.transfers.len()
+        self.hosts.values().map(|h| h.days.len()).sum::<usize>()
+            + self.transfers.len()
+            + self.prevalence.len()
     }
 }
 
