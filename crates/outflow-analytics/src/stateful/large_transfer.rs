@@ -110,7 +110,8 @@ struct Episode {
     slots: VecDeque<(i64, PerFamily)>,
     first: i64,
     last: i64,
-    flows: u64,
+    /// Flow records per sensor family (one upload is one record per family).
+    flows: PerFamily,
     total: PerFamily,
     /// Largest sliding-window sum and when it was reached.
     peak: u64,
@@ -118,7 +119,7 @@ struct Episode {
     /// When the window first crossed the volume threshold.
     crossed_at: Option<i64>,
     biggest_flow: u64,
-    big_flows: u64,
+    big_flows: PerFamily,
     evidence: Vec<Evidence>,
 }
 
@@ -212,17 +213,17 @@ impl LargeTransfer {
             slots: VecDeque::new(),
             first: t.ts,
             last: t.ts,
-            flows: 0,
+            flows: [0; FAMILIES],
             total: [0; FAMILIES],
             peak: 0,
             peak_at: t.ts,
             crossed_at: None,
             biggest_flow: 0,
-            big_flows: 0,
+            big_flows: [0; FAMILIES],
             evidence: Vec::new(),
         });
         let f = t.family.index();
-        ep.flows += 1;
+        ep.flows[f] += 1;
         ep.first = ep.first.min(t.ts);
         ep.last = ep.last.max(t.ts);
         ep.total[f] = ep.total[f].saturating_add(t.bytes_out);
@@ -236,7 +237,7 @@ impl LargeTransfer {
             add_process(&mut ep.processes, p, t.bytes_out);
         }
         if big {
-            ep.big_flows += 1;
+            ep.big_flows[f] += 1;
             ep.biggest_flow = ep.biggest_flow.max(t.bytes_out);
         }
         if counts {
@@ -353,7 +354,7 @@ impl LargeTransfer {
                     s.window_seconds
                 ),
             )
-        } else if e.big_flows > 0 {
+        } else if counted(&e.big_flows) > 0 {
             let key = (e.host.clone(), e.dest.key());
             let repeat = secs(s.single_flow_repeat_seconds);
             if self
@@ -368,7 +369,7 @@ impl LargeTransfer {
                 s.single_flow_risk,
                 format!(
                     "{} flow(s) over {}",
-                    e.big_flows,
+                    counted(&e.big_flows),
                     human_bytes(s.single_flow_bytes)
                 ),
             )
@@ -403,7 +404,7 @@ impl LargeTransfer {
             ("peak_window_bytes", e.peak.to_string()),
             ("peak_at", time_text(e.peak_at)),
             ("window_seconds", s.window_seconds.to_string()),
-            ("flows", e.flows.to_string()),
+            ("flows", counted(&e.flows).to_string()),
             ("first_seen", time_text(e.first)),
             ("last_seen", time_text(e.last)),
             ("counted_by", counted_by.to_string()),
@@ -414,7 +415,7 @@ impl LargeTransfer {
         for (k, v) in fields {
             f.fields.insert(k.to_string(), v);
         }
-        if e.big_flows > 0 {
+        if counted(&e.big_flows) > 0 {
             f.fields
                 .insert("largest_flow_bytes".into(), e.biggest_flow.to_string());
         }
