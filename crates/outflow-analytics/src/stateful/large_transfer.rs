@@ -200,6 +200,17 @@ impl LargeTransfer {
             return;
         }
         let key = (t.host.clone(), t.dest.key());
+        // A flow after a quiet window starts a new episode even when the
+        // clock has not swept the old one yet (input out of time order).
+        let stale = self
+            .episodes
+            .get(&key)
+            .is_some_and(|e| t.ts > e.last + self.window);
+        if stale {
+            if let Some(e) = self.episodes.remove(&key) {
+                self.report(e, out);
+            }
+        }
         if !self.episodes.contains_key(&key) && self.episodes.len() >= self.s.max_keys {
             self.evict(out);
         }
