@@ -23,6 +23,12 @@ const BUILTIN: &[(&str, Build)] = &[
         stateful::rare_destination::NAME,
         stateful::rare_destination::build,
     ),
+    (
+        stateful::large_transfer::ID,
+        stateful::large_transfer::build,
+    ),
+    (stateful::upload_ratio::ID, stateful::upload_ratio::build),
+    (stateful::slow_and_low::ID, stateful::slow_and_low::build),
 ];
 
 /// The enabled built-in stateful analytics.

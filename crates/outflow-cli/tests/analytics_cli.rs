@@ -25,6 +25,8 @@ fn hunt(args: &[&str]) -> (Vec<serde_json::Value>, String, Option<i32>) {
 }
 
 fn tools(alerts: &[serde_json::Value]) -> Vec<String> {
+    // The upload-tooling alerts (the volume analytics report the same
+    // uploads by their bytes; their policy handling has its own tests).
     let mut t: Vec<String> = alerts
         .iter()
         .filter(|a| a["rule"]["id"] == "outflow.upload-tooling")

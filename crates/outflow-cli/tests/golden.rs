@@ -152,6 +152,15 @@ fn hunt_on_the_formats_example_runs_the_built_in_analytics() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
+    // The volume analytics see the demo's uploads by their bytes too.
+    assert!(
+        alerts
+            .iter()
+            .any(|a| a["rule"]["id"] == "outflow.large-transfer"
+                && a["destination"]["service"] == "MEGA"
+                && a["entity"]["host"] == "WS-FIN-07.corp.example"),
+        "{out}"
+    );
     let mut found: Vec<(String, String, String)> = alerts
         .iter()
         .filter(|a| a["rule"]["id"] == "outflow.upload-tooling")

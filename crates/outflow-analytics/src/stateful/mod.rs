@@ -1,6 +1,12 @@
-//! The stateful analytics (one file each) and what they share.
+//! The stateful analytics (event-time windows and baselines), one per file,
+//! and what they share.
 
 pub mod first_seen_process;
+pub mod large_transfer;
 pub mod new_destination;
 pub mod novelty;
+pub mod prevalence;
 pub mod rare_destination;
+pub mod slow_and_low;
+pub mod transfers;
+pub mod upload_ratio;
