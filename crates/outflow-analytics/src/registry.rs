@@ -2,6 +2,7 @@
 //! section of the analytics configuration; a disabled one is left out.
 
 use crate::engine::StatefulAnalytic;
+use crate::stateful::{bulk_saas_upload, staging_upload, webhook_integration};
 use crate::{ConfigError, Ctx};
 use std::sync::Arc;
 
@@ -9,7 +10,11 @@ use std::sync::Arc;
 type Build = fn(&Arc<Ctx>) -> Result<Box<dyn StatefulAnalytic>, ConfigError>;
 
 /// Every built-in stateful analytic: (id in analytics.yml, constructor).
-const BUILTIN: &[(&str, Build)] = &[];
+const BUILTIN: &[(&str, Build)] = &[
+    (staging_upload::NAME, staging_upload::StagingUpload::build),
+    (bulk_saas_upload::NAME, bulk_saas_upload::BulkSaasUpload::build),
+    (webhook_integration::NAME, webhook_integration::WebhookIntegration::build),
+];
 
 /// The enabled built-in stateful analytics.
 pub fn builtin(ctx: &Arc<Ctx>) -> Result<Vec<Box<dyn StatefulAnalytic>>, ConfigError> {
