@@ -83,7 +83,12 @@ impl AnalyticsEngine {
             }
             _ => None,
         };
-        let host = match ev.entity_str(EntitySlot::Host) {
+        // A firewall names itself in the host slot; the host is the source.
+        let own_host = match (kind, ev.entity.src_ip) {
+            (Kind::Firewall, Some(_)) => None,
+            _ => ev.entity_str(EntitySlot::Host),
+        };
+        let host = match own_host {
             Some(h) if !h.is_empty() => Some(Arc::from(h.as_ref())),
             _ => ev.entity.src_ip.map(|ip| self.names.host_of(ip)),
         };

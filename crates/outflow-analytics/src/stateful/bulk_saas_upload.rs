@@ -292,6 +292,7 @@ impl BulkSaasUpload {
         let min_uploads = self.s.min_uploads.max(1);
         let now = up.at;
         self.make_room(out);
+        self.close_stale(&user, now, out);
         let st = self.users.entry(user).or_default();
         st.last = st.last.max(now);
         while st.uploads.front().is_some_and(|u| now - u.at > window) {
@@ -365,6 +366,7 @@ impl BulkSaasUpload {
         let window = self.window();
         let max_evidence = self.s.max_evidence;
         self.make_room(out);
+        self.close_stale(&user, now, out);
         let st = self.users.entry(user).or_default();
         st.last = st.last.max(now);
         let ev = Evidence::of(view.ev, what.clone());
@@ -500,6 +502,23 @@ impl BulkSaasUpload {
             } else {
                 self.close_share(o)
             });
+        }
+    }
+
+    /// Reports the user's open alerts that went quiet (time may not have
+    /// been advanced between events).
+    fn close_stale(&mut self, user: &Arc<str>, now: i64, out: &mut Vec<Finding>) {
+        let hold = self.hold();
+        let Some(st) = self.users.get_mut(user) else {
+            return;
+        };
+        let bulk = st.bulk.take_if(|o| now - o.last > hold);
+        let share = st.share.take_if(|o| now - o.last > hold);
+        if let Some(o) = bulk {
+            out.push(self.close_bulk(o));
+        }
+        if let Some(o) = share {
+            out.push(self.close_share(o));
         }
     }
 

@@ -440,7 +440,18 @@ impl WebhookIntegration {
         let Some(key) = Self::key(view, domain) else {
             return;
         };
+        self.rekey_by_address(view, &key);
         let now = view.micros();
+        // An alert whose host went quiet is over even if time was not advanced.
+        if self
+            .incidents
+            .get(&key)
+            .is_some_and(|i| now - i.last > self.hold_micros())
+        {
+            if let Some(inc) = self.incidents.remove(&key) {
+                out.push(self.close(inc));
+            }
+        }
         if !self.incidents.contains_key(&key) {
             if !opens {
                 return;
@@ -506,6 +517,64 @@ impl WebhookIntegration {
         }
         if f.evidence.len() < max_evidence {
             f.evidence.push(Evidence::of(view.ev, note));
+        }
+    }
+
+    /// Records that came before the host's address was known (proxy, Zeek)
+    /// were filed under the address: once a host record names both, they
+    /// join the host's alert.
+    fn rekey_by_address(&mut self, view: &View<'_>, key: &(Arc<str>, Arc<str>)) {
+        let Some(ip) = view.ev.entity.src_ip else {
+            return;
+        };
+        let ip_text = ip.to_string();
+        if key.0.as_ref() == ip_text {
+            return;
+        }
+        let Some(mut old) = self.incidents.remove(&(Arc::from(ip_text.as_str()), key.1.clone())) else {
+            return;
+        };
+        match self.incidents.get_mut(key) {
+            None => {
+                old.finding.entity.host = Some(key.0.to_string());
+                self.incidents.insert(key.clone(), old);
+            }
+            Some(cur) => {
+                let max = self.s.max_evidence;
+                if old.first < cur.first {
+                    // The earlier record leads the alert.
+                    std::mem::swap(&mut cur.finding.evidence, &mut old.finding.evidence);
+                    cur.finding.timestamp = old.finding.timestamp;
+                    cur.finding.origin = old.finding.origin.clone();
+                }
+                cur.finding.evidence.extend(old.finding.evidence);
+                cur.finding.evidence.sort_by_key(|e| e.time);
+                cur.finding.evidence.truncate(max);
+                cur.first = cur.first.min(old.first);
+                cur.last = cur.last.max(old.last);
+                cur.records += old.records;
+                cur.client_known |= old.client_known;
+                for (k, v) in old.bytes_by_source {
+                    *cur.bytes_by_source.entry(k).or_insert(0) += v;
+                }
+                for u in old.urls {
+                    push_unique(&mut cur.urls, Some(u));
+                }
+                for u in old.user_agents {
+                    push_unique(&mut cur.user_agents, Some(u));
+                }
+                for i in old.images {
+                    push_unique(&mut cur.images, Some(i));
+                }
+                if cur.finding.entity.user.is_none() {
+                    cur.finding.entity.user = old.finding.entity.user;
+                }
+                if let (Some(d), Some(o)) = (cur.finding.destination.as_mut(), old.finding.destination) {
+                    d.target = d.target.take().or(o.target);
+                    d.ip = d.ip.take().or(o.ip);
+                    d.port = d.port.or(o.port);
+                }
+            }
         }
     }
 
