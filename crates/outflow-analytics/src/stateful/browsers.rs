@@ -65,9 +65,15 @@ pub fn file_name(path: &str) -> &str {
 
 /// The user agent of a web request, whatever the source calls it.
 pub fn user_agent<'e>(view: &crate::View<'e>) -> Option<&'e str> {
-    ["c-useragent", "cs(User-Agent)", "user_agent", "UserAgent", "userAgent"]
-        .iter()
-        .find_map(|f| view.get(f))
+    [
+        "c-useragent",
+        "cs(User-Agent)",
+        "user_agent",
+        "UserAgent",
+        "userAgent",
+    ]
+    .iter()
+    .find_map(|f| view.get(f))
 }
 
 #[cfg(test)]
@@ -95,7 +101,8 @@ mod tests {
     #[test]
     fn powershell_user_agent_is_not_a_browser() {
         let l = list();
-        let ps = "Mozilla/5.0 (Windows NT 10.0; Microsoft Windows 10.0.22631; en-US) PowerShell/5.1";
+        let ps =
+            "Mozilla/5.0 (Windows NT 10.0; Microsoft Windows 10.0.22631; en-US) PowerShell/5.1";
         assert_eq!(l.is_browser_agent(Some(ps)), Some(false));
         let chrome = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
         assert_eq!(l.is_browser_agent(Some(chrome)), Some(true));

@@ -184,7 +184,9 @@ impl BulkSaasUpload {
                     place,
                     what: format!(
                         "{op} {}",
-                        view.get("ObjectId").or_else(|| view.get("SourceFileName")).unwrap_or("")
+                        view.get("ObjectId")
+                            .or_else(|| view.get("SourceFileName"))
+                            .unwrap_or("")
                     ),
                 });
             }
@@ -233,7 +235,10 @@ impl BulkSaasUpload {
                         target: vis.to_string(),
                     });
                 }
-                if let Some(t) = view.get("parameters.target_user").or_else(|| view.get("parameters.target_domain")) {
+                if let Some(t) = view
+                    .get("parameters.target_user")
+                    .or_else(|| view.get("parameters.target_domain"))
+                {
                     if self.external(t, view.user.as_deref()) {
                         return Some(Record::Share {
                             what: format!("{name} of {title} to {t}"),
@@ -244,7 +249,9 @@ impl BulkSaasUpload {
             }
             return None;
         }
-        if view.has_logsource(Some("aws"), None) && view.get("eventSource") == Some("s3.amazonaws.com") {
+        if view.has_logsource(Some("aws"), None)
+            && view.get("eventSource") == Some("s3.amazonaws.com")
+        {
             let name = view.get("eventName")?;
             if !in_list(&self.s.s3_upload_events, name) {
                 return None;
@@ -361,7 +368,14 @@ impl BulkSaasUpload {
         });
     }
 
-    fn share(&mut self, view: &View<'_>, user: Arc<str>, what: String, target: String, out: &mut Vec<Finding>) {
+    fn share(
+        &mut self,
+        view: &View<'_>,
+        user: Arc<str>,
+        what: String,
+        target: String,
+        out: &mut Vec<Finding>,
+    ) {
         let now = view.micros();
         let window = self.window();
         let max_evidence = self.s.max_evidence;
@@ -379,18 +393,19 @@ impl BulkSaasUpload {
             }
             return;
         }
-        let before: Vec<&Upload> = st
-            .uploads
-            .iter()
-            .filter(|u| now - u.at <= window)
-            .collect();
+        let before: Vec<&Upload> = st.uploads.iter().filter(|u| now - u.at <= window).collect();
         let mut f = report::finding(NAME, &self.meta, view, what);
         let mut bytes = 0;
         let mut places = vec![target];
         if before.len() >= self.s.min_uploads.max(1) {
             // The uploads first, then the share: the order things happened.
             f.evidence.clear();
-            for u in before.iter().rev().take(max_evidence.saturating_sub(1)).rev() {
+            for u in before
+                .iter()
+                .rev()
+                .take(max_evidence.saturating_sub(1))
+                .rev()
+            {
                 f.evidence.push(u.evidence.clone());
             }
             f.evidence.push(ev);
@@ -441,8 +456,12 @@ impl BulkSaasUpload {
         let mut f = o.finding;
         let bulk = o.uploads >= self.s.min_uploads.max(1);
         f.fields.insert("shares".into(), o.shares.to_string());
-        f.fields.insert("shared_with".into(), o.places.first().cloned().unwrap_or_default());
-        f.fields.insert("uploads_before".into(), o.uploads.to_string());
+        f.fields.insert(
+            "shared_with".into(),
+            o.places.first().cloned().unwrap_or_default(),
+        );
+        f.fields
+            .insert("uploads_before".into(), o.uploads.to_string());
         if o.bytes > 0 {
             f.bytes_out = Some(o.bytes);
             f.fields.insert("bytes".into(), o.bytes.to_string());

@@ -196,7 +196,7 @@ impl StagingUpload {
             .or_else(|| argv.first().map(|a| file_name(a)))?
             .to_ascii_lowercase();
         let stem = name.strip_suffix(".exe").unwrap_or(&name).to_string();
-        if self.s.archivers.iter().any(|a| *a == stem) {
+        if self.s.archivers.contains(&stem) {
             return Some(stem);
         }
         let ps = matches!(stem.as_str(), "powershell" | "pwsh" | "powershell_ise");
@@ -213,7 +213,14 @@ impl StagingUpload {
 
     // ------------------------------------------------------------- staging
 
-    fn stage(&mut self, view: &View<'_>, path: String, how: String, note: String, out: &mut Vec<Finding>) {
+    fn stage(
+        &mut self,
+        view: &View<'_>,
+        path: String,
+        how: String,
+        note: String,
+        out: &mut Vec<Finding>,
+    ) {
         let Some(host) = view.host.clone() else {
             return;
         };
@@ -310,7 +317,10 @@ impl StagingUpload {
         let note = format!(
             "{} files written to {dir} by {} within {} s",
             b.count,
-            view.image.as_deref().map(file_name).unwrap_or("one process"),
+            view.image
+                .as_deref()
+                .map(file_name)
+                .unwrap_or("one process"),
             self.s.bulk_window
         );
         self.stage(view, dir.clone(), "bulk file writes".into(), note, out);
@@ -331,7 +341,10 @@ impl StagingUpload {
         }
         if let Some(archiver) = self.archiver_of(view.image.as_deref(), &argv) {
             if let Some(output) = archive_output(&archiver, &argv) {
-                let path = absolute(&output, view.get("CurrentDirectory").or_else(|| view.get("cwd")));
+                let path = absolute(
+                    &output,
+                    view.get("CurrentDirectory").or_else(|| view.get("cwd")),
+                );
                 if self.is_staging(&path) {
                     let note = format!("{archiver} writes {path}");
                     self.stage(view, path, format!("{archiver} archive"), note, out);
@@ -469,7 +482,11 @@ impl StagingUpload {
         if self.s.browsers.is_browser_image(image) {
             if let Some(ip) = view.flow.as_ref().and_then(|f| f.dst_ip) {
                 if st.browser_conns.len() >= MAX_BROWSER_CONNS {
-                    let oldest = st.browser_conns.iter().min_by_key(|(_, t)| **t).map(|(k, _)| *k);
+                    let oldest = st
+                        .browser_conns
+                        .iter()
+                        .min_by_key(|(_, t)| **t)
+                        .map(|(k, _)| *k);
                     if let Some(k) = oldest {
                         st.browser_conns.remove(&k);
                     }
@@ -527,7 +544,9 @@ impl StagingUpload {
         let Some(host) = view.host.clone() else {
             return;
         };
-        if view.kind == Kind::Http && self.s.browsers.is_browser_agent(user_agent(view)) == Some(true) {
+        if view.kind == Kind::Http
+            && self.s.browsers.is_browser_agent(user_agent(view)) == Some(true)
+        {
             return;
         }
         let now = view.micros();
@@ -557,9 +576,12 @@ impl StagingUpload {
             .unwrap_or_default();
         let note = format!("{} out to {to} ({source})", human_bytes(bytes));
         // An upload already linked (and still going) takes the flow.
-        if let Some(s) = st.staged.iter_mut().rev().find(|s| {
-            !s.reported && s.upload.as_ref().is_some_and(|u| now - u.last <= hold)
-        }) {
+        if let Some(s) = st
+            .staged
+            .iter_mut()
+            .rev()
+            .find(|s| !s.reported && s.upload.as_ref().is_some_and(|u| now - u.last <= hold))
+        {
             if let Some(u) = s.upload.as_mut() {
                 if bytes >= floor.min(1_000_000) {
                     u.last = now;
@@ -573,7 +595,11 @@ impl StagingUpload {
             return;
         }
         let Some(s) = st.staged.iter_mut().rev().find(|s| {
-            !s.reported && s.upload.is_none() && now >= s.at && now - s.at <= window && big_enough(s)
+            !s.reported
+                && s.upload.is_none()
+                && now >= s.at
+                && now - s.at <= window
+                && big_enough(s)
         }) else {
             return;
         };
@@ -628,7 +654,8 @@ impl StagingUpload {
             }
             .into(),
         );
-        f.fields.insert("destinations".into(), u.destinations.join(" "));
+        f.fields
+            .insert("destinations".into(), u.destinations.join(" "));
         f.fields.insert(
             "minutes_after_staging".into(),
             ((u.first - s.at).max(0) / 60_000_000).to_string(),
@@ -641,14 +668,25 @@ impl StagingUpload {
                 s.path,
                 s.how,
                 bytes.map(human_bytes).unwrap_or_else(|| "an upload".into()),
-                u.destinations.first().map(String::as_str).unwrap_or("outside")
+                u.destinations
+                    .first()
+                    .map(String::as_str)
+                    .unwrap_or("outside")
             ),
         );
         let d = f.destination.get_or_insert_with(Default::default);
         if d.domain.is_none() {
-            d.domain = u.destinations.iter().find(|x| x.parse::<IpAddr>().is_err()).cloned();
+            d.domain = u
+                .destinations
+                .iter()
+                .find(|x| x.parse::<IpAddr>().is_err())
+                .cloned();
         }
-        let risk = if u.named { self.s.named_risk } else { self.meta.risk };
+        let risk = if u.named {
+            self.s.named_risk
+        } else {
+            self.meta.risk
+        };
         report::set_risk(&mut f, risk);
         f
     }
@@ -795,7 +833,10 @@ pub fn archive_output(archiver: &str, argv: &[String]) -> Option<String> {
         "tar" | "bsdtar" => tar_output(args),
         "zip" => positional(0).first().map(|s| s.to_string()),
         "gzip" | "pigz" | "xz" | "zstd" => {
-            if args.iter().any(|a| matches!(a.as_str(), "-d" | "--decompress" | "-c" | "--stdout")) {
+            if args
+                .iter()
+                .any(|a| matches!(a.as_str(), "-d" | "--decompress" | "-c" | "--stdout"))
+            {
                 return None;
             }
             if let Some(i) = args.iter().position(|a| a == "-o") {
@@ -906,9 +947,7 @@ fn parent_dir(path: &str) -> &str {
 /// A path made absolute with the process's working folder.
 fn absolute(path: &str, cwd: Option<&str>) -> String {
     let p = path.trim_matches('"');
-    let is_abs = p.starts_with('/')
-        || p.starts_with('\\')
-        || p.as_bytes().get(1) == Some(&b':');
+    let is_abs = p.starts_with('/') || p.starts_with('\\') || p.as_bytes().get(1) == Some(&b':');
     match cwd {
         Some(c) if !is_abs && !c.is_empty() => {
             let sep = if c.contains('\\') { '\\' } else { '/' };
@@ -946,7 +985,11 @@ mod tests {
     #[test]
     fn archivers_name_their_output() {
         assert_eq!(
-            archive_output("7z", &argv(r"7z.exe a -t7z -pX C:\Users\Public\q4.7z C:\docs\*")).as_deref(),
+            archive_output(
+                "7z",
+                &argv(r"7z.exe a -t7z -pX C:\Users\Public\q4.7z C:\docs\*")
+            )
+            .as_deref(),
             Some(r"C:\Users\Public\q4.7z")
         );
         assert_eq!(archive_output("7z", &argv("7z x a.7z")), None);
@@ -974,7 +1017,8 @@ mod tests {
         let ps = vec![
             "powershell.exe".to_string(),
             "-Command".to_string(),
-            "Compress-Archive -Path C:\\x -DestinationPath 'C:\\Users\\Public\\f.zip' -Force".to_string(),
+            "Compress-Archive -Path C:\\x -DestinationPath 'C:\\Users\\Public\\f.zip' -Force"
+                .to_string(),
         ];
         assert_eq!(
             archive_output("compress-archive", &ps).as_deref(),
@@ -984,8 +1028,14 @@ mod tests {
 
     #[test]
     fn staging_globs_match_one_component() {
-        assert!(glob_prefix("c:/users/*/downloads/", "c:/users/bob/downloads/a.zip"));
-        assert!(!glob_prefix("c:/users/*/downloads/", "c:/users/bob/x/downloads/a.zip"));
+        assert!(glob_prefix(
+            "c:/users/*/downloads/",
+            "c:/users/bob/downloads/a.zip"
+        ));
+        assert!(!glob_prefix(
+            "c:/users/*/downloads/",
+            "c:/users/bob/x/downloads/a.zip"
+        ));
         assert!(glob_prefix("/tmp/", "/tmp/.cache-1.tgz"));
         assert!(!glob_prefix("/tmp/", "/var/backups/etc.tgz"));
     }
@@ -993,7 +1043,10 @@ mod tests {
     #[test]
     fn relative_outputs_use_the_working_folder() {
         assert_eq!(absolute("out.tgz", Some("/tmp")), "/tmp/out.tgz");
-        assert_eq!(absolute("a.7z", Some(r"C:\Users\Public\")), r"C:\Users\Public\a.7z");
+        assert_eq!(
+            absolute("a.7z", Some(r"C:\Users\Public\")),
+            r"C:\Users\Public\a.7z"
+        );
         assert_eq!(absolute("/x/y", Some("/tmp")), "/x/y");
     }
 }

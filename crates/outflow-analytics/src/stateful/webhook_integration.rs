@@ -19,7 +19,7 @@ use crate::report::{self, human_bytes};
 use crate::stateful::browsers::{file_name, user_agent, BrowserList};
 use crate::view::{Kind, ServiceRef, View};
 use crate::{ConfigError, Ctx};
-use outflow_detect::{Destination, Evidence, Finding};
+use outflow_detect::{Evidence, Finding};
 use outflow_intel::Sanctioned;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -165,7 +165,7 @@ impl WebhookIntegration {
 
     fn is_chat_client(&self, image: &str) -> bool {
         let n = file_name(image).to_ascii_lowercase();
-        self.s.chat_clients.iter().any(|c| *c == n)
+        self.s.chat_clients.contains(&n)
     }
 
     // ---------------------------------------------------------------- SaaS
@@ -275,7 +275,12 @@ impl WebhookIntegration {
                     .iter()
                     .find_map(|f| view.get(f))
                     .unwrap_or("");
-                if !self.s.methods.iter().any(|m| m.eq_ignore_ascii_case(method)) {
+                if !self
+                    .s
+                    .methods
+                    .iter()
+                    .any(|m| m.eq_ignore_ascii_case(method))
+                {
                     return;
                 }
                 let path_match = service.is_some_and(|s| s.upload_endpoint);
@@ -338,7 +343,7 @@ impl WebhookIntegration {
                 // Bot-API hosts also serve people: a flow alone does not open
                 // an alert for them, it only adds to one already open.
                 let opens = (hook && !endpoint_only) || only_hooks;
-                if !opens && !(hook && self.open(view, &domain)) {
+                if !(opens || (hook && self.open(view, &domain))) {
                     return;
                 }
                 let note = format!(
@@ -390,7 +395,17 @@ impl WebhookIntegration {
                 "{} names {url}",
                 view.image.as_deref().map(file_name).unwrap_or("a process")
             );
-            self.add_with_service(view, &host, note, Some(url.clone()), None, true, true, Some(s), out);
+            self.add_with_service(
+                view,
+                &host,
+                note,
+                Some(url.clone()),
+                None,
+                true,
+                true,
+                Some(s),
+                out,
+            );
             return;
         }
     }
@@ -421,7 +436,17 @@ impl WebhookIntegration {
         out: &mut Vec<Finding>,
     ) {
         let service = view.flow.as_ref().and_then(|f| f.service.clone());
-        self.add_with_service(view, domain, note, url, ua, client_known, opens, service, out);
+        self.add_with_service(
+            view,
+            domain,
+            note,
+            url,
+            ua,
+            client_known,
+            opens,
+            service,
+            out,
+        );
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -460,7 +485,7 @@ impl WebhookIntegration {
                 self.report_oldest(out);
             }
             let mut f = report::finding(NAME, &self.meta, view, note.clone());
-            let mut d = f.destination.take().unwrap_or_else(Destination::default);
+            let mut d = f.destination.take().unwrap_or_default();
             d.domain = Some(domain.to_string());
             if let Some(s) = &service {
                 d.service = Some(s.name.to_string());
@@ -494,8 +519,7 @@ impl WebhookIntegration {
         inc.records += 1;
         inc.client_known |= client_known;
         if let Some(b) = view.flow.as_ref().and_then(|f| f.bytes_out) {
-            *inc
-                .bytes_by_source
+            *inc.bytes_by_source
                 .entry(view.ev.source.as_str().to_string())
                 .or_insert(0) += b;
         }
@@ -531,7 +555,10 @@ impl WebhookIntegration {
         if key.0.as_ref() == ip_text {
             return;
         }
-        let Some(mut old) = self.incidents.remove(&(Arc::from(ip_text.as_str()), key.1.clone())) else {
+        let Some(mut old) = self
+            .incidents
+            .remove(&(Arc::from(ip_text.as_str()), key.1.clone()))
+        else {
             return;
         };
         match self.incidents.get_mut(key) {
@@ -569,7 +596,9 @@ impl WebhookIntegration {
                 if cur.finding.entity.user.is_none() {
                     cur.finding.entity.user = old.finding.entity.user;
                 }
-                if let (Some(d), Some(o)) = (cur.finding.destination.as_mut(), old.finding.destination) {
+                if let (Some(d), Some(o)) =
+                    (cur.finding.destination.as_mut(), old.finding.destination)
+                {
                     d.target = d.target.take().or(o.target);
                     d.ip = d.ip.take().or(o.ip);
                     d.port = d.port.or(o.port);

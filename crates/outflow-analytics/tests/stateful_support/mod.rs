@@ -92,7 +92,14 @@ pub fn inputs(parts: &[(&str, String)]) -> Vec<Event> {
 }
 
 /// One Sysmon (or Security) record as `evtx` renders it to JSON.
-pub fn winlog(channel: &str, provider: &str, id: u32, time: &str, computer: &str, data: &[(&str, &str)]) -> String {
+pub fn winlog(
+    channel: &str,
+    provider: &str,
+    id: u32,
+    time: &str,
+    computer: &str,
+    data: &[(&str, &str)],
+) -> String {
     let data: serde_json::Map<String, serde_json::Value> = data
         .iter()
         .map(|(k, v)| {
@@ -130,7 +137,15 @@ pub fn sysmon(id: u32, time: &str, computer: &str, data: &[(&str, &str)]) -> Str
 }
 
 /// A Sysmon 3 connection of `image` (pid) from `src` to `dst` (name, address).
-pub fn sysmon3(time: &str, computer: &str, image: &str, pid: &str, src: &str, dst_name: &str, dst_ip: &str) -> String {
+pub fn sysmon3(
+    time: &str,
+    computer: &str,
+    image: &str,
+    pid: &str,
+    src: &str,
+    dst_name: &str,
+    dst_ip: &str,
+) -> String {
     sysmon(
         3,
         time,
@@ -163,20 +178,37 @@ pub fn proxysg(lines: &[String]) -> String {
     s
 }
 
-/// One ProxySG line: a request of `method` to `host` + `path` with `ua`.
-pub fn proxysg_line(date_time: &str, client: &str, user: &str, method: &str, host: &str, path: &str, ua: &str, bytes_out: u64) -> String {
+/// One ProxySG line: a request of `method` to `host` + `path` with `ua`
+/// (one argument per column that matters).
+#[allow(clippy::too_many_arguments)]
+pub fn proxysg_line(
+    date_time: &str,
+    client: &str,
+    user: &str,
+    method: &str,
+    host: &str,
+    path: &str,
+    ua: &str,
+    bytes_out: u64,
+) -> String {
     format!(
         "{date_time} 500 {client} {user} \"CORP\\Domain Users\" - OBSERVED \"Technology/Internet\" - 200 TCP_NC_MISS {method} application/json https {host} 443 {path} - - \"{ua}\" 10.20.0.5 4835 {bytes_out} -"
     )
 }
 
 /// Story ids whose evidence an alert cites (by file name and line).
-pub fn stories_of(f: &Finding, evidence: &std::collections::HashMap<(String, u64), String>) -> Vec<String> {
+pub fn stories_of(
+    f: &Finding,
+    evidence: &std::collections::HashMap<(String, u64), String>,
+) -> Vec<String> {
     let mut ids: Vec<String> = f
         .evidence
         .iter()
         .filter_map(|e| {
-            let file = Path::new(&*e.origin.file).file_name()?.to_string_lossy().to_string();
+            let file = Path::new(&*e.origin.file)
+                .file_name()?
+                .to_string_lossy()
+                .to_string();
             let line = match e.origin.position {
                 outflow_event::Position::Line(l) => l,
                 _ => return None,
