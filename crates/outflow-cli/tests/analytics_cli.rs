@@ -24,9 +24,11 @@ fn hunt(args: &[&str]) -> (Vec<serde_json::Value>, String, Option<i32>) {
     )
 }
 
+/// Tools of the upload-tooling analytic's alerts.
 fn tools(alerts: &[serde_json::Value]) -> Vec<String> {
     let mut t: Vec<String> = alerts
         .iter()
+        .filter(|a| a["rule"]["id"] == "outflow.upload-tooling")
         .map(|a| a["fields"]["tool"].as_str().unwrap_or("").to_string())
         .collect();
     t.sort();
@@ -49,6 +51,12 @@ fn a_sanctioned_destination_raises_no_alert() {
     let (some, err, code) = hunt(&["--policy", policy.to_str().unwrap()]);
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(tools(&some), ["powershell", "rclone"]);
+    // No analytic reports the sanctioned upload (staging then upload included).
+    assert!(all.iter().any(|a| a.to_string().contains("transfer.sh")));
+    assert!(
+        !some.iter().any(|a| a.to_string().contains("transfer.sh")),
+        "{some:#?}"
+    );
 }
 
 #[test]

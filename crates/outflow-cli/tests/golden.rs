@@ -152,8 +152,25 @@ fn hunt_on_the_demo_runs_the_built_in_analytics() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
+    // Every built-in analytic finds its part of the demo.
+    let mut rules: Vec<&str> = alerts
+        .iter()
+        .filter_map(|a| a["rule"]["id"].as_str())
+        .collect();
+    rules.sort();
+    rules.dedup();
+    assert_eq!(
+        rules,
+        [
+            "outflow.bulk-saas-upload",
+            "outflow.staging-upload",
+            "outflow.upload-tooling",
+            "outflow.webhook-integration"
+        ]
+    );
     let mut found: Vec<(String, String, String)> = alerts
         .iter()
+        .filter(|a| a["rule"]["id"] == "outflow.upload-tooling")
         .map(|a| {
             (
                 a["fields"]["tool"].as_str().unwrap_or("").to_string(),

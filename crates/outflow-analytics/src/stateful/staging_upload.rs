@@ -190,6 +190,26 @@ impl StagingUpload {
             .is_some_and(|(_, ext)| self.s.archive_extensions.iter().any(|e| e == ext))
     }
 
+    /// Whether the policy sanctions an uploader's destination (URL host,
+    /// its catalogued tenant, or a bucket).
+    fn sanctioned(&self, dest: &str) -> bool {
+        if let Some((host, path)) = url_host_path(dest) {
+            let host = host.to_ascii_lowercase();
+            return self.ctx.policy.is_sanctioned(Sanctioned::Domain(&host))
+                || self
+                    .ctx
+                    .service_ref(&host, path)
+                    .is_some_and(|s| s.sanctioned);
+        }
+        for scheme in ["s3://", "gs://"] {
+            if let Some(rest) = dest.strip_prefix(scheme) {
+                let bucket = rest.split('/').next().unwrap_or("");
+                return self.ctx.policy.is_sanctioned(Sanctioned::Bucket(bucket));
+            }
+        }
+        false
+    }
+
     fn archiver_of(&self, image: Option<&str>, argv: &[String]) -> Option<String> {
         let name = image
             .map(file_name)
@@ -410,6 +430,13 @@ impl StagingUpload {
         let hint = known.as_ref().map(|m| m.tool.id.as_str());
         let inv = classify(argv, image, hint);
         if inv.is_none() && known.is_none() {
+            return;
+        }
+        if inv
+            .as_ref()
+            .and_then(|i| i.destination.as_deref())
+            .is_some_and(|d| self.sanctioned(d))
+        {
             return;
         }
         let dest = inv

@@ -391,10 +391,12 @@ impl WebhookIntegration {
             if s.sanctioned || !(hook || self.webhook_only_host(&host)) {
                 continue;
             }
-            let note = format!(
-                "{} names {url}",
-                view.image.as_deref().map(file_name).unwrap_or("a process")
-            );
+            let who = match (view.kind, view.image.as_deref()) {
+                (Kind::PsScript, _) => "a PowerShell script block",
+                (_, Some(i)) => file_name(i),
+                _ => "a process",
+            };
+            let note = format!("{who} names {url}");
             self.add_with_service(
                 view,
                 &host,
