@@ -264,3 +264,41 @@ fn proxy_records_before_the_host_is_known_join_its_alert() {
         .unwrap()
         .starts_with("https://webhook.site/"));
 }
+
+#[test]
+fn records_arriving_late_for_a_reported_alert_make_no_second_one() {
+    use outflow_analytics::AnalyticsEngine;
+    use outflow_detect::Analytic;
+    let host = "WS-FIN-01.corp.example";
+    let ps = r"C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe";
+    let conn = |t: &str| {
+        sysmon3(
+            t,
+            host,
+            ps,
+            "7724",
+            "10.20.1.22",
+            "webhook.site",
+            "178.63.67.106",
+        )
+    };
+    let first = inputs(&[("a.jsonl", conn("2026-11-18T13:37:40.000Z"))]);
+    let late = inputs(&[("b.jsonl", conn("2026-11-18T13:37:50.000Z"))]);
+    let c = ctx(None, None);
+    let mut engine = AnalyticsEngine::new(c.clone(), vec![WebhookIntegration::build(&c).unwrap()]);
+    let mut out = Vec::new();
+    engine.process(&first[0], &mut out);
+    // Another input runs a day ahead: time advances and the alert is reported.
+    let ahead = outflow_event::Timestamp(first[0].ts.unwrap().0 + 86_400_000_000_000);
+    engine.advance(ahead, &mut out);
+    assert_eq!(out.len(), 1);
+    // A record of the same activity arrives late: it belongs to that alert.
+    engine.process(&late[0], &mut out);
+    engine.finish(&mut out);
+    assert_eq!(out.len(), 1, "{out:#?}");
+    // A later activity of the same host is a new alert.
+    let again = inputs(&[("c.jsonl", conn("2026-11-18T15:00:00.000Z"))]);
+    engine.process(&again[0], &mut out);
+    engine.finish(&mut out);
+    assert_eq!(out.len(), 2);
+}

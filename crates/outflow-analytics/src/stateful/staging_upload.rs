@@ -39,6 +39,8 @@ const MAX_STAGED_PER_HOST: usize = 64;
 const MAX_HOSTS: usize = 50_000;
 /// Most (host, process, folder) bulk-write counters.
 const MAX_BULK_KEYS: usize = 100_000;
+/// Most reported staged items remembered (records arriving late).
+const MAX_REPORTED: usize = 50_000;
 /// Most browser connections remembered per host.
 const MAX_BROWSER_CONNS: usize = 256;
 /// Most auditd arguments read.
@@ -135,6 +137,9 @@ pub struct StagingUpload {
     hosts: FxHashMap<Arc<str>, HostState>,
     /// (host, image, folder) → files written there lately.
     bulk: FxHashMap<(Arc<str>, String, String), BulkCount>,
+    /// (host, lower-case staged path) → staging time, of items reported:
+    /// their records arriving late raise no second alert.
+    reported: FxHashMap<(Arc<str>, String), i64>,
 }
 
 impl StagingUpload {
@@ -163,6 +168,7 @@ impl StagingUpload {
             s,
             hosts: FxHashMap::default(),
             bulk: FxHashMap::default(),
+            reported: FxHashMap::default(),
         })
     }
 
@@ -250,16 +256,24 @@ impl StagingUpload {
         if self.hosts.len() >= MAX_HOSTS && !self.hosts.contains_key(&host) {
             self.drop_stalest(out);
         }
+        if self
+            .reported
+            .get(&(host.clone(), path.to_ascii_lowercase()))
+            .is_some_and(|at| (now - at).abs() <= window)
+        {
+            return;
+        }
         let st = self.hosts.entry(host).or_default();
         st.last = st.last.max(now);
         let ev = Evidence::of(view.ev, note);
         // The archiver's start and its file create name the same archive: one item.
+        // A record arriving late for an item already reported adds nothing.
         if let Some(s) = st
             .staged
             .iter_mut()
-            .find(|s| s.path.eq_ignore_ascii_case(&path) && !s.reported && now - s.at <= window)
+            .find(|s| s.path.eq_ignore_ascii_case(&path) && (now - s.at).abs() <= window)
         {
-            if s.evidence.len() < 4 {
+            if !s.reported && s.evidence.len() < 4 {
                 s.evidence.push(ev);
             }
             return;
@@ -723,11 +737,16 @@ impl StagingUpload {
         let hold = self.hold();
         let window = self.window();
         let mut done = Vec::new();
-        for st in self.hosts.values_mut() {
+        for (host, st) in self.hosts.iter_mut() {
             for s in st.staged.iter_mut() {
                 if !s.reported && s.upload.as_ref().is_some_and(|u| now - u.last > hold) {
                     s.reported = true;
                     if let Some(u) = s.upload.take() {
+                        if self.reported.len() >= MAX_REPORTED {
+                            self.reported.clear();
+                        }
+                        self.reported
+                            .insert((host.clone(), s.path.to_ascii_lowercase()), s.at);
                         done.push((s.clone(), u));
                     }
                 }

@@ -33,6 +33,8 @@ pub const NAME: &str = "webhook-integration";
 const MAX_INCIDENTS: usize = 10_000;
 /// Most recent browser connections remembered (host, address).
 const MAX_BROWSER_CONNS: usize = 100_000;
+/// Most reported alerts remembered (to recognise records arriving late).
+const MAX_REPORTED: usize = 50_000;
 /// Most URLs and images listed in one alert.
 const MAX_LISTED: usize = 5;
 
@@ -107,6 +109,10 @@ pub struct WebhookIntegration {
     incidents: FxHashMap<(Arc<str>, Arc<str>), Incident>,
     /// (host, destination address) → last time a browser connected to it.
     browser_conns: FxHashMap<(Arc<str>, IpAddr), i64>,
+    /// Alerts already reported: (host, destination) → (first, last) record
+    /// time. A record arriving late inside that span belongs to the alert
+    /// already out, not to a new one.
+    reported: FxHashMap<(Arc<str>, Arc<str>), (i64, i64)>,
 }
 
 impl WebhookIntegration {
@@ -131,6 +137,7 @@ impl WebhookIntegration {
             s,
             incidents: FxHashMap::default(),
             browser_conns: FxHashMap::default(),
+            reported: FxHashMap::default(),
         })
     }
 
@@ -476,11 +483,19 @@ impl WebhookIntegration {
             .is_some_and(|i| now - i.last > self.hold_micros())
         {
             if let Some(inc) = self.incidents.remove(&key) {
-                out.push(self.close(inc));
+                out.push(self.report(key.clone(), inc));
             }
         }
         if !self.incidents.contains_key(&key) {
             if !opens {
+                return;
+            }
+            let hold = self.hold_micros();
+            if self
+                .reported
+                .get(&key)
+                .is_some_and(|(first, last)| now >= first - hold && now <= last + hold)
+            {
                 return;
             }
             if self.incidents.len() >= MAX_INCIDENTS {
@@ -557,10 +572,17 @@ impl WebhookIntegration {
         if key.0.as_ref() == ip_text {
             return;
         }
-        let Some(mut old) = self
-            .incidents
-            .remove(&(Arc::from(ip_text.as_str()), key.1.clone()))
-        else {
+        let ip_key: (Arc<str>, Arc<str>) = (Arc::from(ip_text.as_str()), key.1.clone());
+        // An alert already reported under the address covers the host too.
+        if let Some(&(f, l)) = self.reported.get(&ip_key) {
+            let span = self
+                .reported
+                .get(key)
+                .map(|(f2, l2)| (f.min(*f2), l.max(*l2)))
+                .unwrap_or((f, l));
+            self.reported.insert(key.clone(), span);
+        }
+        let Some(mut old) = self.incidents.remove(&ip_key) else {
             return;
         };
         match self.incidents.get_mut(key) {
@@ -617,9 +639,25 @@ impl WebhookIntegration {
             .map(|(k, _)| k.clone())
         {
             if let Some(inc) = self.incidents.remove(&k) {
-                out.push(self.close(inc));
+                out.push(self.report(k, inc));
             }
         }
+    }
+
+    /// Reports an incident and remembers its span.
+    fn report(&mut self, key: (Arc<str>, Arc<str>), inc: Incident) -> Finding {
+        // Bounded by count, not by time: with inputs read file by file,
+        // records of another file may arrive days behind the newest.
+        if self.reported.len() >= MAX_REPORTED {
+            self.reported.clear();
+        }
+        let span = self
+            .reported
+            .get(&key)
+            .map(|(f, l)| ((*f).min(inc.first), (*l).max(inc.last)))
+            .unwrap_or((inc.first, inc.last));
+        self.reported.insert(key, span);
+        self.close(inc)
     }
 
     /// The alert of a finished incident.
@@ -667,13 +705,14 @@ impl WebhookIntegration {
             .filter(|(_, i)| now - i.last > hold)
             .map(|(k, _)| k.clone())
             .collect();
-        let mut closed: Vec<Incident> = done
+        let mut closed: Vec<_> = done
             .into_iter()
-            .filter_map(|k| self.incidents.remove(&k))
+            .filter_map(|k| self.incidents.remove(&k).map(|i| (k, i)))
             .collect();
-        closed.sort_by_key(|i| i.first);
-        for inc in closed {
-            out.push(self.close(inc));
+        closed.sort_by_key(|(_, i)| i.first);
+        for (k, inc) in closed {
+            let f = self.report(k, inc);
+            out.push(f);
         }
     }
 }
@@ -730,7 +769,7 @@ impl StatefulAnalytic for WebhookIntegration {
     }
 
     fn state_len(&self) -> usize {
-        self.incidents.len() + self.browser_conns.len()
+        self.incidents.len() + self.browser_conns.len() + self.reported.len()
     }
 }
 
