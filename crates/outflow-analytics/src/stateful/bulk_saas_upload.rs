@@ -441,7 +441,7 @@ impl BulkSaasUpload {
             format!(
                 "{} uploads ({}) to {}",
                 o.uploads,
-                human_bytes(o.bytes),
+                total(o.bytes),
                 o.places.join(", ")
             ),
         );
@@ -470,7 +470,7 @@ impl BulkSaasUpload {
             format!(
                 "{} uploads ({}) then {} share(s) to {}",
                 o.uploads,
-                human_bytes(o.bytes),
+                total(o.bytes),
                 o.shares,
                 o.places.first().map(String::as_str).unwrap_or("outside")
             )
@@ -657,6 +657,15 @@ fn size(view: &View<'_>, fields: &[&str]) -> Option<u64> {
         .iter()
         .find_map(|f| view.text(f))
         .and_then(|t| t.trim().parse::<u64>().ok())
+}
+
+/// Total bytes as people read them; records without sizes give none.
+fn total(bytes: u64) -> String {
+    if bytes == 0 {
+        "sizes not recorded".to_string()
+    } else {
+        human_bytes(bytes)
+    }
 }
 
 fn push_place(list: &mut Vec<String>, p: &str) {
