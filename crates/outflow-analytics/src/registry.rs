@@ -3,6 +3,7 @@
 
 use crate::engine::StatefulAnalytic;
 use crate::stateful;
+use crate::stateful::{bulk_saas_upload, staging_upload, webhook_integration};
 use crate::{ConfigError, Ctx};
 use std::sync::Arc;
 
@@ -29,6 +30,15 @@ const BUILTIN: &[(&str, Build)] = &[
     ),
     (stateful::upload_ratio::ID, stateful::upload_ratio::build),
     (stateful::slow_and_low::ID, stateful::slow_and_low::build),
+    (staging_upload::NAME, staging_upload::StagingUpload::build),
+    (
+        bulk_saas_upload::NAME,
+        bulk_saas_upload::BulkSaasUpload::build,
+    ),
+    (
+        webhook_integration::NAME,
+        webhook_integration::WebhookIntegration::build,
+    ),
 ];
 
 /// The enabled built-in stateful analytics.

@@ -24,6 +24,7 @@ fn hunt(args: &[&str]) -> (Vec<serde_json::Value>, String, Option<i32>) {
     )
 }
 
+/// Tools of the upload-tooling analytic's alerts.
 fn tools(alerts: &[serde_json::Value]) -> Vec<String> {
     // The upload-tooling alerts (the volume analytics report the same
     // uploads by their bytes; their policy handling has its own tests).
@@ -52,6 +53,12 @@ fn a_sanctioned_destination_raises_no_alert() {
     let (some, err, code) = hunt(&["--policy", policy.to_str().unwrap()]);
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(tools(&some), ["powershell", "rclone"]);
+    // No analytic reports the sanctioned upload (staging then upload included).
+    assert!(all.iter().any(|a| a.to_string().contains("transfer.sh")));
+    assert!(
+        !some.iter().any(|a| a.to_string().contains("transfer.sh")),
+        "{some:#?}"
+    );
 }
 
 #[test]

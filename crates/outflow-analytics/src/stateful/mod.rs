@@ -1,6 +1,8 @@
 //! The stateful analytics (event-time windows and baselines), one per file,
 //! and what they share.
 
+pub mod browsers;
+pub mod bulk_saas_upload;
 pub mod first_seen_process;
 pub mod large_transfer;
 pub mod new_destination;
@@ -8,5 +10,7 @@ pub mod novelty;
 pub mod prevalence;
 pub mod rare_destination;
 pub mod slow_and_low;
+pub mod staging_upload;
 pub mod transfers;
 pub mod upload_ratio;
+pub mod webhook_integration;

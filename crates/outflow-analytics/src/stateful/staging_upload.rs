@@ -1,0 +1,1099 @@
+//! Staging then upload (T1074.001 → T1567, MITRE reference analytic): an
+//! archive (or a burst of files) written to a staging place — `/tmp`,
+//! `C:\Users\Public`, Downloads, the user's Temp, `C:\ProgramData`, ... —
+//! followed on the same host within `window` by an upload:
+//!
+//! * the strongest link: an upload tool (rclone, curl, PowerShell, ...) whose
+//!   command line or script names the staged file;
+//! * else a flow with bytes out (proxy, Zeek conn, firewall; the host found
+//!   by its address) of comparable size: at least `size_ratio` × the staged
+//!   size when known, else at least `min_upload_bytes`, by a client that is
+//!   not a browser, to a destination outside the organisation.
+//!
+//! Staging is seen in Sysmon 11 file creates (archive extensions) and in
+//! archivers' process starts (7-Zip, RAR, tar, zip, Compress-Archive; Sysmon
+//! 1, 4688, auditd EXECVE) with the output path parsed from the argv.
+
+use crate::cmdline::{split_posix, split_windows};
+use crate::config::AnalyticMeta;
+use crate::engine::StatefulAnalytic;
+use crate::report::{self, human_bytes};
+use crate::stateful::browsers::{file_name, user_agent, BrowserList};
+use crate::upload::classify;
+use crate::view::{Kind, View};
+use crate::{ConfigError, Ctx};
+use outflow_detect::{Evidence, Finding};
+use outflow_event::EntitySlot;
+use outflow_intel::Sanctioned;
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, VecDeque};
+use std::net::IpAddr;
+use std::sync::Arc;
+
+pub const NAME: &str = "staging-upload";
+
+/// Most staged items remembered per host.
+const MAX_STAGED_PER_HOST: usize = 64;
+/// Most hosts followed.
+const MAX_HOSTS: usize = 50_000;
+/// Most (host, process, folder) bulk-write counters.
+const MAX_BULK_KEYS: usize = 100_000;
+/// Most reported staged items remembered (records arriving late).
+const MAX_REPORTED: usize = 50_000;
+/// Most browser connections remembered per host.
+const MAX_BROWSER_CONNS: usize = 256;
+/// Most auditd arguments read.
+const MAX_AUDIT_ARGS: usize = 256;
+/// Shortest staged file name matched inside a command line (shorter ones
+/// would match by chance).
+const MIN_NAME_LEN: usize = 5;
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Settings {
+    #[serde(default)]
+    #[allow(dead_code)]
+    enabled: Option<bool>,
+    #[allow(dead_code)]
+    title: String,
+    #[serde(default)]
+    #[allow(dead_code)]
+    attack: Vec<String>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    d3fend: Vec<String>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    risk: Option<u8>,
+    staging_paths: Vec<String>,
+    archive_extensions: Vec<String>,
+    archivers: Vec<String>,
+    bulk_files: u64,
+    bulk_window: u64,
+    window: u64,
+    size_ratio: f64,
+    min_upload_bytes: u64,
+    hold: u64,
+    max_evidence: usize,
+    /// Risk when the uploader's command line names the staged file.
+    named_risk: u8,
+    browsers: BrowserList,
+}
+
+/// Something staged, and the upload linked to it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Staged {
+    at: i64,
+    /// Path of the archive (or the folder of a bulk write).
+    path: String,
+    /// Lower-case file name (or folder path for bulk writes), matched in
+    /// uploaders' command lines.
+    needle: String,
+    size: Option<u64>,
+    how: String,
+    user: Option<String>,
+    image: Option<String>,
+    evidence: Vec<Evidence>,
+    upload: Option<Upload>,
+    reported: bool,
+}
+
+/// The upload linked to a staged item.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Upload {
+    finding: Finding,
+    first: i64,
+    last: i64,
+    /// The uploader names the staged file.
+    named: bool,
+    /// The uploader's process id (its connections join the alert).
+    pid: Option<u64>,
+    bytes_by_source: BTreeMap<String, u64>,
+    evidence: Vec<Evidence>,
+    destinations: Vec<String>,
+}
+
+#[derive(Default, Serialize, Deserialize)]
+struct HostState {
+    staged: VecDeque<Staged>,
+    /// Destination address → last time a browser of this host connected.
+    browser_conns: FxHashMap<IpAddr, i64>,
+    last: i64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct BulkCount {
+    first: i64,
+    count: u64,
+    evidence: Evidence,
+    user: Option<String>,
+}
+
+pub struct StagingUpload {
+    ctx: Arc<Ctx>,
+    meta: AnalyticMeta,
+    s: Settings,
+    hosts: FxHashMap<Arc<str>, HostState>,
+    /// (host, image, folder) → files written there lately.
+    bulk: FxHashMap<(Arc<str>, String, String), BulkCount>,
+    /// (host, lower-case staged path) → staging time, of items reported:
+    /// their records arriving late raise no second alert.
+    reported: FxHashMap<(Arc<str>, String), i64>,
+}
+
+impl StagingUpload {
+    pub fn new(ctx: &Arc<Ctx>) -> Result<Self, ConfigError> {
+        let meta = ctx.config.meta(NAME)?;
+        let mut s: Settings = ctx.config.section(NAME)?;
+        s.browsers = s.browsers.normalized();
+        for p in s.staging_paths.iter_mut() {
+            *p = p.trim().to_ascii_lowercase().replace('\\', "/");
+        }
+        for list in [&mut s.archive_extensions, &mut s.archivers] {
+            for x in list.iter_mut() {
+                *x = x.trim().trim_start_matches('.').to_ascii_lowercase();
+            }
+        }
+        if !(s.size_ratio.is_finite() && s.size_ratio >= 0.0) {
+            return Err(ConfigError::Section {
+                file: String::new(),
+                analytic: NAME.to_string(),
+                message: format!("size_ratio must be a number ≥ 0, not {}", s.size_ratio),
+            });
+        }
+        Ok(StagingUpload {
+            ctx: ctx.clone(),
+            meta,
+            s,
+            hosts: FxHashMap::default(),
+            bulk: FxHashMap::default(),
+            reported: FxHashMap::default(),
+        })
+    }
+
+    pub fn build(ctx: &Arc<Ctx>) -> Result<Box<dyn StatefulAnalytic>, ConfigError> {
+        Ok(Box::new(StagingUpload::new(ctx)?))
+    }
+
+    fn window(&self) -> i64 {
+        self.s.window.saturating_mul(1_000_000) as i64
+    }
+
+    fn hold(&self) -> i64 {
+        self.s.hold.saturating_mul(1_000_000) as i64
+    }
+
+    /// Whether a path lies in a staging place.
+    fn is_staging(&self, path: &str) -> bool {
+        let p = path.to_ascii_lowercase().replace('\\', "/");
+        self.s.staging_paths.iter().any(|pat| glob_prefix(pat, &p))
+    }
+
+    fn is_archive(&self, path: &str) -> bool {
+        let name = file_name(path).to_ascii_lowercase();
+        name.rsplit_once('.')
+            .is_some_and(|(_, ext)| self.s.archive_extensions.iter().any(|e| e == ext))
+    }
+
+    /// Whether the policy sanctions an uploader's destination (URL host,
+    /// its catalogued tenant, or a bucket).
+    fn sanctioned(&self, dest: &str) -> bool {
+        if let Some((host, path)) = url_host_path(dest) {
+            let host = host.to_ascii_lowercase();
+            return self.ctx.policy.is_sanctioned(Sanctioned::Domain(&host))
+                || self
+                    .ctx
+                    .service_ref(&host, path)
+                    .is_some_and(|s| s.sanctioned);
+        }
+        for scheme in ["s3://", "gs://"] {
+            if let Some(rest) = dest.strip_prefix(scheme) {
+                let bucket = rest.split('/').next().unwrap_or("");
+                return self.ctx.policy.is_sanctioned(Sanctioned::Bucket(bucket));
+            }
+        }
+        false
+    }
+
+    fn archiver_of(&self, image: Option<&str>, argv: &[String]) -> Option<String> {
+        let name = image
+            .map(file_name)
+            .or_else(|| argv.first().map(|a| file_name(a)))?
+            .to_ascii_lowercase();
+        let stem = name.strip_suffix(".exe").unwrap_or(&name).to_string();
+        if self.s.archivers.contains(&stem) {
+            return Some(stem);
+        }
+        let ps = matches!(stem.as_str(), "powershell" | "pwsh" | "powershell_ise");
+        if ps
+            && self.s.archivers.iter().any(|a| a == "compress-archive")
+            && argv
+                .iter()
+                .any(|a| a.to_ascii_lowercase().contains("compress-archive"))
+        {
+            return Some("compress-archive".to_string());
+        }
+        None
+    }
+
+    // ------------------------------------------------------------- staging
+
+    fn stage(
+        &mut self,
+        view: &View<'_>,
+        path: String,
+        how: String,
+        note: String,
+        out: &mut Vec<Finding>,
+    ) {
+        let Some(host) = view.host.clone() else {
+            return;
+        };
+        let needle = file_name(&path).to_ascii_lowercase();
+        let now = view.micros();
+        let window = self.window();
+        if self.hosts.len() >= MAX_HOSTS && !self.hosts.contains_key(&host) {
+            self.drop_stalest(out);
+        }
+        if self
+            .reported
+            .get(&(host.clone(), path.to_ascii_lowercase()))
+            .is_some_and(|at| (now - at).abs() <= window)
+        {
+            return;
+        }
+        let st = self.hosts.entry(host).or_default();
+        st.last = st.last.max(now);
+        let ev = Evidence::of(view.ev, note);
+        // The archiver's start and its file create name the same archive: one item.
+        // A record arriving late for an item already reported adds nothing.
+        if let Some(s) = st
+            .staged
+            .iter_mut()
+            .find(|s| s.path.eq_ignore_ascii_case(&path) && (now - s.at).abs() <= window)
+        {
+            if !s.reported && s.evidence.len() < 4 {
+                s.evidence.push(ev);
+            }
+            return;
+        }
+        if st.staged.len() >= MAX_STAGED_PER_HOST {
+            if let Some(i) = st.staged.iter().position(|s| s.upload.is_none()) {
+                st.staged.remove(i);
+            } else {
+                return;
+            }
+        }
+        st.staged.push_back(Staged {
+            at: now,
+            needle,
+            path,
+            size: None,
+            how,
+            user: view.user.as_deref().map(str::to_string),
+            image: view.image.as_deref().map(str::to_string),
+            evidence: vec![ev],
+            upload: None,
+            reported: false,
+        });
+    }
+
+    fn file_write(&mut self, view: &View<'_>, out: &mut Vec<Finding>) {
+        let Some(target) = view.get("TargetFilename").or_else(|| view.get("name")) else {
+            return;
+        };
+        if !self.is_staging(target) {
+            return;
+        }
+        if self.is_archive(target) {
+            let who = view.image.as_deref().map(file_name).unwrap_or("a process");
+            let note = format!("{who} wrote the archive {target}");
+            self.stage(view, target.to_string(), "archive file".into(), note, out);
+            return;
+        }
+        if self.s.bulk_files == 0 {
+            return;
+        }
+        let Some(host) = view.host.clone() else {
+            return;
+        };
+        let dir = parent_dir(target).to_string();
+        let image = view.image.as_deref().unwrap_or("").to_ascii_lowercase();
+        let now = view.micros();
+        let bulk_window = self.s.bulk_window.saturating_mul(1_000_000) as i64;
+        if self.bulk.len() >= MAX_BULK_KEYS {
+            self.bulk.retain(|_, b| now - b.first <= bulk_window);
+            if self.bulk.len() >= MAX_BULK_KEYS {
+                self.bulk.clear();
+            }
+        }
+        let key = (host, image, dir.to_ascii_lowercase());
+        let b = self.bulk.entry(key.clone()).or_insert_with(|| BulkCount {
+            first: now,
+            count: 0,
+            evidence: Evidence::of(view.ev, format!("first file written: {target}")),
+            user: view.user.as_deref().map(str::to_string),
+        });
+        if now - b.first > bulk_window {
+            *b = BulkCount {
+                first: now,
+                count: 0,
+                evidence: Evidence::of(view.ev, format!("first file written: {target}")),
+                user: view.user.as_deref().map(str::to_string),
+            };
+        }
+        b.count += 1;
+        if b.count != self.s.bulk_files {
+            return;
+        }
+        let first = b.evidence.clone();
+        let note = format!(
+            "{} files written to {dir} by {} within {} s",
+            b.count,
+            view.image
+                .as_deref()
+                .map(file_name)
+                .unwrap_or("one process"),
+            self.s.bulk_window
+        );
+        self.stage(view, dir.clone(), "bulk file writes".into(), note, out);
+        if let Some(st) = self.hosts.get_mut(&key.0) {
+            if let Some(s) = st.staged.back_mut() {
+                if s.path == dir {
+                    // The folder as command lines name it (no trailing separator).
+                    s.needle = dir.trim_end_matches(['/', '\\']).to_ascii_lowercase();
+                    s.evidence.insert(0, first);
+                }
+            }
+        }
+    }
+
+    fn process_start(&mut self, view: &View<'_>, out: &mut Vec<Finding>) {
+        let argv = argv_of(view);
+        if argv.is_empty() {
+            return;
+        }
+        if let Some(archiver) = self.archiver_of(view.image.as_deref(), &argv) {
+            if let Some(output) = archive_output(&archiver, &argv) {
+                let path = absolute(
+                    &output,
+                    view.get("CurrentDirectory").or_else(|| view.get("cwd")),
+                );
+                if self.is_staging(&path) {
+                    let note = format!("{archiver} writes {path}");
+                    self.stage(view, path, format!("{archiver} archive"), note, out);
+                }
+            }
+            return;
+        }
+        self.named_upload(view, &argv, out);
+    }
+
+    fn script(&mut self, view: &View<'_>, out: &mut Vec<Finding>) {
+        let Some(text) = view.get("ScriptBlockText") else {
+            return;
+        };
+        let argv = vec![
+            "powershell.exe".to_string(),
+            "-Command".to_string(),
+            text.to_string(),
+        ];
+        if text.to_ascii_lowercase().contains("compress-archive") {
+            if let Some(output) = archive_output("compress-archive", &argv) {
+                if self.is_staging(&output) {
+                    let note = format!("Compress-Archive writes {output}");
+                    self.stage(view, output, "Compress-Archive archive".into(), note, out);
+                }
+            }
+        }
+        self.named_upload(view, &argv, out);
+    }
+
+    // -------------------------------------------------------------- upload
+
+    /// An upload tool whose arguments name a staged file.
+    fn named_upload(&mut self, view: &View<'_>, argv: &[String], _out: &mut Vec<Finding>) {
+        let Some(host) = view.host.clone() else {
+            return;
+        };
+        let now = view.micros();
+        let window = self.window();
+        let Some(st) = self.hosts.get(&host) else {
+            return;
+        };
+        let joined = argv.join(" ").to_ascii_lowercase();
+        let Some(idx) = st.staged.iter().rposition(|s| {
+            !s.reported
+                && now >= s.at
+                && now - s.at <= window
+                && s.needle.len() >= MIN_NAME_LEN
+                && joined.contains(&s.needle)
+        }) else {
+            return;
+        };
+        let image = view.image.as_deref();
+        if image.is_some_and(|i| self.s.browsers.is_browser_image(i)) {
+            return;
+        }
+        let ofn = view.ev.entity_str(EntitySlot::OriginalFileName);
+        let known = self
+            .ctx
+            .intel
+            .tools
+            .identify(image, ofn.as_deref(), view.get("Description"));
+        let hint = known.as_ref().map(|m| m.tool.id.as_str());
+        let inv = classify(argv, image, hint);
+        if inv.is_none() && known.is_none() {
+            return;
+        }
+        if inv
+            .as_ref()
+            .and_then(|i| i.destination.as_deref())
+            .is_some_and(|d| self.sanctioned(d))
+        {
+            return;
+        }
+        let dest = inv
+            .as_ref()
+            .and_then(|i| i.destination.clone())
+            .unwrap_or_else(|| "an unnamed destination".to_string());
+        let tool = inv
+            .as_ref()
+            .map(|i| i.tool.catalog_id().to_string())
+            .or_else(|| known.as_ref().map(|m| m.tool.id.clone()))
+            .unwrap_or_default();
+        let note = format!("{tool} sends the staged file to {dest}");
+        let pid = view.ev.entity.pid;
+        let max_evidence = self.s.max_evidence;
+        let mut finding = report::finding(NAME, &self.meta, view, note.clone());
+        finding.evidence.clear();
+        let d = finding.destination.get_or_insert_with(Default::default);
+        d.target = inv.as_ref().and_then(|i| i.destination.clone());
+        if let Some((h, _)) = d.target.as_deref().and_then(url_host_path) {
+            d.domain = Some(h.to_string());
+            if let Some(s) = self.ctx.service_ref(h, None) {
+                d.service = Some(s.name.to_string());
+                d.category = Some(s.category.to_string());
+            }
+        }
+        finding.fields.insert("tool".into(), tool);
+        let Some(st) = self.hosts.get_mut(&host) else {
+            return;
+        };
+        let Some(s) = st.staged.get_mut(idx) else {
+            return;
+        };
+        let ev = Evidence::of(view.ev, note);
+        match s.upload.as_mut() {
+            Some(u) => {
+                u.named = true;
+                u.last = now;
+                u.pid = pid.or(u.pid);
+                if u.evidence.len() < max_evidence {
+                    u.evidence.push(ev);
+                }
+                push_unique(&mut u.destinations, &dest);
+            }
+            None => {
+                s.upload = Some(Upload {
+                    finding,
+                    first: now,
+                    last: now,
+                    named: true,
+                    pid,
+                    bytes_by_source: BTreeMap::new(),
+                    evidence: vec![ev],
+                    destinations: vec![dest],
+                });
+            }
+        }
+    }
+
+    /// A connection of the uploader (same host and process) joins its alert;
+    /// a browser's connection marks its address as a browser's.
+    fn net_conn(&mut self, view: &View<'_>) {
+        let Some(host) = view.host.clone() else {
+            return;
+        };
+        let Some(st) = self.hosts.get_mut(&host) else {
+            return;
+        };
+        let now = view.micros();
+        let image = view.image.as_deref().unwrap_or("");
+        if self.s.browsers.is_browser_image(image) {
+            if let Some(ip) = view.flow.as_ref().and_then(|f| f.dst_ip) {
+                if st.browser_conns.len() >= MAX_BROWSER_CONNS {
+                    let oldest = st
+                        .browser_conns
+                        .iter()
+                        .min_by_key(|(_, t)| **t)
+                        .map(|(k, _)| *k);
+                    if let Some(k) = oldest {
+                        st.browser_conns.remove(&k);
+                    }
+                }
+                st.browser_conns.insert(ip, now);
+            }
+            return;
+        }
+        let Some(pid) = view.ev.entity.pid else {
+            return;
+        };
+        let max_evidence = self.s.max_evidence;
+        for s in st.staged.iter_mut() {
+            if let Some(u) = s.upload.as_mut() {
+                if u.pid == Some(pid) && !s.reported {
+                    u.last = u.last.max(now);
+                    if u.evidence.len() < max_evidence {
+                        let f = view.flow.as_ref();
+                        let to = f
+                            .and_then(|f| f.domain.as_deref().map(str::to_string))
+                            .or_else(|| f.and_then(|f| f.dst_ip.map(|i| i.to_string())))
+                            .unwrap_or_default();
+                        u.evidence.push(Evidence::of(
+                            view.ev,
+                            format!("{} connects to {to}", file_name(image)),
+                        ));
+                        if let Some(d) = f.and_then(|f| f.domain.as_deref()) {
+                            push_unique(&mut u.destinations, d);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// A flow with bytes out from a host that staged something.
+    fn flow(&mut self, view: &View<'_>) {
+        let Some(flow) = view.flow.as_ref() else {
+            return;
+        };
+        let Some(bytes) = flow.bytes_out.filter(|b| *b > 0) else {
+            return;
+        };
+        if flow.internal {
+            return;
+        }
+        if let Some(d) = flow.domain.as_deref() {
+            if self.ctx.policy.is_sanctioned(Sanctioned::Domain(d)) {
+                return;
+            }
+        }
+        if flow.service.as_ref().is_some_and(|s| s.sanctioned) {
+            return;
+        }
+        let Some(host) = view.host.clone() else {
+            return;
+        };
+        if view.kind == Kind::Http
+            && self.s.browsers.is_browser_agent(user_agent(view)) == Some(true)
+        {
+            return;
+        }
+        let now = view.micros();
+        let window = self.window();
+        let hold = self.hold();
+        let ratio = self.s.size_ratio;
+        let floor = self.s.min_upload_bytes;
+        let max_evidence = self.s.max_evidence;
+        let Some(st) = self.hosts.get_mut(&host) else {
+            return;
+        };
+        if let Some(ip) = flow.dst_ip {
+            if st.browser_conns.get(&ip).is_some_and(|t| now - t <= window) {
+                return;
+            }
+        }
+        let big_enough = |s: &Staged| match s.size {
+            Some(size) => bytes as f64 >= ratio * size as f64 && bytes >= 1,
+            None => bytes >= floor,
+        };
+        let source = view.ev.source.as_str().to_string();
+        let to = flow
+            .domain
+            .as_deref()
+            .map(str::to_string)
+            .or_else(|| flow.dst_ip.map(|i| i.to_string()))
+            .unwrap_or_default();
+        let note = format!("{} out to {to} ({source})", human_bytes(bytes));
+        // An upload already linked (and still going) takes the flow.
+        if let Some(s) = st
+            .staged
+            .iter_mut()
+            .rev()
+            .find(|s| !s.reported && s.upload.as_ref().is_some_and(|u| now - u.last <= hold))
+        {
+            if let Some(u) = s.upload.as_mut() {
+                if bytes >= floor.min(1_000_000) {
+                    u.last = now;
+                    *u.bytes_by_source.entry(source).or_insert(0) += bytes;
+                    if u.evidence.len() < max_evidence {
+                        u.evidence.push(Evidence::of(view.ev, note));
+                    }
+                    push_unique(&mut u.destinations, &to);
+                }
+            }
+            return;
+        }
+        let Some(s) = st.staged.iter_mut().rev().find(|s| {
+            !s.reported
+                && s.upload.is_none()
+                && now >= s.at
+                && now - s.at <= window
+                && big_enough(s)
+        }) else {
+            return;
+        };
+        let mut finding = report::finding(NAME, &self.meta, view, note.clone());
+        finding.evidence.clear();
+        let mut by = BTreeMap::new();
+        by.insert(source, bytes);
+        s.upload = Some(Upload {
+            finding,
+            first: now,
+            last: now,
+            named: false,
+            pid: None,
+            bytes_by_source: by,
+            evidence: vec![Evidence::of(view.ev, note)],
+            destinations: vec![to],
+        });
+    }
+
+    // ------------------------------------------------------------ reporting
+
+    fn close(&self, s: &Staged, u: Upload) -> Finding {
+        let mut f = u.finding;
+        let mut evidence = s.evidence.clone();
+        evidence.extend(u.evidence);
+        evidence.truncate(self.s.max_evidence.max(2));
+        f.evidence = evidence;
+        if f.entity.user.is_none() {
+            f.entity.user = s.user.clone();
+        }
+        let bytes = u.bytes_by_source.values().copied().max();
+        if bytes.is_some() {
+            f.bytes_out = bytes;
+        }
+        f.fields.insert("staged".into(), s.path.clone());
+        f.fields.insert("staged_by".into(), s.how.clone());
+        if let Some(i) = &s.image {
+            f.fields.insert("staging_image".into(), i.clone());
+        }
+        if let Some(size) = s.size {
+            f.fields.insert("staged_bytes".into(), size.to_string());
+        }
+        if let Some(b) = bytes {
+            f.fields.insert("uploaded_bytes".into(), b.to_string());
+        }
+        f.fields.insert(
+            "link".into(),
+            if u.named {
+                "uploader names the staged file"
+            } else {
+                "upload of comparable size from the host"
+            }
+            .into(),
+        );
+        f.fields
+            .insert("destinations".into(), u.destinations.join(" "));
+        f.fields.insert(
+            "minutes_after_staging".into(),
+            ((u.first - s.at).max(0) / 60_000_000).to_string(),
+        );
+        f.fields.insert(
+            "summary".into(),
+            format!(
+                "{} staged {} ({}), then {} to {}",
+                s.user.as_deref().unwrap_or("someone"),
+                s.path,
+                s.how,
+                bytes.map(human_bytes).unwrap_or_else(|| "an upload".into()),
+                u.destinations
+                    .first()
+                    .map(String::as_str)
+                    .unwrap_or("outside")
+            ),
+        );
+        let d = f.destination.get_or_insert_with(Default::default);
+        if d.domain.is_none() {
+            d.domain = u
+                .destinations
+                .iter()
+                .find(|x| x.parse::<IpAddr>().is_err())
+                .cloned();
+        }
+        let risk = if u.named {
+            self.s.named_risk
+        } else {
+            self.meta.risk
+        };
+        report::set_risk(&mut f, risk);
+        f
+    }
+
+    fn report_quiet(&mut self, now: i64, out: &mut Vec<Finding>) {
+        let hold = self.hold();
+        let window = self.window();
+        let mut done = Vec::new();
+        for (host, st) in self.hosts.iter_mut() {
+            for s in st.staged.iter_mut() {
+                if !s.reported && s.upload.as_ref().is_some_and(|u| now - u.last > hold) {
+                    s.reported = true;
+                    if let Some(u) = s.upload.take() {
+                        if self.reported.len() >= MAX_REPORTED {
+                            self.reported.clear();
+                        }
+                        self.reported
+                            .insert((host.clone(), s.path.to_ascii_lowercase()), s.at);
+                        done.push((s.clone(), u));
+                    }
+                }
+            }
+            // Staged items expire once their window is over and nothing is open.
+            st.staged
+                .retain(|s| now - s.at <= window || (s.upload.is_some() && !s.reported));
+            st.browser_conns.retain(|_, t| now - *t <= window);
+        }
+        self.hosts.retain(|_, st| !st.staged.is_empty());
+        let bulk_window = self.s.bulk_window.saturating_mul(1_000_000) as i64;
+        if !self.bulk.is_empty() && now != i64::MAX {
+            self.bulk.retain(|_, b| now - b.first <= bulk_window);
+        }
+        done.sort_by_key(|(_, u)| u.first);
+        for (s, u) in done {
+            out.push(self.close(&s, u));
+        }
+    }
+
+    fn drop_stalest(&mut self, out: &mut Vec<Finding>) {
+        let Some(k) = self
+            .hosts
+            .iter()
+            .min_by_key(|(_, s)| s.last)
+            .map(|(k, _)| k.clone())
+        else {
+            return;
+        };
+        if let Some(st) = self.hosts.remove(&k) {
+            for mut s in st.staged {
+                if let Some(u) = s.upload.take() {
+                    if !s.reported {
+                        out.push(self.close(&s, u));
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl StatefulAnalytic for StagingUpload {
+    fn name(&self) -> &str {
+        NAME
+    }
+
+    fn on_event(&mut self, view: &View<'_>, out: &mut Vec<Finding>) {
+        match view.kind {
+            Kind::FileWrite => self.file_write(view, out),
+            Kind::ProcessStart => self.process_start(view, out),
+            Kind::PsScript => self.script(view, out),
+            Kind::NetConn => self.net_conn(view),
+            Kind::Http | Kind::Conn | Kind::Firewall => self.flow(view),
+            _ => {}
+        }
+    }
+
+    fn advance(&mut self, now: i64, out: &mut Vec<Finding>) {
+        self.report_quiet(now, out);
+    }
+
+    fn finish(&mut self, out: &mut Vec<Finding>) {
+        self.report_quiet(i64::MAX, out);
+    }
+
+    fn snapshot(&self) -> serde_json::Value {
+        let hosts: Vec<(&str, &HostState)> =
+            self.hosts.iter().map(|(k, v)| (k.as_ref(), v)).collect();
+        serde_json::json!({ "hosts": hosts })
+    }
+
+    fn restore(&mut self, state: serde_json::Value) -> Result<(), String> {
+        if state.is_null() {
+            return Ok(());
+        }
+        #[derive(Deserialize)]
+        struct State {
+            hosts: Vec<(String, HostState)>,
+        }
+        let s: State = serde_json::from_value(state).map_err(|e| format!("{NAME}: {e}"))?;
+        for (k, v) in s.hosts.into_iter().take(MAX_HOSTS) {
+            self.hosts.insert(Arc::from(k.as_str()), v);
+        }
+        Ok(())
+    }
+
+    fn state_len(&self) -> usize {
+        self.hosts.values().map(|h| h.staged.len()).sum::<usize>() + self.bulk.len()
+    }
+}
+
+/// The argv of a process start: auditd's own arguments, else the command
+/// line split by the platform's rules.
+fn argv_of(view: &View<'_>) -> Vec<String> {
+    if view.get("a0").is_some() && view.has_logsource(Some("linux"), None) {
+        let mut argv = Vec::new();
+        for i in 0..MAX_AUDIT_ARGS {
+            match view.text(&format!("a{i}")) {
+                Some(v) => argv.push(v.into_owned()),
+                None => break,
+            }
+        }
+        return crate::cmdline::from_argv(&argv);
+    }
+    match view.get("CommandLine") {
+        Some(c) if view.has_logsource(Some("windows"), None) => split_windows(c),
+        Some(c) => split_posix(c),
+        None => Vec::new(),
+    }
+}
+
+/// The archive an archiver's argv writes, when it names one.
+pub fn archive_output(archiver: &str, argv: &[String]) -> Option<String> {
+    let args = argv.get(1..).unwrap_or(&[]);
+    let positional = |from: usize| -> Vec<&String> {
+        args.iter()
+            .skip(from)
+            .filter(|a| !a.starts_with('-') && !a.is_empty())
+            .collect()
+    };
+    match archiver {
+        "7z" | "7za" | "7zr" | "7zg" | "rar" | "winrar" => {
+            let pos = positional(0);
+            let cmd = pos.first()?.to_ascii_lowercase();
+            if matches!(cmd.as_str(), "a" | "u" | "m" | "f") {
+                pos.get(1).map(|s| s.to_string())
+            } else {
+                None
+            }
+        }
+        "tar" | "bsdtar" => tar_output(args),
+        "zip" => positional(0).first().map(|s| s.to_string()),
+        "gzip" | "pigz" | "xz" | "zstd" => {
+            if args
+                .iter()
+                .any(|a| matches!(a.as_str(), "-d" | "--decompress" | "-c" | "--stdout"))
+            {
+                return None;
+            }
+            if let Some(i) = args.iter().position(|a| a == "-o") {
+                return args.get(i + 1).cloned();
+            }
+            let ext = match archiver {
+                "xz" => "xz",
+                "zstd" => "zst",
+                _ => "gz",
+            };
+            positional(0).first().map(|s| format!("{s}.{ext}"))
+        }
+        "makecab" => positional(0).get(1).map(|s| s.to_string()),
+        "compress-archive" => {
+            // Inside a -Command string or as arguments: find -DestinationPath.
+            let text = args.join(" ");
+            let lower = text.to_ascii_lowercase();
+            let i = lower.find("-destinationpath")?;
+            let rest = text[i + "-destinationpath".len()..].trim_start_matches([' ', ':']);
+            let rest = rest.trim_start();
+            let value = match rest.chars().next()? {
+                q @ ('"' | '\'') => rest[1..].split(q).next()?,
+                _ => rest.split(|c: char| c.is_whitespace() || c == ';').next()?,
+            };
+            (!value.is_empty()).then(|| value.to_string())
+        }
+        _ => None,
+    }
+}
+
+/// The archive tar creates (`-f X`, `-cfX`, `--file=X`, old-style `czf X`);
+/// `None` when tar extracts or lists.
+fn tar_output(args: &[String]) -> Option<String> {
+    let mut creating = false;
+    let mut out = None;
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_str();
+        if let Some(v) = a.strip_prefix("--file=") {
+            out = Some(v.to_string());
+        } else if a == "--file" {
+            out = args.get(i + 1).cloned();
+            i += 1;
+        } else if matches!(a, "--create" | "--append" | "--update") {
+            creating = true;
+        } else if matches!(a, "--extract" | "--get" | "--list") {
+            return None;
+        } else if !a.starts_with("--") && (a.starts_with('-') || i == 0) {
+            let letters = a.trim_start_matches('-');
+            if !letters.chars().all(|c| c.is_ascii_alphanumeric()) {
+                i += 1;
+                continue;
+            }
+            if letters.contains(['x', 't']) {
+                return None;
+            }
+            if letters.contains(['c', 'r', 'u']) {
+                creating = true;
+            }
+            if let Some(f) = letters.find('f') {
+                let rest = &letters[f + 1..];
+                if rest.is_empty() || !a.starts_with('-') {
+                    out = args.get(i + 1).cloned();
+                    i += 1;
+                } else {
+                    out = Some(rest.to_string());
+                }
+            }
+        }
+        i += 1;
+    }
+    out.filter(|o| creating && o != "-")
+}
+
+/// Whether `pat` (lower case, `/` separators, `*` within one component)
+/// matches the start of `path`.
+fn glob_prefix(pat: &str, path: &str) -> bool {
+    let (p, s) = (pat.as_bytes(), path.as_bytes());
+    fn go(p: &[u8], s: &[u8]) -> bool {
+        match p.first() {
+            None => true,
+            Some(b'*') => {
+                let mut k = 0;
+                loop {
+                    if go(&p[1..], &s[k..]) {
+                        return true;
+                    }
+                    if k >= s.len() || s[k] == b'/' {
+                        return false;
+                    }
+                    k += 1;
+                }
+            }
+            Some(c) => s.first() == Some(c) && go(&p[1..], &s[1..]),
+        }
+    }
+    go(p, s)
+}
+
+/// The folder of a path (`C:\a\b.txt` → `C:\a\`).
+fn parent_dir(path: &str) -> &str {
+    match path.rfind(['/', '\\']) {
+        Some(i) => &path[..=i],
+        None => "",
+    }
+}
+
+/// A path made absolute with the process's working folder.
+fn absolute(path: &str, cwd: Option<&str>) -> String {
+    let p = path.trim_matches('"');
+    let is_abs = p.starts_with('/') || p.starts_with('\\') || p.as_bytes().get(1) == Some(&b':');
+    match cwd {
+        Some(c) if !is_abs && !c.is_empty() => {
+            let sep = if c.contains('\\') { '\\' } else { '/' };
+            let c = c.trim_end_matches(['/', '\\']);
+            format!("{c}{sep}{}", p.trim_start_matches("./"))
+        }
+        _ => p.to_string(),
+    }
+}
+
+fn url_host_path(d: &str) -> Option<(&str, Option<&str>)> {
+    let rest = d
+        .strip_prefix("https://")
+        .or_else(|| d.strip_prefix("http://"))?;
+    match rest.find('/') {
+        Some(i) => Some((&rest[..i], Some(&rest[i..]))),
+        None => Some((rest, None)),
+    }
+}
+
+fn push_unique(list: &mut Vec<String>, v: &str) {
+    if !v.is_empty() && list.len() < 5 && !list.iter().any(|x| x == v) {
+        list.push(v.to_string());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn argv(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn archivers_name_their_output() {
+        assert_eq!(
+            archive_output(
+                "7z",
+                &argv(r"7z.exe a -t7z -pX C:\Users\Public\q4.7z C:\docs\*")
+            )
+            .as_deref(),
+            Some(r"C:\Users\Public\q4.7z")
+        );
+        assert_eq!(archive_output("7z", &argv("7z x a.7z")), None);
+        assert_eq!(
+            archive_output("tar", &argv("tar czf /tmp/a.tgz /srv")).as_deref(),
+            Some("/tmp/a.tgz")
+        );
+        assert_eq!(
+            archive_output("tar", &argv("tar -c -f /tmp/b.tar /srv")).as_deref(),
+            Some("/tmp/b.tar")
+        );
+        assert_eq!(
+            archive_output("tar", &argv("tar -cz --file=/tmp/c.tgz /srv")).as_deref(),
+            Some("/tmp/c.tgz")
+        );
+        assert_eq!(archive_output("tar", &argv("tar xzf /tmp/a.tgz")), None);
+        assert_eq!(
+            archive_output("zip", &argv("zip -r /tmp/d.zip /home/x")).as_deref(),
+            Some("/tmp/d.zip")
+        );
+        assert_eq!(
+            archive_output("rar", &argv("rar a -hpX C:\\ProgramData\\e.rar C:\\x")).as_deref(),
+            Some("C:\\ProgramData\\e.rar")
+        );
+        let ps = vec![
+            "powershell.exe".to_string(),
+            "-Command".to_string(),
+            "Compress-Archive -Path C:\\x -DestinationPath 'C:\\Users\\Public\\f.zip' -Force"
+                .to_string(),
+        ];
+        assert_eq!(
+            archive_output("compress-archive", &ps).as_deref(),
+            Some("C:\\Users\\Public\\f.zip")
+        );
+    }
+
+    #[test]
+    fn staging_globs_match_one_component() {
+        assert!(glob_prefix(
+            "c:/users/*/downloads/",
+            "c:/users/bob/downloads/a.zip"
+        ));
+        assert!(!glob_prefix(
+            "c:/users/*/downloads/",
+            "c:/users/bob/x/downloads/a.zip"
+        ));
+        assert!(glob_prefix("/tmp/", "/tmp/.cache-1.tgz"));
+        assert!(!glob_prefix("/tmp/", "/var/backups/etc.tgz"));
+    }
+
+    #[test]
+    fn relative_outputs_use_the_working_folder() {
+        assert_eq!(absolute("out.tgz", Some("/tmp")), "/tmp/out.tgz");
+        assert_eq!(
+            absolute("a.7z", Some(r"C:\Users\Public\")),
+            r"C:\Users\Public\a.7z"
+        );
+        assert_eq!(absolute("/x/y", Some("/tmp")), "/x/y");
+    }
+}
