@@ -83,9 +83,18 @@ impl AnalyticsEngine {
             }
             _ => None,
         };
-        let host = match ev.entity_str(EntitySlot::Host) {
-            Some(h) if !h.is_empty() => Some(Arc::from(h.as_ref())),
-            _ => ev.entity.src_ip.map(|ip| self.names.host_of(ip)),
+        // A firewall record's host is the firewall itself: the entity is
+        // the session's source.
+        let own_host = ev
+            .entity_str(EntitySlot::Host)
+            .filter(|h| !h.is_empty() && kind != Kind::Firewall);
+        let host = match own_host {
+            Some(h) => Some(Arc::from(h.as_ref())),
+            None => ev
+                .entity
+                .src_ip
+                .map(|ip| self.names.host_of(ip))
+                .or_else(|| ev.entity_str(EntitySlot::Host).map(|h| Arc::from(h.as_ref()))),
         };
         View {
             ev,

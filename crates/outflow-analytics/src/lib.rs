@@ -18,6 +18,7 @@ pub mod engine;
 pub mod names;
 pub mod registry;
 pub mod report;
+pub mod stateful;
 pub mod upload;
 pub mod upload_tooling;
 pub mod view;

@@ -2,6 +2,7 @@
 //! section of the analytics configuration; a disabled one is left out.
 
 use crate::engine::StatefulAnalytic;
+use crate::stateful;
 use crate::{ConfigError, Ctx};
 use std::sync::Arc;
 
@@ -9,7 +10,9 @@ use std::sync::Arc;
 type Build = fn(&Arc<Ctx>) -> Result<Box<dyn StatefulAnalytic>, ConfigError>;
 
 /// Every built-in stateful analytic: (id in analytics.yml, constructor).
-const BUILTIN: &[(&str, Build)] = &[];
+const BUILTIN: &[(&str, Build)] = &[
+    (stateful::community_deviation::ID, stateful::community_deviation::build),
+];
 
 /// The enabled built-in stateful analytics.
 pub fn builtin(ctx: &Arc<Ctx>) -> Result<Vec<Box<dyn StatefulAnalytic>>, ConfigError> {

@@ -1,0 +1,4 @@
+//! Stateful analytics over views, one per file.
+
+pub mod common;
+pub mod community_deviation;
