@@ -12,6 +12,7 @@ type Build = fn(&Arc<Ctx>) -> Result<Box<dyn StatefulAnalytic>, ConfigError>;
 /// Every built-in stateful analytic: (id in analytics.yml, constructor).
 const BUILTIN: &[(&str, Build)] = &[
     (stateful::community_deviation::ID, stateful::community_deviation::build),
+    (stateful::payload_profile::ID, stateful::payload_profile::build),
 ];
 
 /// The enabled built-in stateful analytics.

@@ -2,3 +2,4 @@
 
 pub mod common;
 pub mod community_deviation;
+pub mod payload_profile;
