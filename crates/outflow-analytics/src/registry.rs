@@ -13,6 +13,7 @@ type Build = fn(&Arc<Ctx>) -> Result<Box<dyn StatefulAnalytic>, ConfigError>;
 const BUILTIN: &[(&str, Build)] = &[
     (stateful::community_deviation::ID, stateful::community_deviation::build),
     (stateful::payload_profile::ID, stateful::payload_profile::build),
+    (stateful::protocol_anomaly::ID, stateful::protocol_anomaly::build),
 ];
 
 /// The enabled built-in stateful analytics.

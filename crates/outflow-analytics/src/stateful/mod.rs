@@ -3,3 +3,4 @@
 pub mod common;
 pub mod community_deviation;
 pub mod payload_profile;
+pub mod protocol_anomaly;
