@@ -4,3 +4,4 @@ pub mod common;
 pub mod community_deviation;
 pub mod payload_profile;
 pub mod protocol_anomaly;
+pub mod tunnel_relay;
