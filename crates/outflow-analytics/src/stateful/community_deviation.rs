@@ -67,6 +67,15 @@ struct Settings {
     window: u64,
     /// Seconds peers' use of a destination (and their membership) counts.
     baseline: u64,
+    /// Seconds a group must have been watched before its uploads are
+    /// judged (earlier uploads wait: the first hours of a log know no habits).
+    min_baseline: u64,
+    /// An upload sends at least this many times what it receives (video
+    /// calls and browsing are two-way).
+    min_out_in_ratio: f64,
+    /// A destination this many hosts of the whole organisation use is an
+    /// organisation-wide service, not a deviation (0: no such limit).
+    org_common_hosts: usize,
     /// Bytes out above which the alert's risk is raised by one.
     high_bytes_out: u64,
     /// Most (group, destination) pairs remembered.
@@ -81,6 +90,9 @@ struct Pending {
     last: i64,
     /// Bytes out per sensor family (one upload is seen by several).
     bytes: BTreeMap<String, u64>,
+    /// Bytes in per sensor family.
+    #[serde(default)]
+    bytes_in: BTreeMap<String, u64>,
     records: u64,
     finding: Finding,
 }
@@ -89,9 +101,13 @@ struct Pending {
 struct State {
     /// Group → member → last seen (µs).
     members: FxHashMap<Arc<str>, FxHashMap<Arc<str>, i64>>,
+    /// Group → when it was first seen (µs).
+    watched_since: FxHashMap<Arc<str>, i64>,
     /// (group, destination) → its users in the group with last use.
     #[serde(with = "pairs")]
     usage: FxHashMap<(Arc<str>, Arc<str>), Vec<(Arc<str>, i64)>>,
+    /// Destination → its users anywhere (at most `org_common_hosts`).
+    org_usage: FxHashMap<Arc<str>, Vec<(Arc<str>, i64)>>,
     /// (host, destination) → upload under judgement.
     #[serde(with = "pairs")]
     pending: FxHashMap<(Arc<str>, Arc<str>), Pending>,
@@ -148,6 +164,7 @@ impl CommunityDeviation {
     }
 
     fn note_use(&mut self, group: &Arc<str>, host: &Arc<str>, dest: &Arc<str>, now: i64) {
+        self.state.watched_since.entry(group.clone()).or_insert(now);
         let members = self.state.members.entry(group.clone()).or_default();
         if members.len() >= self.settings.max_destinations && !members.contains_key(host) {
             return;
@@ -162,13 +179,26 @@ impl CommunityDeviation {
             .usage
             .entry((group.clone(), dest.clone()))
             .or_default();
-        if let Some(u) = users.iter_mut().find(|u| u.0 == *host) {
-            u.1 = u.1.max(now);
-        } else if users.len() < USERS_PER_DESTINATION {
-            users.push((host.clone(), now));
-        } else if let Some(oldest) = users.iter_mut().min_by_key(|u| u.1) {
-            *oldest = (host.clone(), now);
+        remember(users, host, now, USERS_PER_DESTINATION);
+        let org_cap = self.settings.org_common_hosts;
+        if org_cap > 0 {
+            bound(&mut self.state.org_usage, cap, |users| {
+                users.iter().map(|u| u.1).max().unwrap_or(0)
+            });
+            let users = self.state.org_usage.entry(dest.clone()).or_default();
+            remember(users, host, now, org_cap);
         }
+    }
+
+    /// Whether `dest` is used by many hosts of the organisation since `since`.
+    fn org_wide(&self, dest: &Arc<str>, since: i64) -> bool {
+        let n = self.settings.org_common_hosts;
+        n > 0
+            && self
+                .state
+                .org_usage
+                .get(dest)
+                .is_some_and(|u| u.iter().filter(|u| u.1 >= since).count() >= n)
     }
 
     /// Other members of `group` that used `dest` since `since`.
@@ -196,11 +226,17 @@ impl CommunityDeviation {
     /// Judges the uploads whose window closed by `now`.
     fn judge(&mut self, now: i64, out: &mut Vec<Finding>) {
         let window = self.window();
+        let min_baseline = micros(self.settings.min_baseline);
+        let watched = &self.state.watched_since;
         let due: Vec<(Arc<str>, Arc<str>)> = self
             .state
             .pending
             .iter()
-            .filter(|(_, p)| p.first.saturating_add(window) <= now)
+            .filter(|(_, p)| {
+                let since = watched.get(&p.group).copied().unwrap_or(p.first);
+                let ready = p.first.saturating_add(window).max(since.saturating_add(min_baseline));
+                ready <= now
+            })
             .map(|(k, _)| k.clone())
             .collect();
         for key in due {
@@ -215,7 +251,7 @@ impl CommunityDeviation {
 
     fn verdict(&self, host: &Arc<str>, dest: &Arc<str>, p: Pending) -> Option<Finding> {
         let since = p.first.saturating_sub(self.baseline());
-        if self.other_users(&p.group, dest, host, since) > 0 {
+        if self.other_users(&p.group, dest, host, since) > 0 || self.org_wide(dest, since) {
             return None;
         }
         let peers = self.peers(&p.group, host, since);
@@ -224,6 +260,14 @@ impl CommunityDeviation {
         }
         let volume = p.bytes.values().copied().max().unwrap_or(0);
         if volume < self.settings.min_bytes_out {
+            return None;
+        }
+        // Compare out and in as one sensor saw them.
+        let two_way = p.bytes.iter().any(|(sensor, out)| {
+            let back = p.bytes_in.get(sensor).copied().unwrap_or(0);
+            (*out as f64) < self.settings.min_out_in_ratio * back as f64
+        });
+        if two_way {
             return None;
         }
         let mut f = p.finding;
@@ -264,12 +308,29 @@ impl CommunityDeviation {
             m.retain(|_, t| *t >= cut);
         }
         self.state.members.retain(|_, m| !m.is_empty());
+        let members = &self.state.members;
+        self.state.watched_since.retain(|g, _| members.contains_key(g));
         for users in self.state.usage.values_mut() {
             users.retain(|u| u.1 >= cut);
         }
         self.state.usage.retain(|_, u| !u.is_empty());
+        for users in self.state.org_usage.values_mut() {
+            users.retain(|u| u.1 >= cut);
+        }
+        self.state.org_usage.retain(|_, u| !u.is_empty());
         self.state.reported.retain(|_, t| *t >= cut);
         self.state.last_expiry = now;
+    }
+}
+
+/// Notes `host` among `users` (at most `cap`, the oldest replaced).
+fn remember(users: &mut Vec<(Arc<str>, i64)>, host: &Arc<str>, now: i64, cap: usize) {
+    if let Some(u) = users.iter_mut().find(|u| u.0 == *host) {
+        u.1 = u.1.max(now);
+    } else if users.len() < cap {
+        users.push((host.clone(), now));
+    } else if let Some(oldest) = users.iter_mut().min_by_key(|u| u.1) {
+        *oldest = (host.clone(), now);
     }
 }
 
@@ -349,8 +410,10 @@ impl StatefulAnalytic for CommunityDeviation {
         if self.state.reported.contains_key(&key) {
             return;
         }
+        let bytes_in = flow.bytes_in.unwrap_or(0);
         if let Some(p) = self.state.pending.get_mut(&key) {
             *p.bytes.entry(sensor(view).to_string()).or_default() += bytes;
+            *p.bytes_in.entry(sensor(view).to_string()).or_default() += bytes_in;
             p.records += 1;
             p.last = p.last.max(now);
             if p.finding.evidence.len() < MAX_EVIDENCE {
@@ -375,6 +438,8 @@ impl StatefulAnalytic for CommunityDeviation {
         bound(&mut self.state.pending, cap, |p| p.last);
         let mut sizes = BTreeMap::new();
         sizes.insert(sensor(view).to_string(), bytes);
+        let mut sizes_in = BTreeMap::new();
+        sizes_in.insert(sensor(view).to_string(), bytes_in);
         self.state.pending.insert(
             key,
             Pending {
@@ -382,6 +447,7 @@ impl StatefulAnalytic for CommunityDeviation {
                 first: now,
                 last: now,
                 bytes: sizes,
+                bytes_in: sizes_in,
                 records: 1,
                 finding,
             },
@@ -415,6 +481,8 @@ impl StatefulAnalytic for CommunityDeviation {
             + self.state.usage.len()
             + self.state.pending.len()
             + self.state.reported.len()
+            + self.state.watched_since.len()
+            + self.state.org_usage.len()
     }
 }
 
