@@ -94,7 +94,10 @@ impl AnalyticsEngine {
                 .entity
                 .src_ip
                 .map(|ip| self.names.host_of(ip))
-                .or_else(|| ev.entity_str(EntitySlot::Host).map(|h| Arc::from(h.as_ref()))),
+                .or_else(|| {
+                    ev.entity_str(EntitySlot::Host)
+                        .map(|h| Arc::from(h.as_ref()))
+                }),
         };
         View {
             ev,

@@ -11,9 +11,18 @@ type Build = fn(&Arc<Ctx>) -> Result<Box<dyn StatefulAnalytic>, ConfigError>;
 
 /// Every built-in stateful analytic: (id in analytics.yml, constructor).
 const BUILTIN: &[(&str, Build)] = &[
-    (stateful::community_deviation::ID, stateful::community_deviation::build),
-    (stateful::payload_profile::ID, stateful::payload_profile::build),
-    (stateful::protocol_anomaly::ID, stateful::protocol_anomaly::build),
+    (
+        stateful::community_deviation::ID,
+        stateful::community_deviation::build,
+    ),
+    (
+        stateful::payload_profile::ID,
+        stateful::payload_profile::build,
+    ),
+    (
+        stateful::protocol_anomaly::ID,
+        stateful::protocol_anomaly::build,
+    ),
     (stateful::tunnel_relay::ID, stateful::tunnel_relay::build),
 ];
 

@@ -19,7 +19,18 @@ const SSL_JA3_HEAD: &str = "#separator \\x09\n#set_separator\t,\n#empty_field\t(
 
 const T0: f64 = 1_794_787_200.0; // 2026-11-16T00:00:00Z
 
-fn conn(ts: f64, uid: &str, src: &str, dst: &str, dur: f64, out: u64, inb: u64, pkts: (u64, u64)) -> String {
+/// One conn.log row (its columns, in order).
+#[allow(clippy::too_many_arguments)]
+fn conn(
+    ts: f64,
+    uid: &str,
+    src: &str,
+    dst: &str,
+    dur: f64,
+    out: u64,
+    inb: u64,
+    pkts: (u64, u64),
+) -> String {
     format!(
         "{ts:.6}\t{uid}\t{src}\t50000\t{dst}\t443\ttcp\tssl\t{dur:.3}\t{out}\t{inb}\tSF\tT\tF\t0\tShADadFf\t{}\t{}\t{}\t{}\t(empty)\n",
         pkts.0,
@@ -58,10 +69,46 @@ fn sni_not_matching_the_certificate_with_an_upload() {
                 zeek(
                     CONN_HEAD,
                     &[
-                        conn(T0, "Cmis", "10.1.2.3", "198.51.100.20", 60.0, 80_000_000, 20_000, (60_000, 2_000)),
-                        conn(T0 + 100.0, "Cnosni", "10.1.2.3", "198.51.100.20", 60.0, 50_000_000, 20_000, (40_000, 2_000)),
-                        conn(T0 + 200.0, "Cok", "10.1.2.3", "198.51.100.20", 60.0, 90_000_000, 20_000, (60_000, 2_000)),
-                        conn(T0 + 300.0, "Csmall", "10.1.2.4", "198.51.100.21", 1.0, 900, 4_000, (4, 4)),
+                        conn(
+                            T0,
+                            "Cmis",
+                            "10.1.2.3",
+                            "198.51.100.20",
+                            60.0,
+                            80_000_000,
+                            20_000,
+                            (60_000, 2_000),
+                        ),
+                        conn(
+                            T0 + 100.0,
+                            "Cnosni",
+                            "10.1.2.3",
+                            "198.51.100.20",
+                            60.0,
+                            50_000_000,
+                            20_000,
+                            (40_000, 2_000),
+                        ),
+                        conn(
+                            T0 + 200.0,
+                            "Cok",
+                            "10.1.2.3",
+                            "198.51.100.20",
+                            60.0,
+                            90_000_000,
+                            20_000,
+                            (60_000, 2_000),
+                        ),
+                        conn(
+                            T0 + 300.0,
+                            "Csmall",
+                            "10.1.2.4",
+                            "198.51.100.21",
+                            1.0,
+                            900,
+                            4_000,
+                            (4, 4),
+                        ),
                     ],
                 ),
             ),
@@ -84,7 +131,9 @@ fn sni_not_matching_the_certificate_with_an_upload() {
     let checks: Vec<&str> = f.iter().map(|f| f.fields["check"].as_str()).collect();
     assert_eq!(checks, ["sni_mismatch", "sni_absent"], "{f:#?}");
     assert_eq!(f[0].bytes_out, Some(80_000_000));
-    assert!(f[0].evidence[0].summary.contains("www.microsoft.com does not match"));
+    assert!(f[0].evidence[0]
+        .summary
+        .contains("www.microsoft.com does not match"));
     assert_eq!(f[1].bytes_out, Some(50_000_000));
     assert!(f.iter().all(|f| f.d3fend == ["D3-PMAD"]));
 }
@@ -103,20 +152,71 @@ fn rare_ja3_uploading_to_a_web_service_against_a_common_one() {
         let ts = T0 + f64::from(i) * 3600.0;
         let src = format!("10.1.2.{}", 10 + i % 10);
         let uid = format!("Cb{i}");
-        conns.push(conn(ts, &uid, &src, "203.0.113.9", 5.0, 3_000, 400_000, (10, 300)));
-        ssls.push(ssl(ts + 0.05, &uid, &src, "www.dropbox.com", "*.dropbox.com", common_ja3));
+        conns.push(conn(
+            ts,
+            &uid,
+            &src,
+            "203.0.113.9",
+            5.0,
+            3_000,
+            400_000,
+            (10, 300),
+        ));
+        ssls.push(ssl(
+            ts + 0.05,
+            &uid,
+            &src,
+            "www.dropbox.com",
+            "*.dropbox.com",
+            common_ja3,
+        ));
     }
     // Then one host with a fingerprint no other has, uploading to Dropbox ...
     let t = T0 + 41.0 * 3600.0;
-    conns.push(conn(t, "Crare", "10.1.2.99", "203.0.113.9", 300.0, 700_000_000, 90_000, (480_000, 9_000)));
-    ssls.push(ssl(t + 0.05, "Crare", "10.1.2.99", "content.dropboxapi.com", "*.dropboxapi.com", rare_ja3));
+    conns.push(conn(
+        t,
+        "Crare",
+        "10.1.2.99",
+        "203.0.113.9",
+        300.0,
+        700_000_000,
+        90_000,
+        (480_000, 9_000),
+    ));
+    ssls.push(ssl(
+        t + 0.05,
+        "Crare",
+        "10.1.2.99",
+        "content.dropboxapi.com",
+        "*.dropboxapi.com",
+        rare_ja3,
+    ));
     // ... and the common fingerprint uploading the same amount: no alert.
-    conns.push(conn(t + 60.0, "Ccommon", "10.1.2.11", "203.0.113.9", 300.0, 700_000_000, 90_000, (480_000, 9_000)));
-    ssls.push(ssl(t + 60.05, "Ccommon", "10.1.2.11", "content.dropboxapi.com", "*.dropboxapi.com", common_ja3));
+    conns.push(conn(
+        t + 60.0,
+        "Ccommon",
+        "10.1.2.11",
+        "203.0.113.9",
+        300.0,
+        700_000_000,
+        90_000,
+        (480_000, 9_000),
+    ));
+    ssls.push(ssl(
+        t + 60.05,
+        "Ccommon",
+        "10.1.2.11",
+        "content.dropboxapi.com",
+        "*.dropboxapi.com",
+        common_ja3,
+    ));
     let found = run(
         &ctx(),
         vec![protocol_anomaly::build(&ctx()).unwrap()],
-        events(&[("conn.log", zeek(CONN_HEAD, &conns)), ("ssl.log", zeek(SSL_JA3_HEAD, &ssls))]),
+        events(&[
+            ("conn.log", zeek(CONN_HEAD, &conns)),
+            ("ssl.log", zeek(SSL_JA3_HEAD, &ssls)),
+        ]),
     )
     .0;
     let f = of(&found, protocol_anomaly::ID);
@@ -124,7 +224,10 @@ fn rare_ja3_uploading_to_a_web_service_against_a_common_one() {
     assert_eq!(f[0].fields["check"], "rare_ja3");
     assert_eq!(f[0].entity.host.as_deref(), Some("10.1.2.99"));
     assert_eq!(f[0].bytes_out, Some(700_000_000));
-    assert_eq!(f[0].destination.as_ref().and_then(|d| d.service.as_deref()), Some("Dropbox"));
+    assert_eq!(
+        f[0].destination.as_ref().and_then(|d| d.service.as_deref()),
+        Some("Dropbox")
+    );
     assert!(f[0].evidence[0].summary.contains(rare_ja3));
 }
 
@@ -142,7 +245,12 @@ fn certificate_subject_of_older_logs_is_compared_with_the_sni() {
                 SSL_JA3_HEAD,
                 &[
                     ssl(T0, "C1", "lptag.liveperson.net", "*.liveperson.net"),
-                    ssl(T0 + 10.0, "C2", "update.example.com", "attacker.example.net"),
+                    ssl(
+                        T0 + 10.0,
+                        "C2",
+                        "update.example.com",
+                        "attacker.example.net",
+                    ),
                 ],
             ),
         )]),
@@ -150,10 +258,20 @@ fn certificate_subject_of_older_logs_is_compared_with_the_sni() {
     .0;
     let f = of(&found, protocol_anomaly::ID);
     assert_eq!(f.len(), 1, "{f:#?}");
-    assert!(f[0].evidence[0].summary.contains("certificate CN attacker.example.net"));
+    assert!(f[0].evidence[0]
+        .summary
+        .contains("certificate CN attacker.example.net"));
 }
 
-fn proxy_line(time: &str, ip: &str, method: &str, host: &str, path: &str, ua: &str, cs_bytes: u64) -> String {
+fn proxy_line(
+    time: &str,
+    ip: &str,
+    method: &str,
+    host: &str,
+    path: &str,
+    ua: &str,
+    cs_bytes: u64,
+) -> String {
     format!("2026-11-16 {time} 120 {ip} CORP\\u{ip_tail} \"CORP\\Domain Users\" - OBSERVED \"Business\" - 200 TCP_NC_MISS {method} application/json https {host} 443 {path} - - \"{ua}\" 10.20.0.5 900 {cs_bytes} -\n", ip_tail = ip.rsplit('.').next().unwrap_or(""))
 }
 
@@ -168,41 +286,139 @@ fn a_request_far_above_the_destinations_profile() {
     for i in 0..150u32 {
         let time = format!("{:02}:{:02}:{:02}", 8 + i / 60, i % 60, i % 60);
         let ip = format!("10.20.1.{}", 10 + i % 6);
-        log.push_str(&proxy_line(&time, &ip, "POST", "forms.example-crm.com", "/api/v2/submit", BROWSER, 1_800 + u64::from(i % 7) * 60));
+        log.push_str(&proxy_line(
+            &time,
+            &ip,
+            "POST",
+            "forms.example-crm.com",
+            "/api/v2/submit",
+            BROWSER,
+            1_800 + u64::from(i % 7) * 60,
+        ));
     }
     // A 40 KB post is unusual but small; a 200 MB one is not.
-    log.push_str(&proxy_line("11:00:00", "10.20.1.11", "POST", "forms.example-crm.com", "/api/v2/submit", BROWSER, 40_000));
-    log.push_str(&proxy_line("11:05:00", "10.20.1.12", "POST", "forms.example-crm.com", "/api/v2/submit", BROWSER, 200_000_000));
+    log.push_str(&proxy_line(
+        "11:00:00",
+        "10.20.1.11",
+        "POST",
+        "forms.example-crm.com",
+        "/api/v2/submit",
+        BROWSER,
+        40_000,
+    ));
+    log.push_str(&proxy_line(
+        "11:05:00",
+        "10.20.1.12",
+        "POST",
+        "forms.example-crm.com",
+        "/api/v2/submit",
+        BROWSER,
+        200_000_000,
+    ));
     // A destination without a baseline says nothing.
-    log.push_str(&proxy_line("11:06:00", "10.20.1.12", "POST", "new.example-upload.net", "/", BROWSER, 300_000_000));
-    let found = run(&ctx(), vec![payload_profile::build(&ctx()).unwrap()], read_bytes("proxysg.log", &log)).0;
+    log.push_str(&proxy_line(
+        "11:06:00",
+        "10.20.1.12",
+        "POST",
+        "new.example-upload.net",
+        "/",
+        BROWSER,
+        300_000_000,
+    ));
+    let found = run(
+        &ctx(),
+        vec![payload_profile::build(&ctx()).unwrap()],
+        read_bytes("proxysg.log", &log),
+    )
+    .0;
     let f = of(&found, payload_profile::ID);
     assert_eq!(f.len(), 1, "{f:#?}");
     assert_eq!(f[0].bytes_out, Some(200_000_000));
     assert_eq!(f[0].entity.host.as_deref(), Some("10.20.1.12"));
     assert_eq!(f[0].fields["method"], "POST");
     assert_eq!(f[0].fields["baseline_hosts"], "6");
-    assert!(f[0].fields["baseline_quantile_bytes"].parse::<u64>().unwrap() < 3_000);
+    assert!(
+        f[0].fields["baseline_quantile_bytes"]
+            .parse::<u64>()
+            .unwrap()
+            < 3_000
+    );
     assert_eq!(f[0].d3fend, ["D3-CSPP"]);
 }
 
 #[test]
 fn scripted_agents_posting_and_browsers_not() {
     let mut log = PROXY_HEAD.to_string();
-    log.push_str(&proxy_line("09:00:00", "10.20.1.30", "POST", "api.anonfiles.example", "/upload", "python-requests/2.32.3", 30_000_000));
-    log.push_str(&proxy_line("09:01:00", "10.20.1.30", "POST", "store1.gofile.io", "/uploadFile", "python-requests/2.32.3", 60_000_000));
-    log.push_str(&proxy_line("09:02:00", "10.20.1.30", "POST", "store1.gofile.io", "/uploadFile", "python-requests/2.32.3", 60_000_000));
-    log.push_str(&proxy_line("09:03:00", "10.20.1.31", "POST", "store1.gofile.io", "/uploadFile", BROWSER, 60_000_000));
-    log.push_str(&proxy_line("09:04:00", "10.20.1.31", "GET", "store1.gofile.io", "/download", "curl/8.9.1", 300));
-    log.push_str(&proxy_line("09:05:00", "10.20.1.32", "POST", "telemetry.example.org", "/v1", "Go-http-client/2.0", 2_000));
-    let found = run(&ctx(), vec![protocol_anomaly::build(&ctx()).unwrap()], read_bytes("proxysg.log", &log)).0;
+    log.push_str(&proxy_line(
+        "09:00:00",
+        "10.20.1.30",
+        "POST",
+        "api.anonfiles.example",
+        "/upload",
+        "python-requests/2.32.3",
+        30_000_000,
+    ));
+    log.push_str(&proxy_line(
+        "09:01:00",
+        "10.20.1.30",
+        "POST",
+        "store1.gofile.io",
+        "/uploadFile",
+        "python-requests/2.32.3",
+        60_000_000,
+    ));
+    log.push_str(&proxy_line(
+        "09:02:00",
+        "10.20.1.30",
+        "POST",
+        "store1.gofile.io",
+        "/uploadFile",
+        "python-requests/2.32.3",
+        60_000_000,
+    ));
+    log.push_str(&proxy_line(
+        "09:03:00",
+        "10.20.1.31",
+        "POST",
+        "store1.gofile.io",
+        "/uploadFile",
+        BROWSER,
+        60_000_000,
+    ));
+    log.push_str(&proxy_line(
+        "09:04:00",
+        "10.20.1.31",
+        "GET",
+        "store1.gofile.io",
+        "/download",
+        "curl/8.9.1",
+        300,
+    ));
+    log.push_str(&proxy_line(
+        "09:05:00",
+        "10.20.1.32",
+        "POST",
+        "telemetry.example.org",
+        "/v1",
+        "Go-http-client/2.0",
+        2_000,
+    ));
+    let found = run(
+        &ctx(),
+        vec![protocol_anomaly::build(&ctx()).unwrap()],
+        read_bytes("proxysg.log", &log),
+    )
+    .0;
     let f = of(&found, protocol_anomaly::ID);
     let got: Vec<(String, String, u64)> = f
         .iter()
         .map(|f| {
             (
                 f.fields["requests"].clone(),
-                f.destination.as_ref().and_then(|d| d.domain.clone()).unwrap_or_default(),
+                f.destination
+                    .as_ref()
+                    .and_then(|d| d.domain.clone())
+                    .unwrap_or_default(),
                 f.bytes_out.unwrap_or(0),
             )
         })
@@ -211,7 +427,11 @@ fn scripted_agents_posting_and_browsers_not() {
     assert_eq!(
         got,
         [
-            ("1".to_string(), "api.anonfiles.example".to_string(), 30_000_000),
+            (
+                "1".to_string(),
+                "api.anonfiles.example".to_string(),
+                30_000_000
+            ),
             ("2".to_string(), "store1.gofile.io".to_string(), 120_000_000),
         ],
         "{f:#?}"
@@ -222,11 +442,38 @@ fn scripted_agents_posting_and_browsers_not() {
 fn interactive_session_relayed_over_the_web_but_not_a_video_call() {
     let rows = [
         // Eight hours of keystrokes and screen updates: small packets both ways.
-        conn(T0, "Cssh", "10.1.2.3", "198.51.100.77", 8.0 * 3600.0, 9_000_000, 30_000_000, (120_000, 200_000)),
+        conn(
+            T0,
+            "Cssh",
+            "10.1.2.3",
+            "198.51.100.77",
+            8.0 * 3600.0,
+            9_000_000,
+            30_000_000,
+            (120_000, 200_000),
+        ),
         // A two-hour Teams call: large packets both ways.
-        conn(T0 + 10.0, "Cteams", "10.1.2.4", "52.113.194.132", 7200.0, 700_000_000, 690_000_000, (480_000, 470_000)),
+        conn(
+            T0 + 10.0,
+            "Cteams",
+            "10.1.2.4",
+            "52.113.194.132",
+            7200.0,
+            700_000_000,
+            690_000_000,
+            (480_000, 470_000),
+        ),
         // A long bulk download: not interactive.
-        conn(T0 + 20.0, "Cbulk", "10.1.2.5", "198.51.100.78", 5000.0, 2_000_000, 4_000_000_000, (30_000, 2_800_000)),
+        conn(
+            T0 + 20.0,
+            "Cbulk",
+            "10.1.2.5",
+            "198.51.100.78",
+            5000.0,
+            2_000_000,
+            4_000_000_000,
+            (30_000, 2_800_000),
+        ),
     ];
     let ssl = format!(
         "{:.6}\tCteams\t10.1.2.4\t50000\t52.113.194.132\t443\tTLSv13\tTLS_AES_128_GCM_SHA256\tx25519\tteams.microsoft.com\tF\t-\th2\tT\tCsiI\tabc\t(empty)\tT\tok\n",
@@ -235,7 +482,10 @@ fn interactive_session_relayed_over_the_web_but_not_a_video_call() {
     let found = run(
         &ctx(),
         vec![tunnel_relay::build(&ctx()).unwrap()],
-        events(&[("conn.log", zeek(CONN_HEAD, &rows)), ("ssl.log", zeek(SSL_HEAD, &[ssl]))]),
+        events(&[
+            ("conn.log", zeek(CONN_HEAD, &rows)),
+            ("ssl.log", zeek(SSL_HEAD, &[ssl])),
+        ]),
     )
     .0;
     let f = of(&found, tunnel_relay::ID);

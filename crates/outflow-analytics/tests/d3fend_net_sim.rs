@@ -6,7 +6,9 @@
 mod common;
 
 use common::{ctx, of, read_dir, run};
-use outflow_analytics::stateful::{community_deviation, payload_profile, protocol_anomaly, tunnel_relay};
+use outflow_analytics::stateful::{
+    community_deviation, payload_profile, protocol_anomaly, tunnel_relay,
+};
 use outflow_analytics::StatefulAnalytic;
 use outflow_detect::Finding;
 use outflow_simulate::{simulate, SimConfig};
@@ -81,7 +83,10 @@ fn story_of(f: &Finding, truth: &[Value]) -> Option<String> {
         .iter()
         .filter(|s| has(s, "hosts") || has(s, "host_ips"))
         .filter(|s| {
-            let (a, b) = (secs(s["start"].as_str().unwrap()), secs(s["end"].as_str().unwrap()));
+            let (a, b) = (
+                secs(s["start"].as_str().unwrap()),
+                secs(s["end"].as_str().unwrap()),
+            );
             a - 600 <= t && t <= b + 36_000
         })
         .collect();
@@ -91,7 +96,11 @@ fn story_of(f: &Finding, truth: &[Value]) -> Option<String> {
         .and_then(|d| d.domain.clone())
         .unwrap_or_default();
     let tail: Vec<&str> = dom.rsplit('.').take(2).collect();
-    let tail = format!("{}.{}", tail.get(1).unwrap_or(&""), tail.first().unwrap_or(&""));
+    let tail = format!(
+        "{}.{}",
+        tail.get(1).unwrap_or(&""),
+        tail.first().unwrap_or(&"")
+    );
     cands
         .iter()
         .find(|s| !dom.is_empty() && s["destination"].as_str().unwrap().ends_with(&tail))
@@ -121,7 +130,12 @@ fn set(ids: &[&str]) -> BTreeSet<String> {
 
 fn describe(fs: &[&Finding]) -> Vec<String> {
     fs.iter()
-        .map(|f| f.evidence.first().map(|e| e.summary.clone()).unwrap_or_default())
+        .map(|f| {
+            f.evidence
+                .first()
+                .map(|e| e.summary.clone())
+                .unwrap_or_default()
+        })
         .collect()
 }
 
@@ -133,9 +147,15 @@ fn on_benign_trap(f: &Finding) -> bool {
         .as_ref()
         .and_then(|d| d.domain.clone())
         .unwrap_or_default();
-    ["teams.microsoft.com", "zoom.us", "sharepoint.com", "corp-example-backups", "app.box.com"]
-        .iter()
-        .any(|b| d.contains(b))
+    [
+        "teams.microsoft.com",
+        "zoom.us",
+        "sharepoint.com",
+        "corp-example-backups",
+        "app.box.com",
+    ]
+    .iter()
+    .any(|b| d.contains(b))
 }
 
 #[test]
@@ -177,7 +197,12 @@ fn tunnel_relay_flags_the_three_tunnels_and_no_video_call() {
         .collect();
     assert_eq!(ngrok.len(), 1);
     assert_eq!(ngrok[0].fields["relay_services"], "ngrok");
-    assert!(ngrok[0].fields["longest_session_seconds"].parse::<f64>().unwrap() > 8.0 * 3600.0);
+    assert!(
+        ngrok[0].fields["longest_session_seconds"]
+            .parse::<f64>()
+            .unwrap()
+            > 8.0 * 3600.0
+    );
     assert!(ngrok[0].bytes_out.unwrap() > 3_000_000_000);
     assert!(ngrok[0].risk_score >= 8);
 }

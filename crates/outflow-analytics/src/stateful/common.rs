@@ -5,6 +5,13 @@
 use crate::view::{Flow, Kind, View};
 use std::sync::Arc;
 
+/// A (host, destination) key.
+pub type HostDest = (Arc<str>, Arc<str>);
+/// A (host, destination, check or agent) key.
+pub type HostDestTag = (Arc<str>, Arc<str>, Arc<str>);
+/// Hosts with the time each was last seen (µs).
+pub type Seen = Vec<(Arc<str>, i64)>;
+
 /// Microseconds in a second of event time.
 pub const SECOND: i64 = 1_000_000;
 
@@ -84,7 +91,9 @@ pub fn is_private(ip: std::net::IpAddr) -> bool {
     match ip {
         std::net::IpAddr::V4(v) => v.is_private() || v.is_loopback() || v.is_link_local(),
         std::net::IpAddr::V6(v) => {
-            v.is_loopback() || (v.segments()[0] & 0xfe00) == 0xfc00 || (v.segments()[0] & 0xffc0) == 0xfe80
+            v.is_loopback()
+                || (v.segments()[0] & 0xfe00) == 0xfc00
+                || (v.segments()[0] & 0xffc0) == 0xfe80
         }
     }
 }

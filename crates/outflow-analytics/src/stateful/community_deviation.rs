@@ -9,7 +9,7 @@
 
 use super::common::{
     bound, destination_key, glob_match, is_byte_record, is_private, micros, outbound, pairs,
-    restore_state, sensor, short_host, SECOND,
+    restore_state, sensor, short_host, HostDest, Seen, SECOND,
 };
 use crate::config::AnalyticMeta;
 use crate::engine::StatefulAnalytic;
@@ -105,7 +105,7 @@ struct State {
     watched_since: FxHashMap<Arc<str>, i64>,
     /// (group, destination) → its users in the group with last use.
     #[serde(with = "pairs")]
-    usage: FxHashMap<(Arc<str>, Arc<str>), Vec<(Arc<str>, i64)>>,
+    usage: FxHashMap<HostDest, Seen>,
     /// Destination → its users anywhere (at most `org_common_hosts`).
     org_usage: FxHashMap<Arc<str>, Vec<(Arc<str>, i64)>>,
     /// (host, destination) → upload under judgement.
@@ -219,7 +219,11 @@ impl CommunityDeviation {
         self.state
             .members
             .get(group)
-            .map(|m| m.iter().filter(|(h, t)| &***h != host && **t >= since).count())
+            .map(|m| {
+                m.iter()
+                    .filter(|(h, t)| &***h != host && **t >= since)
+                    .count()
+            })
             .unwrap_or(0)
     }
 
@@ -234,7 +238,10 @@ impl CommunityDeviation {
             .iter()
             .filter(|(_, p)| {
                 let since = watched.get(&p.group).copied().unwrap_or(p.first);
-                let ready = p.first.saturating_add(window).max(since.saturating_add(min_baseline));
+                let ready = p
+                    .first
+                    .saturating_add(window)
+                    .max(since.saturating_add(min_baseline));
                 ready <= now
             })
             .map(|(k, _)| k.clone())
@@ -242,7 +249,9 @@ impl CommunityDeviation {
         for key in due {
             if let Some(p) = self.state.pending.remove(&key) {
                 if let Some(f) = self.verdict(&key.0, &key.1, p) {
-                    self.state.reported.insert(key, f.timestamp.map(|t| t.0 / 1_000).unwrap_or(0));
+                    self.state
+                        .reported
+                        .insert(key, f.timestamp.map(|t| t.0 / 1_000).unwrap_or(0));
                     out.push(f);
                 }
             }
@@ -285,7 +294,8 @@ impl CommunityDeviation {
         f.bytes_out = Some(volume);
         f.fields.insert("peer_group".into(), p.group.to_string());
         f.fields.insert("peers".into(), peers.to_string());
-        f.fields.insert("peers_using_destination".into(), "0".into());
+        f.fields
+            .insert("peers_using_destination".into(), "0".into());
         f.fields.insert("destination_key".into(), dest.to_string());
         f.fields.insert("records".into(), p.records.to_string());
         if let Some(first) = f.evidence.first().cloned() {
@@ -309,7 +319,9 @@ impl CommunityDeviation {
         }
         self.state.members.retain(|_, m| !m.is_empty());
         let members = &self.state.members;
-        self.state.watched_since.retain(|g, _| members.contains_key(g));
+        self.state
+            .watched_since
+            .retain(|g, _| members.contains_key(g));
         for users in self.state.usage.values_mut() {
             users.retain(|u| u.1 >= cut);
         }
@@ -403,7 +415,10 @@ impl StatefulAnalytic for CommunityDeviation {
         let Some((flow, bytes)) = outbound(view) else {
             return;
         };
-        if bytes == 0 || !is_byte_record(view.kind) || flow.service.as_ref().is_some_and(|s| s.sanctioned) {
+        if bytes == 0
+            || !is_byte_record(view.kind)
+            || flow.service.as_ref().is_some_and(|s| s.sanctioned)
+        {
             return;
         }
         let key = (host.clone(), dest.clone());
@@ -419,7 +434,11 @@ impl StatefulAnalytic for CommunityDeviation {
             if p.finding.evidence.len() < MAX_EVIDENCE {
                 p.finding.evidence.push(Evidence::of(
                     view.ev,
-                    format!("{} out to {}", human_bytes(bytes), flow.domain.as_deref().unwrap_or("?")),
+                    format!(
+                        "{} out to {}",
+                        human_bytes(bytes),
+                        flow.domain.as_deref().unwrap_or("?")
+                    ),
                 ));
             }
             return;
@@ -500,9 +519,18 @@ mod tests {
         let s = settings();
         let ip: IpAddr = "10.20.129.24".parse().unwrap();
         assert_eq!(peer_group(&s, "srv-build-01", Some(ip)).unwrap(), "servers");
-        assert_eq!(peer_group(&s, "WS-FIN-02.corp.example", Some(ip)).unwrap(), "WS-FIN");
-        assert_eq!(peer_group(&s, "alice-laptop", Some(ip)).unwrap(), "10.20.129.0/24");
-        assert_eq!(peer_group(&s, "10.20.129.24", None).unwrap(), "10.20.129.0/24");
+        assert_eq!(
+            peer_group(&s, "WS-FIN-02.corp.example", Some(ip)).unwrap(),
+            "WS-FIN"
+        );
+        assert_eq!(
+            peer_group(&s, "alice-laptop", Some(ip)).unwrap(),
+            "10.20.129.0/24"
+        );
+        assert_eq!(
+            peer_group(&s, "10.20.129.24", None).unwrap(),
+            "10.20.129.0/24"
+        );
         assert_eq!(peer_group(&s, "alice-laptop", None), None);
     }
 }

@@ -8,9 +8,7 @@
 //! have different sizes for one exchange, so each destination has one
 //! profile per record family.
 
-use super::common::{
-    bound, destination_key, micros, outbound, pairs, restore_state, sensor,
-};
+use super::common::{bound, destination_key, micros, outbound, pairs, restore_state, sensor};
 use crate::config::AnalyticMeta;
 use crate::engine::StatefulAnalytic;
 use crate::report::{self, human_bytes};
@@ -108,11 +106,15 @@ fn bucket(bytes: u64) -> u8 {
     if bytes <= 1 {
         return 0;
     }
-    ((bytes as f64).log2() * BUCKETS_PER_OCTAVE).floor().clamp(0.0, 255.0) as u8
+    ((bytes as f64).log2() * BUCKETS_PER_OCTAVE)
+        .floor()
+        .clamp(0.0, 255.0) as u8
 }
 
 fn upper(b: u8) -> u64 {
-    (2f64).powf((f64::from(b) + 1.0) / BUCKETS_PER_OCTAVE).ceil() as u64
+    (2f64)
+        .powf((f64::from(b) + 1.0) / BUCKETS_PER_OCTAVE)
+        .ceil() as u64
 }
 
 #[derive(Default, Serialize, Deserialize)]
@@ -187,9 +189,12 @@ impl StatefulAnalytic for PayloadProfile {
                     p.hosts.len(),
                 );
                 let mut f = report::finding(ID, &self.meta, view, summary);
-                f.fields.insert("baseline_quantile_bytes".into(), usual.to_string());
-                f.fields.insert("baseline_samples".into(), p.total.to_string());
-                f.fields.insert("baseline_hosts".into(), p.hosts.len().to_string());
+                f.fields
+                    .insert("baseline_quantile_bytes".into(), usual.to_string());
+                f.fields
+                    .insert("baseline_samples".into(), p.total.to_string());
+                f.fields
+                    .insert("baseline_hosts".into(), p.hosts.len().to_string());
                 f.fields.insert("ratio".into(), format!("{ratio:.0}"));
                 f.fields.insert("record_family".into(), key.1.to_string());
                 if let Some(m) = view.get("cs-method") {

@@ -13,7 +13,7 @@
 //!   `rare_ja3_max_hosts` hosts) sending data to a catalogued web service.
 
 use super::common::{
-    bound, destination_key, is_private, micros, outbound, pairs, restore_state, sensor,
+    bound, destination_key, is_private, micros, outbound, pairs, restore_state, sensor, HostDestTag,
 };
 use crate::config::AnalyticMeta;
 use crate::engine::StatefulAnalytic;
@@ -94,7 +94,7 @@ struct TlsPending {
 struct State {
     /// (host, destination, agent) → requests.
     #[serde(with = "pairs")]
-    scripted: FxHashMap<(Arc<str>, Arc<str>, Arc<str>), Scripted>,
+    scripted: FxHashMap<HostDestTag, Scripted>,
     /// Zeek uid → TLS anomalies waiting for the conn record.
     tls: FxHashMap<Arc<str>, TlsPending>,
     /// Zeek uid → (bytes out, seen) of recent conn records.
@@ -105,7 +105,7 @@ struct State {
     ja3_since: Option<i64>,
     /// (host, destination, check) → last alert.
     #[serde(with = "pairs")]
-    reported: FxHashMap<(Arc<str>, Arc<str>, Arc<str>), i64>,
+    reported: FxHashMap<HostDestTag, i64>,
 }
 
 pub struct ProtocolAnomaly {
@@ -139,7 +139,10 @@ impl ProtocolAnomaly {
     /// The configured agent `ua` contains, if any.
     fn agent_of(&self, ua: &str) -> Option<&str> {
         let lower = ua.to_ascii_lowercase();
-        let i = self.agents.iter().position(|a| lower.contains(a.as_str()))?;
+        let i = self
+            .agents
+            .iter()
+            .position(|a| lower.contains(a.as_str()))?;
         Some(self.settings.user_agents[i].as_str())
     }
 
@@ -192,7 +195,9 @@ impl ProtocolAnomaly {
         finding.fields.insert("method".into(), method.to_string());
         let mut sizes = BTreeMap::new();
         sizes.insert(sensor(view).to_string(), bytes);
-        bound(&mut self.state.scripted, self.settings.max_entries, |s| s.first);
+        bound(&mut self.state.scripted, self.settings.max_entries, |s| {
+            s.first
+        });
         self.state.scripted.insert(
             key,
             Scripted {
@@ -242,7 +247,13 @@ impl ProtocolAnomaly {
                 key.2
             );
             if let Some(first) = f.evidence.first().cloned() {
-                f.evidence.insert(0, Evidence { summary: head, ..first });
+                f.evidence.insert(
+                    0,
+                    Evidence {
+                        summary: head,
+                        ..first
+                    },
+                );
             }
             let mut risk = self.meta.risk;
             if f.attack.iter().any(|t| t.starts_with("T1567.")) {
@@ -254,14 +265,14 @@ impl ProtocolAnomaly {
         }
     }
 
-    fn recently_reported(&self, key: &(Arc<str>, Arc<str>, Arc<str>), now: i64) -> bool {
+    fn recently_reported(&self, key: &HostDestTag, now: i64) -> bool {
         self.state
             .reported
             .get(key)
             .is_some_and(|t| now.saturating_sub(*t) < micros(self.settings.cooldown))
     }
 
-    fn note_reported(&mut self, key: (Arc<str>, Arc<str>, Arc<str>), now: i64) {
+    fn note_reported(&mut self, key: HostDestTag, now: i64) {
         bound(&mut self.state.reported, self.settings.max_entries, |t| *t);
         self.state.reported.insert(key, now);
     }
@@ -369,7 +380,9 @@ impl ProtocolAnomaly {
             return;
         }
         bound(&mut self.state.conns, self.settings.max_entries, |c| c.1);
-        self.state.conns.insert(Arc::from(uid), (bytes, view.micros()));
+        self.state
+            .conns
+            .insert(Arc::from(uid), (bytes, view.micros()));
     }
 
     fn judge_tls(&mut self, p: TlsPending, out: &mut Vec<Finding>) {
@@ -405,7 +418,10 @@ impl ProtocolAnomaly {
         }
         f.fields.insert(
             "check".into(),
-            kept.iter().map(|c| c.0.as_str()).collect::<Vec<_>>().join(","),
+            kept.iter()
+                .map(|c| c.0.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
         );
         let mut risk = self.meta.risk;
         if kept.len() > 1 || bytes >= s.rare_ja3_min_bytes.max(s.sni_absent_min_bytes) * 100 {

@@ -265,7 +265,9 @@ impl TunnelRelay {
             );
         } else if let Some(i) = self.state.open.get_mut(&key) {
             if i.finding.evidence.len() < MAX_EVIDENCE {
-                i.finding.evidence.push(Evidence::of(view.ev, sig.summary.clone()));
+                i.finding
+                    .evidence
+                    .push(Evidence::of(view.ev, sig.summary.clone()));
             }
         }
         let Some(i) = self.state.open.get_mut(&key) else {
@@ -333,11 +335,22 @@ impl TunnelRelay {
         }
         let head = format!("{host} {}", parts.join(", "));
         if let Some(first) = f.evidence.first().cloned() {
-            f.evidence.insert(0, Evidence { summary: head, ..first });
+            f.evidence.insert(
+                0,
+                Evidence {
+                    summary: head,
+                    ..first
+                },
+            );
         }
         f.fields.insert(
             "pattern".into(),
-            if i.interactive { "interactive_session" } else { "tunnel" }.into(),
+            if i.interactive {
+                "interactive_session"
+            } else {
+                "tunnel"
+            }
+            .into(),
         );
         if !i.tools.is_empty() {
             f.fields.insert("tunnel_tools".into(), join(&i.tools));
@@ -346,7 +359,10 @@ impl TunnelRelay {
             f.fields.insert("relay_services".into(), join(&i.services));
         }
         if i.longest > 0.0 {
-            f.fields.insert("longest_session_seconds".into(), format!("{:.0}", i.longest));
+            f.fields.insert(
+                "longest_session_seconds".into(),
+                format!("{:.0}", i.longest),
+            );
         }
         // The tunnel itself is T1572; data leaving through it is exfiltration.
         f.attack = if i.interactive {
