@@ -24,9 +24,12 @@ fn hunt(args: &[&str]) -> (Vec<serde_json::Value>, String, Option<i32>) {
     )
 }
 
+/// The tools the upload-tooling analytic names (the stateful analytics
+/// report the same uploads from the network side).
 fn tools(alerts: &[serde_json::Value]) -> Vec<String> {
     let mut t: Vec<String> = alerts
         .iter()
+        .filter(|a| a["rule"]["id"] == "outflow.upload-tooling")
         .map(|a| a["fields"]["tool"].as_str().unwrap_or("").to_string())
         .collect();
     t.sort();
@@ -49,6 +52,14 @@ fn a_sanctioned_destination_raises_no_alert() {
     let (some, err, code) = hunt(&["--policy", policy.to_str().unwrap()]);
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(tools(&some), ["powershell", "rclone"]);
+    let to = |alerts: &[serde_json::Value], domain: &str| {
+        alerts
+            .iter()
+            .filter(|a| a["destination"]["domain"] == domain)
+            .count()
+    };
+    assert!(to(&all, "transfer.sh") >= 2, "{all:#?}");
+    assert_eq!(to(&some, "transfer.sh"), 0, "{some:#?}");
 }
 
 #[test]

@@ -152,8 +152,13 @@ fn hunt_on_the_demo_runs_the_built_in_analytics() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
+    // The stateful analytics see the same uploads from the network side.
+    for rule in ["outflow.protocol-anomaly", "outflow.community-deviation"] {
+        assert!(alerts.iter().any(|a| a["rule"]["id"] == rule), "{rule}");
+    }
     let mut found: Vec<(String, String, String)> = alerts
         .iter()
+        .filter(|a| a["rule"]["id"] == "outflow.upload-tooling")
         .map(|a| {
             (
                 a["fields"]["tool"].as_str().unwrap_or("").to_string(),

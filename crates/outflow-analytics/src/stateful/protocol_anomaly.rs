@@ -240,9 +240,10 @@ impl ProtocolAnomaly {
                 .map(|d| d.label())
                 .unwrap_or_else(|| key.1.to_string());
             let head = format!(
-                "{} sent {} upload requests ({}) to {target} with the non-browser agent {}",
+                "{} sent {} upload request{} ({}) to {target} with the non-browser agent {}",
                 key.0,
                 s.requests,
+                if s.requests == 1 { "" } else { "s" },
                 human_bytes(volume),
                 key.2
             );
