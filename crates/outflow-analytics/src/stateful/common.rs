@@ -12,6 +12,10 @@ pub type HostDestTag = (Arc<str>, Arc<str>, Arc<str>);
 /// Hosts with the time each was last seen (µs).
 pub type Seen = Vec<(Arc<str>, i64)>;
 
+/// Event time between two sweeps of an analytic's open windows (the
+/// pipeline advances time once per batch; a sweep walks a whole map).
+pub const SWEEP_EVERY: i64 = 5 * SECOND;
+
 /// Microseconds in a second of event time.
 pub const SECOND: i64 = 1_000_000;
 

@@ -9,7 +9,7 @@
 
 use super::common::{
     bound, destination_key, glob_match, is_byte_record, is_private, micros, outbound, pairs,
-    restore_state, sensor, short_host, HostDest, Seen, SECOND,
+    restore_state, sensor, short_host, HostDest, Seen, SECOND, SWEEP_EVERY,
 };
 use crate::config::AnalyticMeta;
 use crate::engine::StatefulAnalytic;
@@ -124,6 +124,7 @@ pub struct CommunityDeviation {
     state: State,
     /// Host → its group (cache of [`CommunityDeviation::group_of`]).
     groups: FxHashMap<Arc<str>, Option<Arc<str>>>,
+    last_sweep: i64,
 }
 
 pub fn build(ctx: &Arc<Ctx>) -> Result<Box<dyn StatefulAnalytic>, ConfigError> {
@@ -138,6 +139,7 @@ impl CommunityDeviation {
             settings,
             state: State::default(),
             groups: FxHashMap::default(),
+            last_sweep: i64::MIN,
         })
     }
 
@@ -474,6 +476,10 @@ impl StatefulAnalytic for CommunityDeviation {
     }
 
     fn advance(&mut self, now: i64, out: &mut Vec<Finding>) {
+        if now.saturating_sub(self.last_sweep) < SWEEP_EVERY {
+            return;
+        }
+        self.last_sweep = now;
         self.judge(now, out);
         if now - self.state.last_expiry > 3600 * SECOND {
             self.expire(now);

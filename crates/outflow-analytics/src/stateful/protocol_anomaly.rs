@@ -13,7 +13,8 @@
 //!   `rare_ja3_max_hosts` hosts) sending data to a catalogued web service.
 
 use super::common::{
-    bound, destination_key, is_private, micros, outbound, pairs, restore_state, sensor, HostDestTag,
+    bound, destination_key, is_private, micros, outbound, pairs, restore_state, sensor,
+    HostDestTag, SWEEP_EVERY,
 };
 use crate::config::AnalyticMeta;
 use crate::engine::StatefulAnalytic;
@@ -113,7 +114,11 @@ pub struct ProtocolAnomaly {
     settings: Settings,
     /// `user_agents`, lower-cased.
     agents: Vec<String>,
+    /// Conn records sending less need not wait for a TLS record: no check
+    /// would report them (a mismatch reports without the byte count).
+    conn_floor: u64,
     state: State,
+    last_sweep: i64,
 }
 
 pub fn build(ctx: &Arc<Ctx>) -> Result<Box<dyn StatefulAnalytic>, ConfigError> {
@@ -131,8 +136,18 @@ impl ProtocolAnomaly {
                 .map(|a| a.to_ascii_lowercase())
                 .filter(|a| !a.is_empty())
                 .collect(),
+            conn_floor: [
+                settings.sni_absent_min_bytes,
+                settings.rare_ja3_min_bytes,
+                settings.sni_mismatch_min_bytes,
+            ]
+            .into_iter()
+            .filter(|b| *b > 0)
+            .min()
+            .unwrap_or(0),
             settings,
             state: State::default(),
+            last_sweep: i64::MIN,
         })
     }
 
@@ -380,6 +395,9 @@ impl ProtocolAnomaly {
             self.judge_tls(p, out);
             return;
         }
+        if bytes < self.conn_floor {
+            return;
+        }
         bound(&mut self.state.conns, self.settings.max_entries, |c| c.1);
         self.state
             .conns
@@ -492,6 +510,10 @@ impl StatefulAnalytic for ProtocolAnomaly {
     }
 
     fn advance(&mut self, now: i64, out: &mut Vec<Finding>) {
+        if now.saturating_sub(self.last_sweep) < SWEEP_EVERY {
+            return;
+        }
+        self.last_sweep = now;
         self.close_scripted(now, out);
         self.expire(now, out);
     }

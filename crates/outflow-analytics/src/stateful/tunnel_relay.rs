@@ -10,7 +10,9 @@
 //! session) within `hold` seconds make one alert; later ones within
 //! `cooldown` are absorbed.
 
-use super::common::{bound, destination_key, is_private, micros, pairs, restore_state, sensor};
+use super::common::{
+    bound, destination_key, is_private, micros, pairs, restore_state, sensor, SWEEP_EVERY,
+};
 use crate::config::AnalyticMeta;
 use crate::engine::StatefulAnalytic;
 use crate::report::{self, human_bytes};
@@ -91,6 +93,7 @@ pub struct TunnelRelay {
     settings: Settings,
     intel: Arc<Intel>,
     state: State,
+    last_sweep: i64,
 }
 
 pub fn build(ctx: &Arc<Ctx>) -> Result<Box<dyn StatefulAnalytic>, ConfigError> {
@@ -114,6 +117,7 @@ impl TunnelRelay {
             settings: ctx.config.section(ID)?,
             intel: ctx.intel.clone(),
             state: State::default(),
+            last_sweep: i64::MIN,
         })
     }
 
@@ -461,6 +465,10 @@ impl StatefulAnalytic for TunnelRelay {
     }
 
     fn advance(&mut self, now: i64, out: &mut Vec<Finding>) {
+        if now.saturating_sub(self.last_sweep) < SWEEP_EVERY {
+            return;
+        }
+        self.last_sweep = now;
         self.close(now, out);
     }
 
