@@ -7,7 +7,9 @@ mod common;
 
 use common::{ctx, of, read_bytes, run};
 use outflow_analytics::stateful::{payload_profile, protocol_anomaly, tunnel_relay};
+use outflow_analytics::{AnalyticsConfig, Ctx};
 use outflow_event::Event;
+use std::sync::Arc;
 
 const CONN_HEAD: &str = "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tconn\n#open\t2026-11-16-00-00-00\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice\tduration\torig_bytes\tresp_bytes\tconn_state\tlocal_orig\tlocal_resp\tmissed_bytes\thistory\torig_pkts\torig_ip_bytes\tresp_pkts\tresp_ip_bytes\ttunnel_parents\n#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tstring\tinterval\tcount\tcount\tstring\tbool\tbool\tcount\tstring\tcount\tcount\tcount\tcount\tset[string]\n";
 
@@ -232,13 +234,11 @@ fn rare_ja3_uploading_to_a_web_service_against_a_common_one() {
 }
 
 #[test]
-fn certificate_subject_of_older_logs_is_compared_with_the_sni() {
+fn certificate_subject_of_older_logs_is_compared_with_the_sni_when_enabled() {
     let ssl = |ts: f64, uid: &str, sni: &str, cn: &str| {
         format!("{ts:.6}\t{uid}\t10.1.2.3\t50000\t203.0.113.9\t443\tTLSv12\tTLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\tsecp256r1\t{sni}\tF\t-\th2\tT\tFa\t(empty)\tCN={cn},O=Example\tCN=CA\t-\t-\tok\t-\t-\n")
     };
-    let found = run(
-        &ctx(),
-        vec![protocol_anomaly::build(&ctx()).unwrap()],
+    let records = || {
         events(&[(
             "ssl.log",
             zeek(
@@ -253,9 +253,27 @@ fn certificate_subject_of_older_logs_is_compared_with_the_sni() {
                     ),
                 ],
             ),
-        )]),
-    )
-    .0;
+        )])
+    };
+    // By default the CN is not trusted (the SAN, absent from ssl.log, names
+    // most hosts).
+    let c = ctx();
+    let found = run(&c, vec![protocol_anomaly::build(&c).unwrap()], records()).0;
+    assert!(of(&found, protocol_anomaly::ID).is_empty(), "{found:#?}");
+    // Enabled, the CN that names another host is reported.
+    let mut config = AnalyticsConfig::builtin().unwrap();
+    config
+        .merge(
+            "test.yml",
+            "analytics:\n  protocol-anomaly:\n    subject_cn_fallback: true\n",
+        )
+        .unwrap();
+    let c = Arc::new(Ctx::new(
+        c.intel.clone(),
+        c.policy.clone(),
+        Arc::new(config),
+    ));
+    let found = run(&c, vec![protocol_anomaly::build(&c).unwrap()], records()).0;
     let f = of(&found, protocol_anomaly::ID);
     assert_eq!(f.len(), 1, "{f:#?}");
     assert!(f[0].evidence[0]
@@ -493,4 +511,46 @@ fn interactive_session_relayed_over_the_web_but_not_a_video_call() {
     assert_eq!(f[0].fields["pattern"], "interactive_session");
     assert_eq!(f[0].entity.host.as_deref(), Some("10.1.2.3"));
     assert_eq!(f[0].d3fend, ["D3-RPA", "D3-RTSD"]);
+}
+
+/// The shared corpus of real Zeek logs, from the repository's or a
+/// worktree's location.
+fn real_zeek() -> Option<std::path::PathBuf> {
+    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    [
+        "../../../shared/corpus/zeek",
+        "../../../../shared/corpus/zeek",
+    ]
+    .iter()
+    .map(|p| here.join(p))
+    .find(|p| p.is_dir())
+}
+
+#[test]
+fn real_zeek_logs_raise_no_protocol_anomaly() {
+    let Some(dir) = real_zeek() else {
+        eprintln!("SKIP: no shared corpus of Zeek logs next to the repository");
+        return;
+    };
+    let mut evs = Vec::new();
+    let mut tls = 0;
+    for sub in [
+        "zat-json",
+        "rita-json",
+        "rita-proxy-tsv",
+        "rita-open-conns-tsv",
+    ] {
+        for file in ["conn.log", "ssl.log"] {
+            let read = common::read_path(&dir.join(sub).join(file));
+            if file == "ssl.log" {
+                tls += read.len();
+            }
+            evs.extend(read);
+        }
+    }
+    assert!(tls > 100, "only {tls} TLS records read");
+    let c = ctx();
+    let found = run(&c, vec![protocol_anomaly::build(&c).unwrap()], evs).0;
+    // Browsing with certificates named in the SAN, no SNI-less uploads.
+    assert!(of(&found, protocol_anomaly::ID).is_empty(), "{found:#?}");
 }

@@ -57,6 +57,11 @@ struct Settings {
     sni_absent_min_bytes: u64,
     /// Bytes out on a TLS connection whose SNI does not match the certificate.
     sni_mismatch_min_bytes: u64,
+    /// Compare the SNI with the certificate subject CN when the log has no
+    /// `sni_matches_cert` (older Zeek). Off by default: certificates name
+    /// their hosts in the SAN, which ssl.log lacks, so the CN alone misses
+    /// most legitimate names (`*.yahoo.com` serving `s.yimg.com`).
+    subject_cn_fallback: bool,
     /// A JA3 seen from at most this many hosts is rare ...
     rare_ja3_max_hosts: usize,
     /// ... once JA3s have been watched this many seconds ...
@@ -315,7 +320,7 @@ impl ProtocolAnomaly {
                 checks.push(("sni_absent".into(), format!("SNI is an address ({s})")))
             }
             Some(s) => {
-                if let Some(detail) = cert_mismatch(view, s) {
+                if let Some(detail) = cert_mismatch(view, s, self.settings.subject_cn_fallback) {
                     checks.push(("sni_mismatch".into(), detail));
                 }
             }
@@ -470,11 +475,15 @@ impl ProtocolAnomaly {
 }
 
 /// How the certificate contradicts `sni`, when the record says so: Zeek's
-/// own `sni_matches_cert`, else the subject CN of older logs.
-fn cert_mismatch(view: &View<'_>, sni: &str) -> Option<String> {
+/// own `sni_matches_cert` (names and SAN), else — when enabled — the
+/// subject CN of older logs.
+fn cert_mismatch(view: &View<'_>, sni: &str, cn_fallback: bool) -> Option<String> {
     if let Some(v) = view.text("sni_matches_cert") {
         return matches!(v.as_ref(), "false" | "F")
             .then(|| format!("SNI {sni} does not match the server's certificate"));
+    }
+    if !cn_fallback {
+        return None;
     }
     let subject = view.get("subject").filter(|s| !s.is_empty() && *s != "-")?;
     let cn = subject
