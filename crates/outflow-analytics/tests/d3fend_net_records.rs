@@ -554,3 +554,86 @@ fn real_zeek_logs_raise_no_protocol_anomaly() {
     // Browsing with certificates named in the SAN, no SNI-less uploads.
     assert!(of(&found, protocol_anomaly::ID).is_empty(), "{found:#?}");
 }
+
+/// Zeek 5 ssl.log: certificate fingerprints, no `sni_matches_cert`.
+const SSL5_HEAD: &str = "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tssl\n#open\t2026-11-16-00-00-00\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tversion\tcipher\tcurve\tserver_name\tresumed\tlast_alert\tnext_protocol\testablished\tssl_history\tcert_chain_fps\tclient_cert_chain_fps\tvalidation_status\n#types\ttime\tstring\taddr\tport\taddr\tport\tstring\tstring\tstring\tstring\tbool\tstring\tstring\tbool\tstring\tvector[string]\tvector[string]\tstring\n";
+
+const X509_HEAD: &str = "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tx509\n#open\t2026-11-16-00-00-00\n#fields\tts\tfingerprint\tcertificate.version\tcertificate.serial\tcertificate.subject\tcertificate.issuer\tcertificate.not_valid_before\tcertificate.not_valid_after\tcertificate.key_alg\tcertificate.sig_alg\tcertificate.key_type\tcertificate.key_length\tcertificate.exponent\tcertificate.curve\tsan.dns\tsan.uri\tsan.email\tsan.ip\tbasic_constraints.ca\tbasic_constraints.path_len\thost_cert\tclient_cert\n#types\ttime\tstring\tcount\tstring\tstring\tstring\ttime\ttime\tstring\tstring\tstring\tcount\tstring\tstring\tvector[string]\tvector[string]\tvector[string]\tvector[addr]\tbool\tcount\tbool\tbool\n";
+
+#[test]
+fn sni_against_the_certificate_names_of_x509_log() {
+    let ssl = |ts: f64, uid: &str, sni: &str, fp: &str| {
+        format!("{ts:.6}\t{uid}\t10.1.2.3\t50000\t203.0.113.9\t443\tTLSv13\tTLS_AES_128_GCM_SHA256\tx25519\t{sni}\tF\t-\th2\tT\tCsiI\t{fp},fpCA\t(empty)\tok\n")
+    };
+    let x509 = |ts: f64, fp: &str, cn: &str, san: &str| {
+        format!("{ts:.6}\t{fp}\t3\t0A\tCN={cn},O=Example\tCN=CA\t1700000000.000000\t1900000000.000000\trsaEncryption\tsha256WithRSAEncryption\trsa\t2048\t65537\t-\t{san}\t-\t-\t-\tF\t-\tT\tF\n")
+    };
+    let found = run(
+        &ctx(),
+        vec![protocol_anomaly::build(&ctx()).unwrap()],
+        events(&[
+            (
+                "conn.log",
+                zeek(
+                    CONN_HEAD,
+                    &[conn(
+                        T0 + 10.0,
+                        "C2",
+                        "10.1.2.3",
+                        "203.0.113.9",
+                        90.0,
+                        50_000_000,
+                        30_000,
+                        (35_000, 900),
+                    )],
+                ),
+            ),
+            (
+                "ssl.log",
+                zeek(
+                    SSL5_HEAD,
+                    &[
+                        // The name is in the SAN, not the CN: no alert.
+                        ssl(T0, "C1", "s.yimg.com", "fpY"),
+                        // A Microsoft name on a certificate for another domain.
+                        ssl(T0 + 10.05, "C2", "update.microsoft.com", "fpZ"),
+                        // The certificate is known by now.
+                        ssl(T0 + 20.0, "C3", "www.yahoo.com", "fpY"),
+                    ],
+                ),
+            ),
+            (
+                "x509.log",
+                zeek(
+                    X509_HEAD,
+                    &[
+                        x509(
+                            T0 + 0.1,
+                            "fpY",
+                            "*.yahoo.com",
+                            "*.yahoo.com,s.yimg.com,*.yimg.com",
+                        ),
+                        x509(
+                            T0 + 10.1,
+                            "fpZ",
+                            "relay.example.net",
+                            "relay.example.net,*.relay.example.net",
+                        ),
+                    ],
+                ),
+            ),
+        ]),
+    )
+    .0;
+    let f = of(&found, protocol_anomaly::ID);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].fields["check"], "sni_mismatch");
+    assert_eq!(f[0].bytes_out, Some(50_000_000));
+    assert!(
+        f[0].evidence[0]
+            .summary
+            .contains("update.microsoft.com is none of the certificate's names (relay.example.net"),
+        "{}",
+        f[0].evidence[0].summary
+    );
+}

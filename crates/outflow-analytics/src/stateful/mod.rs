@@ -1,5 +1,6 @@
 //! Stateful analytics over views, one per file.
 
+pub mod certs;
 pub mod common;
 pub mod community_deviation;
 pub mod payload_profile;

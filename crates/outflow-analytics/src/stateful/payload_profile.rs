@@ -23,7 +23,8 @@ pub const ID: &str = "payload-profile";
 
 /// Histogram buckets per doubling of size (quarter octaves: ±19 %).
 const BUCKETS_PER_OCTAVE: f64 = 4.0;
-/// Distinct clients remembered per profile (enough to tell "several").
+/// Distinct clients remembered per profile (enough to tell "several"; at
+/// least `min_hosts`).
 const HOSTS_PER_PROFILE: usize = 8;
 
 #[derive(Clone, Debug, Deserialize)]
@@ -68,7 +69,8 @@ struct Profile {
 }
 
 impl Profile {
-    fn add(&mut self, bytes: u64, host: &Arc<str>, now: i64, max_samples: u32) {
+    fn add(&mut self, bytes: u64, host: &Arc<str>, now: i64, limits: (u32, usize)) {
+        let (max_samples, max_hosts) = limits;
         let b = bucket(bytes);
         match self.counts.binary_search_by_key(&b, |c| c.0) {
             Ok(i) => self.counts[i].1 = self.counts[i].1.saturating_add(1),
@@ -82,7 +84,7 @@ impl Profile {
             self.counts.retain(|c| c.1 > 0);
             self.total = self.counts.iter().map(|c| c.1).sum();
         }
-        if self.hosts.len() < HOSTS_PER_PROFILE && !self.hosts.iter().any(|h| h == host) {
+        if self.hosts.len() < max_hosts && !self.hosts.iter().any(|h| h == host) {
             self.hosts.push(host.clone());
         }
         self.last = now;
@@ -214,14 +216,16 @@ impl StatefulAnalytic for PayloadProfile {
             }
         }
         let (cap, max_samples) = (s.max_destinations, s.max_samples);
+        let max_hosts = s.min_hosts.max(HOSTS_PER_PROFILE);
         if !self.state.profiles.contains_key(&key) {
             bound(&mut self.state.profiles, cap, |p| p.last);
         }
-        self.state
-            .profiles
-            .entry(key)
-            .or_default()
-            .add(bytes, &host, now, max_samples);
+        self.state.profiles.entry(key).or_default().add(
+            bytes,
+            &host,
+            now,
+            (max_samples, max_hosts),
+        );
     }
 
     fn snapshot(&self) -> serde_json::Value {
@@ -249,17 +253,17 @@ mod tests {
         let h: Arc<str> = Arc::from("h");
         let mut p = Profile::default();
         for i in 0..95 {
-            p.add(2_000 + i, &h, 0, 10_000);
+            p.add(2_000 + i, &h, 0, (10_000, 8));
         }
         for _ in 0..5 {
-            p.add(50_000, &h, 0, 10_000);
+            p.add(50_000, &h, 0, (10_000, 8));
         }
         let p95 = p.quantile(0.95);
         assert!((2_000..2_600).contains(&p95), "{p95}");
         assert!(p.quantile(1.0) >= 50_000);
         // Halving keeps the shape.
         for _ in 0..20_000 {
-            p.add(2_000, &h, 0, 10_000);
+            p.add(2_000, &h, 0, (10_000, 8));
         }
         assert!(p.total <= 10_000);
         assert!((2_000..2_600).contains(&p.quantile(0.95)));

@@ -12,6 +12,7 @@
 //! * A rare JA3 client fingerprint (Zeek ssl `ja3`, seen from at most
 //!   `rare_ja3_max_hosts` hosts) sending data to a catalogued web service.
 
+use super::certs::{common_name, name_matches, server_cert, CertNames};
 use super::common::{
     bound, destination_key, is_private, micros, outbound, pairs, restore_state, sensor,
     HostDestTag, SWEEP_EVERY,
@@ -96,6 +97,14 @@ struct TlsPending {
     finding: Finding,
 }
 
+/// A TLS record whose certificate's names are not known yet.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct CertWait {
+    uid: Option<Arc<str>>,
+    sni: String,
+    pending: TlsPending,
+}
+
 #[derive(Default, Serialize, Deserialize)]
 struct State {
     /// (host, destination, agent) → requests.
@@ -109,6 +118,12 @@ struct State {
     ja3: FxHashMap<Arc<str>, (Vec<Arc<str>>, i64)>,
     /// When the first JA3 was seen (µs).
     ja3_since: Option<i64>,
+    /// Server certificates' names (Zeek x509.log).
+    #[serde(default)]
+    certs: CertNames,
+    /// Certificate key → TLS records waiting for its x509 record.
+    #[serde(default)]
+    awaiting_cert: FxHashMap<Arc<str>, Vec<CertWait>>,
     /// (host, destination, check) → last alert.
     #[serde(with = "pairs")]
     reported: FxHashMap<HostDestTag, i64>,
@@ -322,6 +337,8 @@ impl ProtocolAnomaly {
             Some(s) => {
                 if let Some(detail) = cert_mismatch(view, s, self.settings.subject_cn_fallback) {
                     checks.push(("sni_mismatch".into(), detail));
+                } else if view.ev.get("sni_matches_cert").is_none() {
+                    self.against_x509(view, s, now, out);
                 }
             }
         }
@@ -384,6 +401,96 @@ impl ProtocolAnomaly {
         let hosts = entry.0.len();
         let warm = now.saturating_sub(since) >= micros(self.settings.ja3_warmup);
         (warm && hosts <= max).then(|| format!("JA3 {ja3} seen from {hosts} host(s) only"))
+    }
+
+    /// Compares `sni` with the names of the server certificate from
+    /// x509.log: at once when known, else when its record arrives.
+    fn against_x509(&mut self, view: &View<'_>, sni: &str, now: i64, out: &mut Vec<Finding>) {
+        let Some(key) = server_cert(view) else {
+            return;
+        };
+        let known = self.state.certs.names(&key).map(|n| n.to_vec());
+        if known.is_none() && !self.state.certs.seen_any {
+            return;
+        }
+        if let Some(names) = &known {
+            if names.is_empty() || names.iter().any(|n| name_matches(n, sni)) {
+                return;
+            }
+        }
+        let summary = format!("TLS to {sni}: certificate names checked");
+        let pending = TlsPending {
+            at: now,
+            checks: Vec::new(),
+            bytes_out: None,
+            finding: report::finding(ID, &self.meta, view, summary),
+        };
+        let wait = CertWait {
+            uid: view.get("uid").filter(|u| !u.is_empty()).map(Arc::from),
+            sni: sni.to_string(),
+            pending,
+        };
+        match known {
+            Some(names) => self.cert_verdict(wait, &names, out),
+            None => {
+                if self.state.awaiting_cert.len() < self.settings.max_entries {
+                    let waits = self.state.awaiting_cert.entry(Arc::from(key)).or_default();
+                    if waits.len() < 64 {
+                        waits.push(wait);
+                    }
+                }
+            }
+        }
+    }
+
+    /// A certificate's names against a waiting TLS record's SNI.
+    fn cert_verdict(&mut self, wait: CertWait, names: &[Arc<str>], out: &mut Vec<Finding>) {
+        if names.is_empty() || names.iter().any(|n| name_matches(n, &wait.sni)) {
+            return;
+        }
+        let shown: Vec<&str> = names.iter().take(5).map(|n| n.as_ref()).collect();
+        let detail = format!(
+            "SNI {} is none of the certificate's names ({})",
+            wait.sni,
+            shown.join(", ")
+        );
+        let mut p = wait.pending;
+        if let Some(e) = p.finding.evidence.first_mut() {
+            e.summary = format!("TLS to {}: {detail}", wait.sni);
+        }
+        p.checks.push(("sni_mismatch".into(), detail));
+        let known = wait
+            .uid
+            .as_ref()
+            .and_then(|u| self.state.conns.get(u))
+            .map(|c| c.0);
+        match (wait.uid, known) {
+            (Some(u), None) => {
+                bound(&mut self.state.tls, self.settings.max_entries, |p| p.at);
+                self.state.tls.insert(u, p);
+            }
+            (_, bytes) => {
+                p.bytes_out = bytes;
+                self.judge_tls(p, out);
+            }
+        }
+    }
+
+    fn on_x509(&mut self, view: &View<'_>, out: &mut Vec<Finding>) {
+        let Some(key) = self.state.certs.learn(view, self.settings.max_entries) else {
+            return;
+        };
+        if let Some(waits) = self.state.awaiting_cert.remove(&key) {
+            let names = self
+                .state
+                .certs
+                .names(&key)
+                .map(|n| n.to_vec())
+                .unwrap_or_default();
+            for w in waits {
+                self.cert_verdict(w, &names, out);
+            }
+        }
     }
 
     fn on_conn(&mut self, view: &View<'_>, out: &mut Vec<Finding>) {
@@ -471,6 +578,13 @@ impl ProtocolAnomaly {
             }
         }
         self.state.conns.retain(|_, c| c.1 >= cut);
+        // Certificates not logged within the wait are not coming.
+        self.state
+            .awaiting_cert
+            .retain(|_, w| w.iter().any(|w| w.pending.at >= cut));
+        if now < i64::MAX {
+            self.state.certs.expire(now);
+        }
     }
 }
 
@@ -486,22 +600,8 @@ fn cert_mismatch(view: &View<'_>, sni: &str, cn_fallback: bool) -> Option<String
         return None;
     }
     let subject = view.get("subject").filter(|s| !s.is_empty() && *s != "-")?;
-    let cn = subject
-        .split(',')
-        .find_map(|p| p.trim().strip_prefix("CN="))?
-        .trim();
+    let cn = common_name(subject)?;
     (!name_matches(cn, sni)).then(|| format!("SNI {sni} does not match the certificate CN {cn}"))
-}
-
-/// A certificate name (`*.example.com` covers one label) against a host name.
-fn name_matches(cert: &str, host: &str) -> bool {
-    let (cert, host) = (cert.to_ascii_lowercase(), host.to_ascii_lowercase());
-    match cert.strip_prefix("*.") {
-        Some(rest) => host
-            .split_once('.')
-            .is_some_and(|(_, parent)| parent == rest),
-        None => cert == host,
-    }
 }
 
 impl StatefulAnalytic for ProtocolAnomaly {
@@ -514,6 +614,7 @@ impl StatefulAnalytic for ProtocolAnomaly {
             Kind::Http => self.on_http(view),
             Kind::Tls => self.on_tls(view, out),
             Kind::Conn => self.on_conn(view, out),
+            Kind::Other => self.on_x509(view, out),
             _ => {}
         }
     }
@@ -549,19 +650,7 @@ impl StatefulAnalytic for ProtocolAnomaly {
             + self.state.conns.len()
             + self.state.ja3.len()
             + self.state.reported.len()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn certificate_names() {
-        assert!(name_matches("*.liveperson.net", "lptag.liveperson.net"));
-        assert!(!name_matches("*.liveperson.net", "a.b.liveperson.net"));
-        assert!(!name_matches("*.liveperson.net", "liveperson.net"));
-        assert!(name_matches("Mail.AOL.com", "mail.aol.com"));
-        assert!(!name_matches("*.ycpi.mail.aol.com", "mail.aol.com"));
+            + self.state.certs.len()
+            + self.state.awaiting_cert.len()
     }
 }
