@@ -39,6 +39,19 @@ const BUILTIN: &[(&str, Build)] = &[
         webhook_integration::NAME,
         webhook_integration::WebhookIntegration::build,
     ),
+    (
+        stateful::community_deviation::ID,
+        stateful::community_deviation::build,
+    ),
+    (
+        stateful::payload_profile::ID,
+        stateful::payload_profile::build,
+    ),
+    (
+        stateful::protocol_anomaly::ID,
+        stateful::protocol_anomaly::build,
+    ),
+    (stateful::tunnel_relay::ID, stateful::tunnel_relay::build),
 ];
 
 /// The enabled built-in stateful analytics.

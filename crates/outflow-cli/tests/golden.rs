@@ -161,6 +161,10 @@ fn hunt_on_the_formats_example_runs_the_built_in_analytics() {
                 && a["entity"]["host"] == "WS-FIN-07.corp.example"),
         "{out}"
     );
+    // The stateful analytics see the same uploads from the network side.
+    for rule in ["outflow.protocol-anomaly", "outflow.community-deviation"] {
+        assert!(alerts.iter().any(|a| a["rule"]["id"] == rule), "{rule}");
+    }
     let mut found: Vec<(String, String, String)> = alerts
         .iter()
         .filter(|a| a["rule"]["id"] == "outflow.upload-tooling")

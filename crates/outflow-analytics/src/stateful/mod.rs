@@ -3,14 +3,20 @@
 
 pub mod browsers;
 pub mod bulk_saas_upload;
+pub mod certs;
+pub mod common;
+pub mod community_deviation;
 pub mod first_seen_process;
 pub mod large_transfer;
 pub mod new_destination;
 pub mod novelty;
+pub mod payload_profile;
 pub mod prevalence;
+pub mod protocol_anomaly;
 pub mod rare_destination;
 pub mod slow_and_low;
 pub mod staging_upload;
 pub mod transfers;
+pub mod tunnel_relay;
 pub mod upload_ratio;
 pub mod webhook_integration;

@@ -1,0 +1,229 @@
+//! What the network countermeasure analytics share: the destination key a
+//! baseline is kept under, host-name globs, the byte-bearing flow records
+//! and small helpers over event time.
+
+use crate::view::{Flow, Kind, View};
+use std::sync::Arc;
+
+/// A (host, destination) key.
+pub type HostDest = (Arc<str>, Arc<str>);
+/// A (host, destination, check or agent) key.
+pub type HostDestTag = (Arc<str>, Arc<str>, Arc<str>);
+/// Hosts with the time each was last seen (µs).
+pub type Seen = Vec<(Arc<str>, i64)>;
+
+/// Event time between two sweeps of an analytic's open windows (the
+/// pipeline advances time once per batch; a sweep walks a whole map).
+pub const SWEEP_EVERY: i64 = 5 * SECOND;
+
+/// Microseconds in a second of event time.
+pub const SECOND: i64 = 1_000_000;
+
+/// Seconds (config) → microseconds, saturating.
+pub fn micros(seconds: u64) -> i64 {
+    i64::try_from(seconds)
+        .unwrap_or(i64::MAX / SECOND)
+        .saturating_mul(SECOND)
+}
+
+/// The key a destination's baseline is kept under: the catalogued service
+/// (every domain of MEGA is one destination) with its tenant when the
+/// catalog shows one (each S3 bucket is its own), else the registered domain
+/// (`a.b.example.co.uk` → `example.co.uk`).
+pub fn destination_key(flow: &Flow) -> Option<Arc<str>> {
+    if let Some(s) = &flow.service {
+        return Some(match &s.tenant {
+            Some(t) => Arc::from(format!("{}:{}", s.id, t.to_ascii_lowercase())),
+            None => s.id.clone(),
+        });
+    }
+    let d = flow.domain.as_deref()?;
+    if d.parse::<std::net::IpAddr>().is_ok() {
+        return None;
+    }
+    Some(Arc::from(registered_domain(d)))
+}
+
+/// The registered domain of a host name, by the common rule (the last two
+/// labels, three under a two-letter country code whose second level is a
+/// generic one such as `co.uk`, `com.au`). No public-suffix list is
+/// compiled in: private suffixes (`*.s3.amazonaws.com`) are covered by the
+/// service catalog, which is consulted first.
+pub fn registered_domain(domain: &str) -> &str {
+    let dots: Vec<usize> = domain.match_indices('.').map(|(i, _)| i).collect();
+    let n = dots.len();
+    if n < 2 {
+        return domain;
+    }
+    let tld = &domain[dots[n - 1] + 1..];
+    let second = &domain[dots[n - 2] + 1..dots[n - 1]];
+    let generic = matches!(
+        second,
+        "co" | "com" | "net" | "org" | "gov" | "ac" | "edu" | "or" | "ne" | "go"
+    );
+    if tld.len() == 2 && generic {
+        return match n {
+            2 => domain,
+            _ => &domain[dots[n - 3] + 1..],
+        };
+    }
+    &domain[dots[n - 2] + 1..]
+}
+
+/// A record that tells how many bytes a host sent out: a flow (Zeek conn,
+/// firewall session) or a web request (proxy, Zeek http).
+pub fn is_byte_record(kind: Kind) -> bool {
+    matches!(kind, Kind::Conn | Kind::Firewall | Kind::Http)
+}
+
+/// The view's outbound flow to an external destination with bytes sent,
+/// when it is one.
+pub fn outbound<'v>(view: &'v View<'_>) -> Option<(&'v Flow, u64)> {
+    if !is_byte_record(view.kind) {
+        return None;
+    }
+    let f = view.flow.as_ref()?;
+    if f.internal || f.dst_ip.is_some_and(is_private) {
+        return None;
+    }
+    Some((f, f.bytes_out.unwrap_or(0)))
+}
+
+/// Private, loopback and link-local addresses (used when no policy names
+/// the organisation's networks).
+pub fn is_private(ip: std::net::IpAddr) -> bool {
+    match ip {
+        std::net::IpAddr::V4(v) => v.is_private() || v.is_loopback() || v.is_link_local(),
+        std::net::IpAddr::V6(v) => {
+            v.is_loopback()
+                || (v.segments()[0] & 0xfe00) == 0xfc00
+                || (v.segments()[0] & 0xffc0) == 0xfe80
+        }
+    }
+}
+
+/// The sensor family of a record, so volumes seen by several sensors (Zeek,
+/// the proxy and the firewall all see one upload) are not added together.
+pub fn sensor(view: &View<'_>) -> &'static str {
+    match view.kind {
+        Kind::Http => "http",
+        Kind::Firewall => "firewall",
+        _ => "flow",
+    }
+}
+
+/// Short host name: `WS-FIN-02.corp.example` → `WS-FIN-02`. An address is
+/// returned whole.
+pub fn short_host(host: &str) -> &str {
+    if host.parse::<std::net::IpAddr>().is_ok() {
+        return host;
+    }
+    host.split('.').next().unwrap_or(host)
+}
+
+/// Case-insensitive glob match (`*` any run, `?` one character).
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.chars().flat_map(char::to_lowercase).collect();
+    let t: Vec<char> = text.chars().flat_map(char::to_lowercase).collect();
+    let (mut pi, mut ti) = (0usize, 0usize);
+    let (mut star, mut mark) = (None::<usize>, 0usize);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == '*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+/// At `cap` entries, drops the older half by the time `age` gives
+/// (bounded maps under heavy input).
+pub fn bound<K: Eq + std::hash::Hash, V>(
+    map: &mut rustc_hash::FxHashMap<K, V>,
+    cap: usize,
+    age: impl Fn(&V) -> i64,
+) {
+    if map.len() < cap {
+        return;
+    }
+    let mut ages: Vec<i64> = map.values().map(&age).collect();
+    let mid = ages.len() / 2;
+    let (_, cut, _) = ages.select_nth_unstable(mid);
+    let cut = *cut;
+    map.retain(|_, v| age(v) > cut);
+}
+
+/// Serializes a map as a list of pairs (keys that are not strings, such as
+/// tuples, cannot be JSON object keys).
+pub mod pairs {
+    use rustc_hash::FxHashMap;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::hash::Hash;
+
+    pub fn serialize<K: Serialize, V: Serialize, S: Serializer>(
+        map: &FxHashMap<K, V>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.collect_seq(map.iter())
+    }
+
+    pub fn deserialize<'de, K, V, D>(d: D) -> Result<FxHashMap<K, V>, D::Error>
+    where
+        K: Deserialize<'de> + Eq + Hash,
+        V: Deserialize<'de>,
+        D: Deserializer<'de>,
+    {
+        let v: Vec<(K, V)> = Vec::deserialize(d)?;
+        Ok(v.into_iter().collect())
+    }
+}
+
+/// Restores a state value of type `T` (an error names what did not fit).
+pub fn restore_state<T: serde::de::DeserializeOwned>(
+    name: &str,
+    state: serde_json::Value,
+) -> Result<Option<T>, String> {
+    if state.is_null() {
+        return Ok(None);
+    }
+    serde_json::from_value(state)
+        .map(Some)
+        .map_err(|e| format!("{name}: state does not fit this version: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registered_domains() {
+        assert_eq!(registered_domain("www.bbc.co.uk"), "bbc.co.uk");
+        assert_eq!(registered_domain("bbc.co.uk"), "bbc.co.uk");
+        assert_eq!(registered_domain("a.b.example.com"), "example.com");
+        assert_eq!(registered_domain("example.com"), "example.com");
+        assert_eq!(registered_domain("localhost"), "localhost");
+        assert_eq!(registered_domain("x.example.de"), "example.de");
+    }
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("WS-FIN-*", "ws-fin-02"));
+        assert!(glob_match("srv-*", "SRV-build-01"));
+        assert!(!glob_match("srv-*", "ws-srv"));
+        assert!(glob_match("*-db-??", "eu-db-01"));
+        assert!(!glob_match("*-db-??", "eu-db-001"));
+    }
+}
