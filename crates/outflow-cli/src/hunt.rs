@@ -1,6 +1,6 @@
 //! `outflow hunt`: read inputs and run the detections.
 
-use crate::analytics::{context, engine, AnalyticsFactory, BUILTIN_NOTE};
+use crate::analytics::{context, engine, notes, AnalyticsFactory, BUILTIN_NOTE};
 use crate::args::{HuntArgs, OutFormat};
 use crate::matcher::{SigmaCorrelator, SigmaFactory, SigmaPlan};
 use crate::output::{check_written, open_output, prepare, resolve_format, strict_outcome};
@@ -106,12 +106,19 @@ pub fn run(args: HuntArgs) -> Result<(), Failure> {
     cfg.range = range;
     let correlator = plan.as_ref().and_then(SigmaCorrelator::for_plan);
     let mut analytics = AnalyticSet::default();
+    let mut left_out = Vec::new();
     cfg.matchers = match plan {
         Some(p) => Some(Arc::new(SigmaFactory(Arc::new(p))) as _),
         // Without --rules, the built-in analytics run.
         None => {
-            let ctx = context(args.policy.as_deref(), args.analytics_config.as_deref())?;
+            let ctx = context(
+                args.policy.as_deref(),
+                args.analytics_config.as_deref(),
+                args.geoip.as_deref(),
+                args.intel_list.as_deref(),
+            )?;
             let engine = engine(&ctx)?;
+            left_out = notes(&ctx);
             if !engine.is_empty() {
                 analytics.push(Box::new(engine));
             }
@@ -156,7 +163,9 @@ pub fn run(args: HuntArgs) -> Result<(), Failure> {
         "alerts",
         &mut summary,
     )?;
-    let mut extra = vec![detection_line(&stats, sigma_rules), alerts_line(&stats)];
+    let mut extra = vec![detection_line(&stats, sigma_rules)];
+    extra.extend(left_out);
+    extra.push(alerts_line(&stats));
     if summary.totals.out_of_range > 0 {
         extra.push(format!(
             "events outside --from/--to (skipped): {}",
