@@ -145,6 +145,9 @@ pub fn geo_db(networks: &[(&str, &str, f64, f64)]) -> GeoIp {
     db.metadata.ip_version = IpVersion::V6;
     db.metadata.database_type = "Test-City".into();
     db.metadata.languages = vec!["en".into()];
+    db.metadata.binary_format_major_version = 2;
+    db.metadata.binary_format_minor_version = 0;
+    db.metadata.build_epoch = 1_794_787_200;
     for (cidr, country, lat, lon) in networks {
         let rec = City {
             country: Country {
