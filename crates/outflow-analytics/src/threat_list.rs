@@ -37,8 +37,7 @@ impl std::fmt::Display for Indicator {
 
 impl ThreatList {
     pub fn load(path: &Path) -> Result<ThreatList, String> {
-        let text =
-            std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
         ThreatList::parse(&path.display().to_string(), &text)
     }
 

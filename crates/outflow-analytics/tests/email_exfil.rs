@@ -18,8 +18,19 @@ fn build(c: &Arc<outflow_analytics::Ctx>) -> Box<dyn StatefulAnalytic> {
 }
 
 /// A Proofpoint on-demand message record (the shape the PoD log API gives).
-fn pp(ts: &str, from: &str, to: &str, size: u64, direction: &str, attachment: Option<&str>, id: &str, ip: &str) -> String {
-    let mut parts = vec![json!({"detectedMime":"text/plain","detectedName":"text.txt","detectedExt":"txt","detectedSizeBytes":412,"disposition":"inline","isArchive":false,"isProtected":false,"labeledName":"text.txt","structureId":"0"})];
+fn pp(
+    ts: &str,
+    from: &str,
+    to: &str,
+    size: u64,
+    direction: &str,
+    attachment: Option<&str>,
+    id: &str,
+    ip: &str,
+) -> String {
+    let mut parts = vec![
+        json!({"detectedMime":"text/plain","detectedName":"text.txt","detectedExt":"txt","detectedSizeBytes":412,"disposition":"inline","isArchive":false,"isProtected":false,"labeledName":"text.txt","structureId":"0"}),
+    ];
     if let Some(name) = attachment {
         let ext = name.rsplit('.').next().unwrap();
         let is_archive = ["zip", "7z", "rar"].contains(&ext);
@@ -83,7 +94,10 @@ fn fires_once_on_the_simulated_freemail_story_and_nowhere_else() {
     assert_eq!(f.d3fend, vec!["D3-MA".to_string()]);
     let recipient = f.fields["recipient"].clone();
     assert!(recipient.ends_with("@proton.me"), "{recipient}");
-    assert_eq!(f.destination.as_ref().unwrap().domain.as_deref(), Some("proton.me"));
+    assert_eq!(
+        f.destination.as_ref().unwrap().domain.as_deref(),
+        Some("proton.me")
+    );
     assert!(f.fields["archive_messages"].parse::<u32>().unwrap() >= 2);
     assert!(f.fields["large_messages"].parse::<u32>().unwrap() >= 3);
     assert!(f.bytes_out.unwrap() > 15_000_000);
@@ -122,11 +136,38 @@ fn internal_and_inbound_mail_and_small_mail_are_silent() {
     for i in 0..6 {
         let ts = format!("2026-11-18T1{i}:00:00.000000-0000");
         // Large internal mail with archives.
-        lines.push(pp(&ts, "a@corp.example", "b@corp.example", 20_000_000, "internal", Some("x.zip"), &format!("i{i}@corp.example"), "10.20.1.5"));
+        lines.push(pp(
+            &ts,
+            "a@corp.example",
+            "b@corp.example",
+            20_000_000,
+            "internal",
+            Some("x.zip"),
+            &format!("i{i}@corp.example"),
+            "10.20.1.5",
+        ));
         // Large inbound mail with archives from a partner.
-        lines.push(pp(&ts, "partner@vendor.example", "a@corp.example", 20_000_000, "inbound", Some("y.7z"), &format!("in{i}@vendor.example"), "198.51.100.20"));
+        lines.push(pp(
+            &ts,
+            "partner@vendor.example",
+            "a@corp.example",
+            20_000_000,
+            "inbound",
+            Some("y.7z"),
+            &format!("in{i}@vendor.example"),
+            "198.51.100.20",
+        ));
         // Small outbound mail without attachments.
-        lines.push(pp(&ts, "a@corp.example", "orders@supplier.example", 40_000, "outbound", None, &format!("o{i}@corp.example"), "10.20.1.5"));
+        lines.push(pp(
+            &ts,
+            "a@corp.example",
+            "orders@supplier.example",
+            40_000,
+            "outbound",
+            None,
+            &format!("o{i}@corp.example"),
+            "10.20.1.5",
+        ));
     }
     let (found, _) = run(ctx("", ""), build, proofpoint(&lines));
     assert!(found.is_empty(), "{found:#?}");
@@ -137,8 +178,26 @@ fn organisation_domains_from_settings_and_policy_are_not_outside() {
     let mut lines = Vec::new();
     for i in 0..3 {
         let ts = format!("2026-11-18T1{i}:00:00.000000-0000");
-        lines.push(pp(&ts, "a@corp.example", "b@corp-subsidiary.example", 1_000_000, "outbound", Some("x.zip"), &format!("s{i}@corp.example"), "10.20.1.5"));
-        lines.push(pp(&ts, "a@corp.example", "c@corpexample.com", 1_000_000, "outbound", Some("x.zip"), &format!("p{i}@corp.example"), "10.20.1.5"));
+        lines.push(pp(
+            &ts,
+            "a@corp.example",
+            "b@corp-subsidiary.example",
+            1_000_000,
+            "outbound",
+            Some("x.zip"),
+            &format!("s{i}@corp.example"),
+            "10.20.1.5",
+        ));
+        lines.push(pp(
+            &ts,
+            "a@corp.example",
+            "c@corpexample.com",
+            1_000_000,
+            "outbound",
+            Some("x.zip"),
+            &format!("p{i}@corp.example"),
+            "10.20.1.5",
+        ));
     }
     let settings = "analytics:\n  email-exfil:\n    organisation_domains: [corp.example, corp-subsidiary.example]\n";
     let policy = "sanctioned:\n  domains: [corpexample.com]\n";
@@ -153,17 +212,48 @@ fn organisation_domains_from_settings_and_policy_are_not_outside() {
 fn a_message_in_both_sources_counts_once_and_keeps_its_attachment() {
     // The trace row (no attachment data) comes first; Proofpoint adds the archive.
     let mut events = trace(&[
-        mt("11/18/2026 1:00:00 PM", "x@corp.example", "me@proton.me", 1_000_000, "d1@corp.example", "10.20.1.5"),
-        mt("11/18/2026 1:10:00 PM", "x@corp.example", "me@proton.me", 1_000_000, "d2@corp.example", "10.20.1.5"),
+        mt(
+            "11/18/2026 1:00:00 PM",
+            "x@corp.example",
+            "me@proton.me",
+            1_000_000,
+            "d1@corp.example",
+            "10.20.1.5",
+        ),
+        mt(
+            "11/18/2026 1:10:00 PM",
+            "x@corp.example",
+            "me@proton.me",
+            1_000_000,
+            "d2@corp.example",
+            "10.20.1.5",
+        ),
     ]);
-    events.extend(proofpoint(&[
-        pp("2026-11-18T13:00:01.000000-0000", "x@corp.example", "me@proton.me", 1_000_000, "outbound", Some("a.zip"), "d1@corp.example", "10.20.1.5"),
-    ]));
+    events.extend(proofpoint(&[pp(
+        "2026-11-18T13:00:01.000000-0000",
+        "x@corp.example",
+        "me@proton.me",
+        1_000_000,
+        "outbound",
+        Some("a.zip"),
+        "d1@corp.example",
+        "10.20.1.5",
+    )]));
     let (found, _) = run(ctx("", ""), build, events.clone());
-    assert!(found.is_empty(), "one archive is below protected_count: {found:#?}");
-    events.extend(proofpoint(&[
-        pp("2026-11-18T13:10:01.000000-0000", "x@corp.example", "me@proton.me", 1_000_000, "outbound", Some("b.7z"), "d2@corp.example", "10.20.1.5"),
-    ]));
+    assert!(
+        found.is_empty(),
+        "one archive is below protected_count: {found:#?}"
+    );
+    events.extend(proofpoint(&[pp(
+        "2026-11-18T13:10:01.000000-0000",
+        "x@corp.example",
+        "me@proton.me",
+        1_000_000,
+        "outbound",
+        Some("b.7z"),
+        "d2@corp.example",
+        "10.20.1.5",
+    )]));
     let (found, _) = run(ctx("", ""), build, events);
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!(found[0].fields["messages"], "2");
@@ -174,25 +264,65 @@ fn a_message_in_both_sources_counts_once_and_keeps_its_attachment() {
 #[test]
 fn senders_and_addresses_on_the_threat_list_are_reported() {
     let lines = vec![
-        pp("2026-11-18T10:00:00.000000-0000", "billing@phish.example", "a@corp.example", 30_000, "inbound", None, "t1@phish.example", "198.51.100.20"),
-        pp("2026-11-18T10:05:00.000000-0000", "news@vendor.example", "a@corp.example", 30_000, "inbound", None, "t2@vendor.example", "203.0.113.77"),
-        pp("2026-11-18T10:06:00.000000-0000", "news@fine.example", "a@corp.example", 30_000, "inbound", None, "t3@fine.example", "192.0.2.1"),
+        pp(
+            "2026-11-18T10:00:00.000000-0000",
+            "billing@phish.example",
+            "a@corp.example",
+            30_000,
+            "inbound",
+            None,
+            "t1@phish.example",
+            "198.51.100.20",
+        ),
+        pp(
+            "2026-11-18T10:05:00.000000-0000",
+            "news@vendor.example",
+            "a@corp.example",
+            30_000,
+            "inbound",
+            None,
+            "t2@vendor.example",
+            "203.0.113.77",
+        ),
+        pp(
+            "2026-11-18T10:06:00.000000-0000",
+            "news@fine.example",
+            "a@corp.example",
+            30_000,
+            "inbound",
+            None,
+            "t3@fine.example",
+            "192.0.2.1",
+        ),
     ];
     let c = with_list(ctx("", ""), "# campaign\nphish.example\n203.0.113.0/24\n");
     let (found, _) = run(c, build, proofpoint(&lines));
     let mut got: Vec<(String, String)> = found
         .iter()
-        .map(|f| (f.entity.user.clone().unwrap(), f.fields["indicator"].clone()))
+        .map(|f| {
+            (
+                f.entity.user.clone().unwrap(),
+                f.fields["indicator"].clone(),
+            )
+        })
         .collect();
     got.sort();
     assert_eq!(
         got,
         vec![
-            ("billing@phish.example".to_string(), "phish.example".to_string()),
-            ("news@vendor.example".to_string(), "203.0.113.0/24".to_string()),
+            (
+                "billing@phish.example".to_string(),
+                "phish.example".to_string()
+            ),
+            (
+                "news@vendor.example".to_string(),
+                "203.0.113.0/24".to_string()
+            ),
         ]
     );
-    assert!(found.iter().all(|f| f.d3fend == vec!["D3-SRA".to_string()] && f.risk_score == 8));
+    assert!(found
+        .iter()
+        .all(|f| f.d3fend == vec!["D3-SRA".to_string()] && f.risk_score == 8));
     // Without a list, nothing.
     let (found, _) = run(ctx("", ""), build, proofpoint(&lines));
     assert!(found.is_empty());
@@ -200,14 +330,44 @@ fn senders_and_addresses_on_the_threat_list_are_reported() {
 
 #[test]
 fn a_recipient_known_from_an_earlier_run_is_not_first_seen() {
-    let earlier = proofpoint(&[pp("2026-11-10T10:00:00.000000-0000", "x@corp.example", "me@proton.me", 10_000, "outbound", None, "e1@corp.example", "10.20.1.5")]);
+    let earlier = proofpoint(&[pp(
+        "2026-11-10T10:00:00.000000-0000",
+        "x@corp.example",
+        "me@proton.me",
+        10_000,
+        "outbound",
+        None,
+        "e1@corp.example",
+        "10.20.1.5",
+    )]);
     let later = proofpoint(&[
-        pp("2026-11-18T10:00:00.000000-0000", "x@corp.example", "me@proton.me", 1_000_000, "outbound", Some("a.zip"), "l1@corp.example", "10.20.1.5"),
-        pp("2026-11-18T10:05:00.000000-0000", "x@corp.example", "me@proton.me", 1_000_000, "outbound", Some("b.zip"), "l2@corp.example", "10.20.1.5"),
+        pp(
+            "2026-11-18T10:00:00.000000-0000",
+            "x@corp.example",
+            "me@proton.me",
+            1_000_000,
+            "outbound",
+            Some("a.zip"),
+            "l1@corp.example",
+            "10.20.1.5",
+        ),
+        pp(
+            "2026-11-18T10:05:00.000000-0000",
+            "x@corp.example",
+            "me@proton.me",
+            1_000_000,
+            "outbound",
+            Some("b.zip"),
+            "l2@corp.example",
+            "10.20.1.5",
+        ),
     ]);
     let (_, snap) = run(ctx("", ""), build, earlier);
     let state = snap["analytics"][email_exfil::NAME].clone();
-    assert!(state["known"]["x@corp.example"]["me@proton.me"].is_i64(), "{state}");
+    assert!(
+        state["known"]["x@corp.example"]["me@proton.me"].is_i64(),
+        "{state}"
+    );
 
     let (fresh, _) = run(ctx("", ""), build, later.clone());
     let (restored, _) = run(

@@ -16,10 +16,10 @@ use std::sync::Arc;
 
 fn db() -> Arc<outflow_analytics::geoip::GeoIp> {
     Arc::new(geo_db(&[
-        ("192.0.2.0/24", "FR", 48.8566, 2.3522),     // Paris
-        ("203.0.113.0/24", "FR", 45.7640, 4.8357),   // Lyon
+        ("192.0.2.0/24", "FR", 48.8566, 2.3522),      // Paris
+        ("203.0.113.0/24", "FR", 45.7640, 4.8357),    // Lyon
         ("198.51.100.0/24", "US", 40.7128, -74.0060), // New York
-        ("2001:db8::/32", "JP", 35.6762, 139.6503),  // Tokyo
+        ("2001:db8::/32", "JP", 35.6762, 139.6503),   // Tokyo
     ]))
 }
 
@@ -77,11 +77,27 @@ fn the_test_database_locates_v4_and_v6_addresses() {
 #[test]
 fn impossible_travel_then_bulk_upload_is_high_risk() {
     let mut lines = vec![
-        m365_login("2026-11-18T08:00:00", "pkim@corp.example", "192.0.2.10", "Success"),
-        m365_login("2026-11-18T09:00:00", "pkim@corp.example", "198.51.100.20", "Success"),
+        m365_login(
+            "2026-11-18T08:00:00",
+            "pkim@corp.example",
+            "192.0.2.10",
+            "Success",
+        ),
+        m365_login(
+            "2026-11-18T09:00:00",
+            "pkim@corp.example",
+            "198.51.100.20",
+            "Success",
+        ),
     ];
     for n in 0..25 {
-        lines.push(m365_upload(&format!("2026-11-18T09:{:02}:00", 5 + n), "pkim@corp.example", "198.51.100.20", n, 10_000_000));
+        lines.push(m365_upload(
+            &format!("2026-11-18T09:{:02}:00", 5 + n),
+            "pkim@corp.example",
+            "198.51.100.20",
+            n,
+            10_000_000,
+        ));
     }
     let (found, _) = run(geo_ctx(), build, m365(&lines));
     assert_eq!(found.len(), 1, "{found:#?}");
@@ -92,7 +108,10 @@ fn impossible_travel_then_bulk_upload_is_high_risk() {
     assert_eq!(f.fields["client_ip"], "198.51.100.20");
     assert_eq!(f.fields["country"], "US");
     let reason = &f.fields["reason"];
-    assert!(reason.contains("new country US") && reason.contains("impossible travel"), "{reason}");
+    assert!(
+        reason.contains("new country US") && reason.contains("impossible travel"),
+        "{reason}"
+    );
     assert_eq!(f.fields["uploads_after"], "25");
     assert_eq!(f.bytes_out, Some(250_000_000));
     assert_eq!(f.risk_score, 9);
@@ -101,8 +120,20 @@ fn impossible_travel_then_bulk_upload_is_high_risk() {
 
 #[test]
 fn across_sources_and_to_ipv6_impossible_travel_without_uploads_is_low_risk() {
-    let mut events = m365(&[m365_login("2026-11-18T08:00:00", "Pkim@Corp.example", "192.0.2.10", "Success")]);
-    events.extend(read_text("gworkspace.jsonl", &(gws_login("2026-11-18T10:00:00.000Z", "pkim@corp.example", "2001:db8::7") + "\n")));
+    let mut events = m365(&[m365_login(
+        "2026-11-18T08:00:00",
+        "Pkim@Corp.example",
+        "192.0.2.10",
+        "Success",
+    )]);
+    events.extend(read_text(
+        "gworkspace.jsonl",
+        &(gws_login(
+            "2026-11-18T10:00:00.000Z",
+            "pkim@corp.example",
+            "2001:db8::7",
+        ) + "\n"),
+    ));
     let (found, _) = run(geo_ctx(), build, events);
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!(found[0].fields["country"], "JP");
@@ -114,18 +145,49 @@ fn across_sources_and_to_ipv6_impossible_travel_without_uploads_is_low_risk() {
 fn benign_sign_ins_and_uploads_are_silent() {
     let mut lines = vec![
         // First sign-in ever: nothing to compare with.
-        m365_login("2026-11-18T07:00:00", "a@corp.example", "192.0.2.10", "Success"),
+        m365_login(
+            "2026-11-18T07:00:00",
+            "a@corp.example",
+            "192.0.2.10",
+            "Success",
+        ),
         // Paris → Lyon in an hour: same country, under min_distance_km.
-        m365_login("2026-11-18T08:00:00", "a@corp.example", "203.0.113.5", "Success"),
+        m365_login(
+            "2026-11-18T08:00:00",
+            "a@corp.example",
+            "203.0.113.5",
+            "Success",
+        ),
         // Internal address: no location.
-        m365_login("2026-11-18T08:10:00", "a@corp.example", "10.20.1.5", "Success"),
+        m365_login(
+            "2026-11-18T08:10:00",
+            "a@corp.example",
+            "10.20.1.5",
+            "Success",
+        ),
         // A failed sign-in from New York.
-        m365_login("2026-11-18T08:20:00", "a@corp.example", "198.51.100.20", "Failed"),
+        m365_login(
+            "2026-11-18T08:20:00",
+            "a@corp.example",
+            "198.51.100.20",
+            "Failed",
+        ),
         // An address the database does not know.
-        m365_login("2026-11-18T08:30:00", "a@corp.example", "8.8.8.8", "Success"),
+        m365_login(
+            "2026-11-18T08:30:00",
+            "a@corp.example",
+            "8.8.8.8",
+            "Success",
+        ),
     ];
     for n in 0..30 {
-        lines.push(m365_upload(&format!("2026-11-18T08:{:02}:30", 10 + n), "a@corp.example", "203.0.113.5", n, 20_000_000));
+        lines.push(m365_upload(
+            &format!("2026-11-18T08:{:02}:30", 10 + n),
+            "a@corp.example",
+            "203.0.113.5",
+            n,
+            20_000_000,
+        ));
     }
     let (found, snap) = run(geo_ctx(), build, m365(&lines));
     assert!(found.is_empty(), "{found:#?}");
@@ -135,12 +197,25 @@ fn benign_sign_ins_and_uploads_are_silent() {
 
 #[test]
 fn countries_known_from_an_earlier_run_make_a_new_one_stand_out() {
-    let earlier = m365(&[m365_login("2026-11-10T08:00:00", "b@corp.example", "192.0.2.10", "Success")]);
-    let later = m365(&[m365_login("2026-11-18T08:00:00", "b@corp.example", "198.51.100.20", "Success")]);
+    let earlier = m365(&[m365_login(
+        "2026-11-10T08:00:00",
+        "b@corp.example",
+        "192.0.2.10",
+        "Success",
+    )]);
+    let later = m365(&[m365_login(
+        "2026-11-18T08:00:00",
+        "b@corp.example",
+        "198.51.100.20",
+        "Success",
+    )]);
     let (_, snap) = run(geo_ctx(), build, earlier);
     let state = snap["analytics"]["geo-logon"].clone();
     let (fresh, _) = run(geo_ctx(), build, later.clone());
-    assert!(fresh.is_empty(), "a first sign-in is no anomaly: {fresh:#?}");
+    assert!(
+        fresh.is_empty(),
+        "a first sign-in is no anomaly: {fresh:#?}"
+    );
     let (restored, _) = run(
         geo_ctx(),
         |c| {
@@ -152,26 +227,47 @@ fn countries_known_from_an_earlier_run_make_a_new_one_stand_out() {
     );
     assert_eq!(restored.len(), 1);
     assert!(restored[0].fields["reason"].starts_with("new country US (known: FR)"));
-    assert!(!restored[0].fields["reason"].contains("impossible"), "8 days is time enough");
-    assert!(build(&Arc::new(geo_ctx())).restore(json!({"users": []})).is_err());
+    assert!(
+        !restored[0].fields["reason"].contains("impossible"),
+        "8 days is time enough"
+    );
+    assert!(build(&Arc::new(geo_ctx()))
+        .restore(json!({"users": []}))
+        .is_err());
 }
 
 #[test]
 fn without_a_database_it_does_not_run_and_says_so() {
     let c = Arc::new(ctx("", ""));
     assert!(GeoLogon::new(&c).is_err());
-    assert!(registry::notes(&c).iter().any(|n| n.starts_with("geo-logon not run") && n.contains("--geoip")));
-    let names: Vec<String> = registry::builtin(&c).unwrap().iter().map(|a| a.name().to_string()).collect();
+    assert!(registry::notes(&c)
+        .iter()
+        .any(|n| n.starts_with("geo-logon not run") && n.contains("--geoip")));
+    let names: Vec<String> = registry::builtin(&c)
+        .unwrap()
+        .iter()
+        .map(|a| a.name().to_string())
+        .collect();
     assert!(!names.contains(&"geo-logon".to_string()));
     let c = Arc::new(geo_ctx());
-    assert!(!registry::notes(&c).iter().any(|n| n.starts_with("geo-logon")));
+    assert!(!registry::notes(&c)
+        .iter()
+        .any(|n| n.starts_with("geo-logon")));
 }
 
 #[test]
 fn users_are_bounded() {
-    let c = Arc::new(ctx("", "analytics:\n  geo-logon:\n    max_users: 5\n").with_geoip(Some(db())));
+    let c =
+        Arc::new(ctx("", "analytics:\n  geo-logon:\n    max_users: 5\n").with_geoip(Some(db())));
     let lines: Vec<String> = (0..50)
-        .map(|i| m365_login(&format!("2026-11-18T08:{i:02}:00"), &format!("u{i}@corp.example"), "192.0.2.10", "Success"))
+        .map(|i| {
+            m365_login(
+                &format!("2026-11-18T08:{i:02}:00"),
+                &format!("u{i}@corp.example"),
+                "192.0.2.10",
+                "Success",
+            )
+        })
         .collect();
     let mut a = GeoLogon::new(&c).unwrap();
     let mut engine = outflow_analytics::AnalyticsEngine::new(c.clone(), vec![]);

@@ -61,13 +61,23 @@ fn fires_on_the_simulated_mega_and_pastebin_stories_only() {
     for f in &found {
         let who = f.entity.host.clone().unwrap_or_default();
         let story = truth.iter().find(|t| {
-            let hosts = t["hosts"].as_array().unwrap().iter().chain(t["host_ips"].as_array().unwrap());
-            hosts.into_iter().any(|h| h.as_str().unwrap().eq_ignore_ascii_case(&who))
+            let hosts = t["hosts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .chain(t["host_ips"].as_array().unwrap());
+            hosts
+                .into_iter()
+                .any(|h| h.as_str().unwrap().eq_ignore_ascii_case(&who))
                 && (t["service"] == "MEGA" || t["service"].as_str().unwrap().contains("Pastebin"))
         });
         let story = story.unwrap_or_else(|| panic!("false alert: {f:#?}"));
         stories.insert(story["id"].as_str().unwrap()[..3].to_string());
-        assert!(f.fields["forbidden_by"].starts_with("forbidden "), "{:?}", f.fields);
+        assert!(
+            f.fields["forbidden_by"].starts_with("forbidden "),
+            "{:?}",
+            f.fields
+        );
         assert!(f.bytes_out.is_none_or(|b| b > 0));
     }
     assert_eq!(
@@ -80,15 +90,49 @@ fn fires_on_the_simulated_mega_and_pastebin_stories_only() {
 #[test]
 fn allowed_sessions_are_summed_blocked_ones_are_not_reported() {
     let text = [
-        panos("2026/11/18 10:00:00", "10.20.1.30", "89.44.169.135", "allow", 30_000_000, "mega"),
-        panos("2026/11/18 10:10:00", "10.20.1.30", "89.44.169.135", "allow", 20_000_000, "mega"),
-        panos("2026/11/18 10:20:00", "10.20.1.31", "89.44.169.135", "deny", 5_000, "mega"),
-        panos("2026/11/18 10:21:00", "10.20.1.31", "89.44.169.135", "reset-both", 5_000, "mega"),
+        panos(
+            "2026/11/18 10:00:00",
+            "10.20.1.30",
+            "89.44.169.135",
+            "allow",
+            30_000_000,
+            "mega",
+        ),
+        panos(
+            "2026/11/18 10:10:00",
+            "10.20.1.30",
+            "89.44.169.135",
+            "allow",
+            20_000_000,
+            "mega",
+        ),
+        panos(
+            "2026/11/18 10:20:00",
+            "10.20.1.31",
+            "89.44.169.135",
+            "deny",
+            5_000,
+            "mega",
+        ),
+        panos(
+            "2026/11/18 10:21:00",
+            "10.20.1.31",
+            "89.44.169.135",
+            "reset-both",
+            5_000,
+            "mega",
+        ),
     ]
     .join("\n");
     let mut events = read_text("panos-traffic.log", &(text + "\n"));
     // The firewall names no host: a DNS answer of the same host does.
-    events.extend(read_text("dns.log", &zeek_dns(&[("10.20.1.30", "g.api.mega.co.nz", "89.44.169.135"), ("10.20.1.31", "g.api.mega.co.nz", "89.44.169.135")])));
+    events.extend(read_text(
+        "dns.log",
+        &zeek_dns(&[
+            ("10.20.1.30", "g.api.mega.co.nz", "89.44.169.135"),
+            ("10.20.1.31", "g.api.mega.co.nz", "89.44.169.135"),
+        ]),
+    ));
     let (found, _) = run(ctx(FORBID, ""), build, events);
     assert_eq!(found.len(), 1, "{found:#?}");
     let f = &found[0];
@@ -105,9 +149,27 @@ fn allowed_sessions_are_summed_blocked_ones_are_not_reported() {
 #[test]
 fn proxy_denials_and_sanctioned_tenants_are_silent() {
     let text = [
-        squid("1794996000.000", "TCP_DENIED/403", "pastebin.com", "alice", 3_000),
-        squid("1794996100.000", "TCP_TUNNEL/200", "corpexample.sharepoint.com", "alice", 9_000_000),
-        squid("1794996200.000", "TCP_TUNNEL/200", "github.com", "alice", 9_000_000),
+        squid(
+            "1794996000.000",
+            "TCP_DENIED/403",
+            "pastebin.com",
+            "alice",
+            3_000,
+        ),
+        squid(
+            "1794996100.000",
+            "TCP_TUNNEL/200",
+            "corpexample.sharepoint.com",
+            "alice",
+            9_000_000,
+        ),
+        squid(
+            "1794996200.000",
+            "TCP_TUNNEL/200",
+            "github.com",
+            "alice",
+            9_000_000,
+        ),
     ]
     .concat();
     let forbid = "sanctioned:\n  tenants:\n    - {service: sharepoint_online, tenants: [corpexample]}\nforbidden:\n  categories: [paste, collaboration]\n";
@@ -115,42 +177,105 @@ fn proxy_denials_and_sanctioned_tenants_are_silent() {
     assert!(found.is_empty(), "{found:#?}");
     // The same requests let through are reported (pastebin), the sanctioned tenant is not.
     let text = [
-        squid("1794996000.000", "TCP_TUNNEL/200", "pastebin.com", "alice", 3_000),
-        squid("1794996100.000", "TCP_TUNNEL/200", "corpexample.sharepoint.com", "alice", 9_000_000),
+        squid(
+            "1794996000.000",
+            "TCP_TUNNEL/200",
+            "pastebin.com",
+            "alice",
+            3_000,
+        ),
+        squid(
+            "1794996100.000",
+            "TCP_TUNNEL/200",
+            "corpexample.sharepoint.com",
+            "alice",
+            9_000_000,
+        ),
     ]
     .concat();
     let (found, _) = run(ctx(forbid, ""), build, read_text("access.log", &text));
     assert_eq!(found.len(), 1, "{found:#?}");
-    assert_eq!(found[0].destination.as_ref().unwrap().domain.as_deref(), Some("pastebin.com"));
+    assert_eq!(
+        found[0].destination.as_ref().unwrap().domain.as_deref(),
+        Some("pastebin.com")
+    );
     assert_eq!(found[0].entity.user.as_deref(), Some("alice"));
 }
 
 #[test]
 fn the_settings_own_forbidden_list_works_and_none_means_a_note() {
-    let text = squid("1794996000.000", "TCP_TUNNEL/200", "paste.example.org", "bob", 3_000)
-        + &squid("1794996000.000", "TCP_TUNNEL/200", "198.51.100.9", "bob", 3_000);
+    let text = squid(
+        "1794996000.000",
+        "TCP_TUNNEL/200",
+        "paste.example.org",
+        "bob",
+        3_000,
+    ) + &squid(
+        "1794996000.000",
+        "TCP_TUNNEL/200",
+        "198.51.100.9",
+        "bob",
+        3_000,
+    );
     let settings = "analytics:\n  outbound-policy:\n    forbidden:\n      destinations: [\"*.example.org\", 198.51.100.0/24]\n";
     let (found, _) = run(ctx("", settings), build, read_text("access.log", &text));
     assert_eq!(found.len(), 2, "{found:#?}");
     let bad = "analytics:\n  outbound-policy:\n    forbidden:\n      categories: [pastes]\n";
-    let err = outbound_policy::OutboundPolicy::new(&Arc::new(ctx("", bad))).err().unwrap().to_string();
-    assert!(err.contains("pastes") && err.contains("outbound-policy"), "{err}");
+    let err = outbound_policy::OutboundPolicy::new(&Arc::new(ctx("", bad)))
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        err.contains("pastes") && err.contains("outbound-policy"),
+        "{err}"
+    );
 
     let none = Arc::new(ctx("", ""));
     let notes = registry::notes(&none);
-    assert!(notes.iter().any(|n| n.starts_with("outbound-policy not run")), "{notes:?}");
-    let names: Vec<String> = registry::builtin(&none).unwrap().iter().map(|a| a.name().to_string()).collect();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("outbound-policy not run")),
+        "{notes:?}"
+    );
+    let names: Vec<String> = registry::builtin(&none)
+        .unwrap()
+        .iter()
+        .map(|a| a.name().to_string())
+        .collect();
     assert!(!names.contains(&"outbound-policy".to_string()), "{names:?}");
     let some = Arc::new(ctx(FORBID, ""));
-    let names: Vec<String> = registry::builtin(&some).unwrap().iter().map(|a| a.name().to_string()).collect();
+    let names: Vec<String> = registry::builtin(&some)
+        .unwrap()
+        .iter()
+        .map(|a| a.name().to_string())
+        .collect();
     assert!(names.contains(&"outbound-policy".to_string()), "{names:?}");
 }
 
 #[test]
 fn open_windows_survive_a_snapshot() {
     let c = Arc::new(ctx(FORBID, ""));
-    let first = read_text("access.log", &squid("1794996000.000", "TCP_TUNNEL/200", "pastebin.com", "alice", 3_000));
-    let second = read_text("access.log", &squid("1794996060.000", "TCP_TUNNEL/200", "pastebin.com", "alice", 4_000));
+    let first = read_text(
+        "access.log",
+        &squid(
+            "1794996000.000",
+            "TCP_TUNNEL/200",
+            "pastebin.com",
+            "alice",
+            3_000,
+        ),
+    );
+    let second = read_text(
+        "access.log",
+        &squid(
+            "1794996060.000",
+            "TCP_TUNNEL/200",
+            "pastebin.com",
+            "alice",
+            4_000,
+        ),
+    );
     let mut engine = outflow_analytics::AnalyticsEngine::new(c.clone(), vec![]);
     let mut a = build(&c);
     let mut out = Vec::new();
@@ -165,7 +290,11 @@ fn open_windows_survive_a_snapshot() {
     // Squid's native log counts bytes received only.
     assert_eq!(out[0].bytes_out, None);
     assert_eq!(out[0].fields["sessions"], "2");
-    assert!(out[0].evidence[0].summary.contains("size not logged"), "{:?}", out[0].evidence);
+    assert!(
+        out[0].evidence[0].summary.contains("size not logged"),
+        "{:?}",
+        out[0].evidence
+    );
     assert_eq!(out[0].evidence.len(), 2);
     assert!(b.restore(serde_json::json!([1, 2])).is_err());
 }

@@ -3,9 +3,9 @@
 //! rules; the stateful ones run in event-time order on the consumer.
 
 use crate::Failure;
-use outflow_analytics::upload_tooling::UploadToolAnalytic;
 use outflow_analytics::geoip::GeoIp;
 use outflow_analytics::threat_list::ThreatList;
+use outflow_analytics::upload_tooling::UploadToolAnalytic;
 use outflow_analytics::{registry, AnalyticsConfig, AnalyticsEngine, Ctx};
 use outflow_detect::Finding;
 use outflow_event::Event;

@@ -179,11 +179,21 @@ fn forbidden_section_matches_services_categories_and_destinations() {
         category,
     };
     assert_eq!(
-        p.forbidden_by(&q(Some("mega.nz"), None, Some("mega"), Some("cloud_storage"))),
+        p.forbidden_by(&q(
+            Some("mega.nz"),
+            None,
+            Some("mega"),
+            Some("cloud_storage")
+        )),
         Some(ForbiddenBy::Service("mega".into()))
     );
     assert_eq!(
-        p.forbidden_by(&q(Some("pastebin.com"), None, Some("pastebin"), Some("paste"))),
+        p.forbidden_by(&q(
+            Some("pastebin.com"),
+            None,
+            Some("pastebin"),
+            Some("paste")
+        )),
         Some(ForbiddenBy::Category("paste".into()))
     );
     assert_eq!(
@@ -195,10 +205,20 @@ fn forbidden_section_matches_services_categories_and_destinations() {
         Some(ForbiddenBy::Destination("203.0.113.0/24".into()))
     );
     assert_eq!(
-        p.forbidden_by(&q(Some("github.com"), Some("140.82.121.4"), Some("github"), Some("code_repository"))),
+        p.forbidden_by(&q(
+            Some("github.com"),
+            Some("140.82.121.4"),
+            Some("github"),
+            Some("code_repository")
+        )),
         None
     );
-    assert!(!example().has_forbidden() || example().forbidden_by(&q(Some("corpexample.com"), None, None, None)).is_none());
+    assert!(
+        !example().has_forbidden()
+            || example()
+                .forbidden_by(&q(Some("corpexample.com"), None, None, None))
+                .is_none()
+    );
 }
 
 #[test]
@@ -207,5 +227,8 @@ fn forbidden_unknown_category_is_an_error() {
         .err()
         .unwrap()
         .to_string();
-    assert!(e.contains("forbidden.categories[0]") && e.contains("pastes"), "{e}");
+    assert!(
+        e.contains("forbidden.categories[0]") && e.contains("pastes"),
+        "{e}"
+    );
 }

@@ -215,14 +215,19 @@ impl EmailExfil {
                 self.archive_ext.contains(&ext).then_some(ext)
             })
             .collect();
-        if strings(ev, "msgParts.isArchive").iter().any(|v| v == "true") && archives.is_empty() {
+        if strings(ev, "msgParts.isArchive")
+            .iter()
+            .any(|v| v == "true")
+            && archives.is_empty()
+        {
             archives.push("archive".into());
         }
         archives.sort();
         archives.dedup();
         let truthy = |f: &str| strings(ev, f).iter().any(|v| v == "true");
-        let encrypted =
-            truthy("encrypted") || truthy("filter.isMsgEncrypted") || truthy("msgParts.isProtected");
+        let encrypted = truthy("encrypted")
+            || truthy("filter.isMsgEncrypted")
+            || truthy("msgParts.isProtected");
         let sender_ip = first_string(ev, &["sender_ip", "FromIP", "connection.ip"])
             .and_then(|s| s.parse().ok())
             .or(ev.entity.src_ip);
@@ -257,7 +262,11 @@ impl EmailExfil {
         let hit = list
             .match_email(&m.sender)
             .map(|i| ("sender", i))
-            .or_else(|| m.sender_ip.and_then(|ip| list.match_ip(ip)).map(|i| ("sender address", i)));
+            .or_else(|| {
+                m.sender_ip
+                    .and_then(|ip| list.match_ip(ip))
+                    .map(|i| ("sender address", i))
+            });
         let Some((what, indicator)) = hit else { return };
         if let Some(t) = self.st.intel_alerted.get(&m.sender) {
             if now - t < self.window() {
@@ -338,11 +347,15 @@ impl EmailExfil {
                 .known
                 .get(&m.sender)
                 .is_some_and(|k| k.contains_key(r));
-            if !self.st.pairs.contains_key(&key) && self.st.pairs.len() >= self.s.max_open_windows
-            {
+            if !self.st.pairs.contains_key(&key) && self.st.pairs.len() >= self.s.max_open_windows {
                 continue; // full: a flood of distinct pairs must not grow memory
             }
-            if self.st.pairs.get(&key).is_some_and(|p| now - p.start > self.window()) {
+            if self
+                .st
+                .pairs
+                .get(&key)
+                .is_some_and(|p| now - p.start > self.window())
+            {
                 let mut ended = Vec::new();
                 self.emit(&key, &mut ended);
                 out.extend(ended);
@@ -408,7 +421,9 @@ impl EmailExfil {
     /// Once a window crosses a threshold, its alert is due `settle` later.
     fn maybe_alert(&mut self, key: &str, view: &View<'_>, _out: &mut Vec<Finding>) {
         let settle = self.s.settle as i64 * MICROS;
-        let Some(p) = self.st.pairs.get_mut(key) else { return };
+        let Some(p) = self.st.pairs.get_mut(key) else {
+            return;
+        };
         if p.alerted || p.pending.is_some() {
             return;
         }
@@ -423,8 +438,12 @@ impl EmailExfil {
 
     /// Writes the window's alert, if one is pending.
     fn emit(&mut self, key: &str, out: &mut Vec<Finding>) {
-        let Some(p) = self.st.pairs.get_mut(key) else { return };
-        let Some((_, mut f)) = p.pending.take() else { return };
+        let Some(p) = self.st.pairs.get_mut(key) else {
+            return;
+        };
+        let Some((_, mut f)) = p.pending.take() else {
+            return;
+        };
         p.alerted = true;
         let (sender, recipient) = key.split_once('\u{1f}').unwrap_or((key, ""));
         let mut reasons = Vec::new();
@@ -444,7 +463,11 @@ impl EmailExfil {
         let summary = format!(
             "{sender} mailed {} to outside recipient {recipient}{} in {} messages: {}",
             human_bytes(p.bytes),
-            if p.first_seen { " (never written to before)" } else { "" },
+            if p.first_seen {
+                " (never written to before)"
+            } else {
+                ""
+            },
             p.messages,
             reasons.join(", ")
         );

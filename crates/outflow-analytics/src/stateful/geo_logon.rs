@@ -154,11 +154,15 @@ impl GeoLogon {
     }
 
     fn on_logon(&mut self, view: &View<'_>, user: String) {
-        let Some(ip) = view.ev.entity.src_ip else { return };
+        let Some(ip) = view.ev.entity.src_ip else {
+            return;
+        };
         if internal_ip(&self.policy, ip) {
             return;
         }
-        let Some(place) = self.geo.locate(ip) else { return };
+        let Some(place) = self.geo.locate(ip) else {
+            return;
+        };
         let now = view.micros();
         if !self.st.users.contains_key(&user) && self.st.users.len() >= self.s.max_users {
             return;
@@ -228,7 +232,9 @@ impl GeoLogon {
     }
 
     fn close(&mut self, user: &str, out: &mut Vec<Finding>) {
-        let Some(p) = self.st.pending.remove(user) else { return };
+        let Some(p) = self.st.pending.remove(user) else {
+            return;
+        };
         let mut f = p.finding;
         let risk = if p.bytes >= self.s.bulk_bytes || p.uploads >= self.s.bulk_count {
             self.s.bulk_risk
@@ -240,7 +246,8 @@ impl GeoLogon {
         report::set_risk(&mut f, risk);
         if p.uploads > 0 {
             f.bytes_out = Some(p.bytes);
-            f.fields.insert("uploads_after".into(), p.uploads.to_string());
+            f.fields
+                .insert("uploads_after".into(), p.uploads.to_string());
             f.fields.insert("bytes_after".into(), p.bytes.to_string());
             if let Some(e) = f.evidence.first_mut() {
                 e.summary.push_str(&format!(
@@ -330,12 +337,16 @@ impl StatefulAnalytic for GeoLogon {
         }
         let now = view.micros();
         let window = self.s.upload_window as i64 * MICROS;
-        let Some(p) = self.st.pending.get_mut(&user) else { return };
+        let Some(p) = self.st.pending.get_mut(&user) else {
+            return;
+        };
         if now < p.start || now - p.start > window {
             return;
         }
         p.uploads += 1;
-        p.bytes = p.bytes.saturating_add(view.ev.entity.bytes_out.unwrap_or(0));
+        p.bytes = p
+            .bytes
+            .saturating_add(view.ev.entity.bytes_out.unwrap_or(0));
         if p.finding.evidence.len() < MAX_EVIDENCE {
             let what = Self::event_name(view).unwrap_or("upload");
             let size = view

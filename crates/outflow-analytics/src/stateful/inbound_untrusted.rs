@@ -253,7 +253,8 @@ impl InboundUntrusted {
         if let Some(n) = self.tunnel_nets.iter().find(|n| n.contains(&src)) {
             return Some(format!("source in tunnel provider range {n}"));
         }
-        let recent = |t: &Tunnel| now >= t.time && now - t.time <= self.s.tunnel_window as i64 * MICROS;
+        let recent =
+            |t: &Tunnel| now >= t.time && now - t.time <= self.s.tunnel_window as i64 * MICROS;
         if let Some(t) = self.st.tunnel_remotes.get(&src).filter(|t| recent(t)) {
             return Some(format!("source is the {}", t.what));
         }
@@ -291,7 +292,10 @@ impl InboundUntrusted {
             }
             Kind::Firewall => {
                 let action = view.get("action").map(|a| a.trim().to_ascii_lowercase());
-                if !matches!(action.as_deref(), Some("allow" | "accept" | "allowed" | "permit")) {
+                if !matches!(
+                    action.as_deref(),
+                    Some("allow" | "accept" | "allowed" | "permit")
+                ) {
                     return None;
                 }
                 let from = view.get("from_zone");
@@ -337,10 +341,12 @@ impl StatefulAnalytic for InboundUntrusted {
         if self.is_exposed(dst, port) || outer_dst.is_some_and(|d| self.is_exposed(d, port)) {
             return;
         }
-        if view
-            .get("rule")
-            .is_some_and(|r| self.s.exposed_rules.iter().any(|x| x.eq_ignore_ascii_case(r.trim())))
-        {
+        if view.get("rule").is_some_and(|r| {
+            self.s
+                .exposed_rules
+                .iter()
+                .any(|x| x.eq_ignore_ascii_case(r.trim()))
+        }) {
             return;
         }
         let now = view.micros();

@@ -129,7 +129,9 @@ impl OutboundPolicy {
     }
 
     fn close(&mut self, key: &str, out: &mut Vec<Finding>) {
-        let Some(o) = self.open.remove(key) else { return };
+        let Some(o) = self.open.remove(key) else {
+            return;
+        };
         if o.bytes_known && o.bytes_out < self.s.min_bytes_out.max(1) {
             return;
         }
@@ -161,8 +163,7 @@ impl OutboundPolicy {
             };
             e.summary = format!(
                 "{sent} sent to {dest} ({why}) in {} allowed sessions; first: {}",
-                o.sessions,
-                e.summary
+                o.sessions, e.summary
             );
         }
         out.push(f);
@@ -175,7 +176,10 @@ fn allowed(view: &View<'_>) -> bool {
     let lower = |f: &str| view.get(f).map(|v| v.trim().to_ascii_lowercase());
     match view.kind {
         Kind::Firewall => match lower("action") {
-            Some(a) => matches!(a.as_str(), "allow" | "allowed" | "accept" | "pass" | "permit"),
+            Some(a) => matches!(
+                a.as_str(),
+                "allow" | "allowed" | "accept" | "pass" | "permit"
+            ),
             None => true,
         },
         Kind::Http => {
@@ -202,7 +206,9 @@ impl StatefulAnalytic for OutboundPolicy {
         if flow.internal || flow.service.as_ref().is_some_and(|s| s.sanctioned) {
             return;
         }
-        let Some(why) = self.forbidden(flow) else { return };
+        let Some(why) = self.forbidden(flow) else {
+            return;
+        };
         if !allowed(view) {
             return;
         }

@@ -17,7 +17,11 @@ use std::sync::{Arc, OnceLock};
 
 /// Reads `path` (format detected) and normalizes its events.
 pub fn read_file(path: &Path) -> Vec<Event> {
-    let (_, sink) = read_to_vec(&InputSpec::File(path.to_path_buf()), None, &Limits::default());
+    let (_, sink) = read_to_vec(
+        &InputSpec::File(path.to_path_buf()),
+        None,
+        &Limits::default(),
+    );
     let mut norm = Normalizer::new(Arc::new(Mappings::builtin().expect("built-in mappings")));
     let mut events = sink.events;
     for ev in &mut events {
@@ -51,7 +55,9 @@ pub fn ctx(policy: &str, overrides: &str) -> Ctx {
 }
 
 pub fn with_list(ctx: Ctx, list: &str) -> Ctx {
-    ctx.with_threat_list(Some(Arc::new(ThreatList::parse("intel.txt", list).unwrap())))
+    ctx.with_threat_list(Some(Arc::new(
+        ThreatList::parse("intel.txt", list).unwrap(),
+    )))
 }
 
 /// Runs one analytic over `events` in event-time order, advancing the
@@ -165,7 +171,9 @@ pub fn geo_db(networks: &[(&str, &str, f64, f64)]) -> GeoIp {
         let len: u8 = len.parse().unwrap();
         // An IPv6 tree holds IPv4 networks under ::/96, where readers look.
         let path = match addr.parse::<std::net::IpAddr>().unwrap() {
-            std::net::IpAddr::V4(v4) => IpAddrWithMask::new(v4.to_ipv6_compatible().into(), len + 96),
+            std::net::IpAddr::V4(v4) => {
+                IpAddrWithMask::new(v4.to_ipv6_compatible().into(), len + 96)
+            }
             v6 => IpAddrWithMask::new(v6, len),
         };
         db.insert_node(path, data);

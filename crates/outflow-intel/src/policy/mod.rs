@@ -355,10 +355,12 @@ fn forbidden(raw: file::ForbiddenRaw) -> Result<Forbidden, (String, String)> {
     for (i, d) in raw.destinations.iter().enumerate() {
         let dest = match parse_net(d) {
             Some(n) => Destination::Net(n),
-            None => Destination::Host(
-                Pattern::parse(d)
-                    .map_err(|e| (format!("forbidden.destinations[{i}]"), format!("`{d}`: {e}")))?,
-            ),
+            None => Destination::Host(Pattern::parse(d).map_err(|e| {
+                (
+                    format!("forbidden.destinations[{i}]"),
+                    format!("`{d}`: {e}"),
+                )
+            })?),
         };
         f.destinations.push(dest);
         f.destination_text.push(d.trim().to_string());
