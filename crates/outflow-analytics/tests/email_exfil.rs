@@ -18,6 +18,7 @@ fn build(c: &Arc<outflow_analytics::Ctx>) -> Box<dyn StatefulAnalytic> {
 }
 
 /// A Proofpoint on-demand message record (the shape the PoD log API gives).
+#[allow(clippy::too_many_arguments)] // one per record field the tests vary
 fn pp(
     ts: &str,
     from: &str,

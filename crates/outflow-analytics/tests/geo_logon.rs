@@ -138,7 +138,7 @@ fn across_sources_and_to_ipv6_impossible_travel_without_uploads_is_low_risk() {
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!(found[0].fields["country"], "JP");
     assert_eq!(found[0].risk_score, 4);
-    assert!(found[0].fields.get("uploads_after").is_none());
+    assert!(!found[0].fields.contains_key("uploads_after"));
 }
 
 #[test]

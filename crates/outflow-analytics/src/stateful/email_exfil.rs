@@ -201,7 +201,7 @@ impl EmailExfil {
         recipients.dedup();
         let size = number(ev, "size")
             .or_else(|| number(ev, "Size"))
-            .or_else(|| ev.entity.bytes_out)
+            .or(ev.entity.bytes_out)
             .unwrap_or(0);
         let names: Vec<String> = strings(ev, "attachment_types")
             .into_iter()
