@@ -417,3 +417,36 @@ fn state_stays_bounded() {
     // 4 windows + 16 message ids + 3 senders × 5 recipients at most.
     assert!(a.state_len() <= 4 + 16 + 15, "{}", a.state_len());
 }
+
+#[test]
+fn a_watermark_ahead_of_the_mail_does_not_close_its_windows() {
+    // Other sources (read first) drive the watermark days ahead of the mail.
+    let lines: Vec<String> = (0..3)
+        .map(|i| {
+            pp(
+                &format!("2026-11-18T10:0{i}:00.000000-0000"),
+                "x@corp.example",
+                "me@proton.me",
+                1_000_000,
+                "outbound",
+                Some("a.zip"),
+                &format!("w{i}@corp.example"),
+                "10.20.1.5",
+            )
+        })
+        .collect();
+    let c = Arc::new(ctx("", ""));
+    let mut engine = outflow_analytics::AnalyticsEngine::new(c.clone(), vec![build(&c)]);
+    let far = outflow_event::Timestamp(1_795_500_000_000_000_000);
+    let mut out = Vec::new();
+    use outflow_detect::Analytic;
+    for ev in proofpoint(&lines) {
+        engine.advance(far, &mut out);
+        engine.process(&ev, &mut out);
+    }
+    engine.advance(far, &mut out);
+    // The alert is due (settle passed by the mail's own clock only at the end).
+    engine.finish(&mut out);
+    assert_eq!(out.len(), 1, "{out:#?}");
+    assert_eq!(out[0].fields["messages"], "3");
+}

@@ -124,6 +124,9 @@ pub struct EmailExfil {
     st: State,
     /// When the recipient baseline was last pruned (µs).
     last_prune: i64,
+    /// Latest time of the mail records read: windows close by it, so a
+    /// watermark driven ahead by other sources does not close them early.
+    latest: i64,
 }
 
 pub fn build(ctx: &Arc<Ctx>) -> Result<Box<dyn StatefulAnalytic>, ConfigError> {
@@ -162,6 +165,7 @@ impl EmailExfil {
             s,
             st: State::default(),
             last_prune: 0,
+            latest: i64::MIN,
         })
     }
 
@@ -311,6 +315,7 @@ impl EmailExfil {
     fn on_message(&mut self, view: &View<'_>, out: &mut Vec<Finding>) {
         let Some(m) = self.read(view.ev) else { return };
         let now = view.micros();
+        self.latest = self.latest.max(now);
         self.check_intel(view, &m, now, out);
         if m.inbound || m.recipients.is_empty() {
             return;
@@ -572,6 +577,7 @@ impl StatefulAnalytic for EmailExfil {
     }
 
     fn advance(&mut self, now: i64, out: &mut Vec<Finding>) {
+        let now = now.min(self.latest);
         let w = self.window();
         self.emit_due(Some(now), out);
         self.st.pairs.retain(|_, p| now - p.start <= w);

@@ -105,6 +105,9 @@ pub struct GeoLogon {
     policy: Arc<Policy>,
     st: State,
     last_prune: i64,
+    /// Latest time of the SaaS records read: upload windows close by it, so
+    /// a watermark driven ahead by other sources does not close them early.
+    latest: i64,
 }
 
 /// Whether the analytic can run (it needs `--geoip`).
@@ -133,6 +136,7 @@ impl GeoLogon {
             policy: ctx.policy.clone(),
             st: State::default(),
             last_prune: 0,
+            latest: i64::MIN,
         })
     }
 
@@ -317,6 +321,7 @@ impl StatefulAnalytic for GeoLogon {
         if view.kind != Kind::Saas {
             return;
         }
+        self.latest = self.latest.max(view.micros());
         let Some(user) = view.user.as_deref().map(|u| u.trim().to_ascii_lowercase()) else {
             return;
         };
@@ -362,6 +367,7 @@ impl StatefulAnalytic for GeoLogon {
     }
 
     fn advance(&mut self, now: i64, out: &mut Vec<Finding>) {
+        let now = now.min(self.latest);
         let window = self.s.upload_window as i64 * MICROS;
         let due: Vec<String> = self
             .st

@@ -402,10 +402,12 @@ impl StatefulAnalytic for InboundUntrusted {
 
     fn advance(&mut self, now: i64, _out: &mut Vec<Finding>) {
         let w = self.s.window as i64 * MICROS;
-        let tw = self.s.tunnel_window as i64 * MICROS;
+        // Tunnel activity is kept a day at least: records of other sources
+        // (endpoint logs, sensors) may arrive well behind the watermark.
+        let keep = (self.s.tunnel_window as i64 * MICROS).max(86_400 * MICROS);
         self.st.alerted.retain(|_, t| now - *t <= w);
-        self.st.tunnels.retain(|_, t| now - t.time <= tw);
-        self.st.tunnel_remotes.retain(|_, t| now - t.time <= tw);
+        self.st.tunnels.retain(|_, t| now - t.time <= keep);
+        self.st.tunnel_remotes.retain(|_, t| now - t.time <= keep);
     }
 
     fn snapshot(&self) -> serde_json::Value {

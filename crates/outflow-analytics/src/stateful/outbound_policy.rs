@@ -46,8 +46,11 @@ struct Settings {
     /// `forbidden:` section (`categories`, `services`, `destinations`).
     #[serde(default)]
     forbidden: Option<yaml_serde::Value>,
-    /// Seconds one alert gathers sessions for, per source and destination.
+    /// Seconds without a session after which a source/destination's alert
+    /// is written.
     window: u64,
+    /// Seconds at most one alert gathers sessions for.
+    max_span: u64,
     /// Bytes sent out (summed over the window) below which nothing is reported.
     min_bytes_out: u64,
     /// At or above this many bytes sent, the risk goes up one.
@@ -59,6 +62,9 @@ struct Settings {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct Open {
     start: i64,
+    /// Time of the latest session (µs).
+    #[serde(default)]
+    last: i64,
     sessions: u64,
     bytes_out: u64,
     /// Some record gave a byte count (Squid's native log gives none sent).
@@ -76,6 +82,9 @@ pub struct OutboundPolicy {
     /// The analytics configuration's own `forbidden:` list.
     extra: Option<Policy>,
     open: FxHashMap<String, Open>,
+    /// Latest time of the records this analytic reads: windows close by it,
+    /// so a watermark driven ahead by other sources does not close them early.
+    latest: i64,
 }
 
 pub fn build(ctx: &Arc<Ctx>) -> Result<Box<dyn StatefulAnalytic>, ConfigError> {
@@ -107,6 +116,7 @@ impl OutboundPolicy {
             policy: ctx.policy.clone(),
             extra,
             open: FxHashMap::default(),
+            latest: i64::MIN,
         })
     }
 
@@ -126,6 +136,12 @@ impl OutboundPolicy {
         self.policy
             .forbidden_by(&q)
             .or_else(|| self.extra.as_ref().and_then(|p| p.forbidden_by(&q)))
+    }
+
+    /// Quiet for `window`, or gathering for `max_span`.
+    fn ended(&self, o: &Open, now: i64) -> bool {
+        now - o.last > self.s.window as i64 * MICROS
+            || now - o.start > self.s.max_span as i64 * MICROS
     }
 
     fn close(&mut self, key: &str, out: &mut Vec<Finding>) {
@@ -202,6 +218,7 @@ impl StatefulAnalytic for OutboundPolicy {
         if !matches!(view.kind, Kind::Firewall | Kind::Http | Kind::Conn) {
             return;
         }
+        self.latest = self.latest.max(view.micros());
         let Some(flow) = &view.flow else { return };
         if flow.internal || flow.service.as_ref().is_some_and(|s| s.sanctioned) {
             return;
@@ -228,10 +245,8 @@ impl StatefulAnalytic for OutboundPolicy {
             .unwrap_or_default();
         let key = format!("{src}\u{1f}{dest}");
         let now = view.micros();
-        if let Some(o) = self.open.get(&key) {
-            if now - o.start > self.s.window as i64 * MICROS {
-                self.close(&key, out);
-            }
+        if self.open.get(&key).is_some_and(|o| self.ended(o, now)) {
+            self.close(&key, out);
         }
         if !self.open.contains_key(&key) && self.open.len() >= self.s.max_open {
             return;
@@ -252,6 +267,7 @@ impl StatefulAnalytic for OutboundPolicy {
             }
             Open {
                 start: now,
+                last: now,
                 sessions: 0,
                 bytes_out: 0,
                 bytes_known: false,
@@ -260,6 +276,7 @@ impl StatefulAnalytic for OutboundPolicy {
             }
         });
         o.sessions += 1;
+        o.last = o.last.max(now);
         o.bytes_out = o.bytes_out.saturating_add(bytes);
         o.bytes_known |= bytes_known;
         o.upload_endpoint |= flow.service.as_ref().is_some_and(|s| s.upload_endpoint);
@@ -285,11 +302,11 @@ impl StatefulAnalytic for OutboundPolicy {
     }
 
     fn advance(&mut self, now: i64, out: &mut Vec<Finding>) {
-        let w = self.s.window as i64 * MICROS;
+        let now = now.min(self.latest);
         let due: Vec<String> = self
             .open
             .iter()
-            .filter(|(_, o)| now - o.start > w)
+            .filter(|(_, o)| self.ended(o, now))
             .map(|(k, _)| k.clone())
             .collect();
         for k in due {
