@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{ctx, geo_db, read_text, run};
+use common::{ctx, geo_db, read_text, run, sim_events, sim_truth};
 use outflow_analytics::registry;
 use outflow_analytics::stateful::geo_logon::{self, GeoLogon};
 use outflow_analytics::{Ctx, StatefulAnalytic};
@@ -276,4 +276,63 @@ fn users_are_bounded() {
         a.on_event(&engine.view(&ev), &mut out);
     }
     assert!(a.state_len() <= 10, "{}", a.state_len());
+}
+
+#[test]
+fn fires_on_the_simulated_impossible_travel_story_only() {
+    let truth = sim_truth();
+    let story = truth
+        .iter()
+        .find(|t| t["id"].as_str().unwrap().contains("impossible-travel"))
+        .expect("the simulator's impossible-travel story");
+    let events = sim_events(&[
+        "saas/m365-audit.jsonl",
+        "saas/gworkspace.jsonl",
+        "saas/cloudtrail/ct-00001.json",
+        "saas/github-audit.jsonl",
+    ]);
+    let (found, _) = run(geo_ctx(), build, events);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let f = &found[0];
+    assert_eq!(f.entity.user.as_deref(), story["user_email"].as_str());
+    assert!(f.entity.host.is_none());
+    assert!(
+        f.fields["reason"].contains("impossible travel"),
+        "{:?}",
+        f.fields
+    );
+    assert_eq!(f.fields["country"], "JP");
+    assert_eq!(f.risk_score, 9);
+    // Its uploads, not the user's own devices syncing from inside.
+    assert_eq!(f.bytes_out, story["bytes"].as_u64());
+}
+
+#[test]
+fn uploads_from_inside_do_not_count() {
+    let mut lines = vec![
+        m365_login(
+            "2026-11-18T08:00:00",
+            "c@corp.example",
+            "192.0.2.10",
+            "Success",
+        ),
+        m365_login(
+            "2026-11-18T09:00:00",
+            "c@corp.example",
+            "198.51.100.20",
+            "Success",
+        ),
+    ];
+    for n in 0..30 {
+        lines.push(m365_upload(
+            &format!("2026-11-18T09:{:02}:00", 5 + n),
+            "c@corp.example",
+            "10.20.1.5",
+            n,
+            10_000_000,
+        ));
+    }
+    let (found, _) = run(geo_ctx(), build, m365(&lines));
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].risk_score, 4, "{:?}", found[0].fields);
 }

@@ -205,6 +205,8 @@ impl GeoLogon {
             reasons.join("; ")
         );
         let mut f = report::finding(NAME, &self.meta, view, summary);
+        // The client address is no host of the organisation's.
+        f.entity.host = None;
         f.destination = None;
         f.bytes_out = None;
         f.fields.insert("client_ip".into(), ip.to_string());
@@ -225,7 +227,17 @@ impl GeoLogon {
         }
     }
 
+    /// An upload or share from outside the organisation's networks (its own
+    /// devices syncing from inside are not the suspicious session).
     fn is_upload(&self, view: &View<'_>) -> bool {
+        if view
+            .ev
+            .entity
+            .src_ip
+            .is_some_and(|ip| internal_ip(&self.policy, ip))
+        {
+            return false;
+        }
         view.ev.entity.bytes_out.is_some_and(|b| b > 0)
             || Self::event_name(view).is_some_and(|n| {
                 self.s
