@@ -169,6 +169,12 @@ fn hunt_on_the_demo_runs_the_built_in_analytics() {
     assert_eq!(
         found,
         [
+            // email-exfil: five messages, four of them large, to a private gmail address.
+            (
+                "".into(),
+                "alice.private@gmail.com".into(),
+                "examples/demo/message-trace.csv".into()
+            ),
             (
                 "curl".into(),
                 "https://transfer.sh/src.tgz".into(),
