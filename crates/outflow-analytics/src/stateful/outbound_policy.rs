@@ -260,6 +260,13 @@ impl StatefulAnalytic for OutboundPolicy {
         );
         let o = self.open.entry(key).or_insert_with(|| {
             let mut f = report::finding(NAME, &self.meta, view, summary.clone());
+            // The service's own technique (T1572 for a tunnel, T1102 for a
+            // dead drop) says more than the analytic's default.
+            if let Some(t) = flow.service.as_ref().map(|s| &s.technique) {
+                if !t.is_empty() {
+                    f.attack = vec![t.to_string()];
+                }
+            }
             f.fields.insert("forbidden_by".into(), why.to_string());
             if view.kind == Kind::Firewall {
                 // A firewall names itself as the host: the source address is the entity.
