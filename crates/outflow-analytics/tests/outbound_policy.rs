@@ -147,6 +147,38 @@ fn allowed_sessions_are_summed_blocked_ones_are_not_reported() {
 }
 
 #[test]
+fn the_same_traffic_seen_by_two_sensors_is_not_counted_twice() {
+    let fw = read_text(
+        "panos-traffic.log",
+        &(panos(
+            "2026/11/18 10:00:00",
+            "10.20.1.30",
+            "89.44.169.135",
+            "allow",
+            30_000_000,
+            "mega",
+        ) + "\n"),
+    );
+    let conn = serde_json::json!({"_path": "conn", "ts": 1_794_996_000.0, "uid": "Cz1", "id.orig_h": "10.20.1.30",
+        "id.orig_p": 62563, "id.resp_h": "89.44.169.135", "id.resp_p": 443, "proto": "tcp", "duration": 3.0,
+        "orig_bytes": 29_990_000, "resp_bytes": 1000, "conn_state": "SF", "local_orig": true, "local_resp": false,
+        "missed_bytes": 0, "history": "ShADadFf", "orig_pkts": 40, "orig_ip_bytes": 7200, "resp_pkts": 60,
+        "resp_ip_bytes": 9000, "tunnel_parents": []});
+    let mut events = fw;
+    events.extend(read_text("conn.json.log", &(conn.to_string() + "\n")));
+    events.extend(read_text(
+        "dns.log",
+        &zeek_dns(&[("10.20.1.30", "g.api.mega.co.nz", "89.44.169.135")]),
+    ));
+    let (found, _) = run(ctx(FORBID, ""), build, events);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].bytes_out, Some(30_000_000));
+    assert_eq!(found[0].fields["sessions"], "1");
+    assert_eq!(found[0].fields["seen_by"], "panos, zeek-json");
+    assert_eq!(found[0].evidence.len(), 2);
+}
+
+#[test]
 fn proxy_denials_and_sanctioned_tenants_are_silent() {
     let text = [
         squid(

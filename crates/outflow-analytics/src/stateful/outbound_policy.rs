@@ -65,7 +65,12 @@ struct Open {
     /// Time of the latest session (µs).
     #[serde(default)]
     last: i64,
+    /// Records gathered (all sources).
     sessions: u64,
+    /// Bytes sent, per source format: the firewall, the proxy and Zeek see
+    /// the same traffic, so the alert reports the largest, not the sum.
+    #[serde(default)]
+    by_source: std::collections::BTreeMap<String, (u64, u64)>,
     bytes_out: u64,
     /// Some record gave a byte count (Squid's native log gives none sent).
     #[serde(default)]
@@ -148,6 +153,12 @@ impl OutboundPolicy {
         let Some(o) = self.open.remove(key) else {
             return;
         };
+        let sessions = o
+            .by_source
+            .values()
+            .map(|(n, _)| *n)
+            .max()
+            .unwrap_or(o.sessions);
         if o.bytes_known && o.bytes_out < self.s.min_bytes_out.max(1) {
             return;
         }
@@ -161,7 +172,9 @@ impl OutboundPolicy {
             risk += 1;
         }
         report::set_risk(&mut f, risk.min(10));
-        f.fields.insert("sessions".into(), o.sessions.to_string());
+        f.fields.insert("sessions".into(), sessions.to_string());
+        let sources: Vec<&str> = o.by_source.keys().map(String::as_str).collect();
+        f.fields.insert("seen_by".into(), sources.join(", "));
         if o.bytes_known {
             f.fields.insert("bytes_out".into(), o.bytes_out.to_string());
         }
@@ -178,8 +191,8 @@ impl OutboundPolicy {
                 "data (size not logged)".to_string()
             };
             e.summary = format!(
-                "{sent} sent to {dest} ({why}) in {} allowed sessions; first: {}",
-                o.sessions, e.summary
+                "{sent} sent to {dest} ({why}) in {sessions} allowed sessions; first: {}",
+                e.summary
             );
         }
         out.push(f);
@@ -276,6 +289,7 @@ impl StatefulAnalytic for OutboundPolicy {
                 start: now,
                 last: now,
                 sessions: 0,
+                by_source: Default::default(),
                 bytes_out: 0,
                 bytes_known: false,
                 upload_endpoint: false,
@@ -284,7 +298,13 @@ impl StatefulAnalytic for OutboundPolicy {
         });
         o.sessions += 1;
         o.last = o.last.max(now);
-        o.bytes_out = o.bytes_out.saturating_add(bytes);
+        let per = o
+            .by_source
+            .entry(view.ev.source.as_str().to_string())
+            .or_insert((0, 0));
+        per.0 += 1;
+        per.1 = per.1.saturating_add(bytes);
+        o.bytes_out = o.by_source.values().map(|(_, b)| *b).max().unwrap_or(0);
         o.bytes_known |= bytes_known;
         o.upload_endpoint |= flow.service.as_ref().is_some_and(|s| s.upload_endpoint);
         let f = &mut o.finding;
