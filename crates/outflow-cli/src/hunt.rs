@@ -164,7 +164,7 @@ pub fn run(args: HuntArgs) -> Result<(), Failure> {
         &mut summary,
     )?;
     let mut extra = vec![detection_line(&stats, sigma_rules)];
-    extra.extend(left_out);
+    extra.extend(left_out.iter().cloned());
     extra.push(alerts_line(&stats));
     if summary.totals.out_of_range > 0 {
         extra.push(format!(
@@ -178,6 +178,9 @@ pub fn run(args: HuntArgs) -> Result<(), Failure> {
     ));
     let mut json = serde_json::to_value(&summary).unwrap_or_default();
     json["hunt"] = serde_json::to_value(&stats).unwrap_or_default();
+    if !left_out.is_empty() {
+        json["hunt"]["analytics_not_run"] = serde_json::to_value(&left_out).unwrap_or_default();
+    }
     let text = text_summary(&summary, hidden, &extra);
     let stdout_free = format == OutFormat::None || args.output.is_some();
     print_summary(&args.read, &json, &text, stdout_free)?;

@@ -91,6 +91,23 @@ fn analytics_without_their_inputs_are_left_out_with_a_note() {
         "{err}"
     );
     assert!(err.contains("outbound-policy not run"), "{err}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.json");
+    let out = Command::new(env!("CARGO_BIN_EXE_outflow"))
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
+        .args(["hunt", "-q", "--format", "none", "--summary-out"])
+        .arg(&summary)
+        .arg("examples/demo")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
+    let not_run = json["hunt"]["analytics_not_run"].as_array().unwrap();
+    assert!(not_run
+        .iter()
+        .any(|n| n.as_str().unwrap().starts_with("geo-logon")));
 }
 
 #[test]
