@@ -336,3 +336,48 @@ fn uploads_from_inside_do_not_count() {
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].risk_score, 4, "{:?}", found[0].fields);
 }
+
+fn console_login(time: &str, user: &str, ip: &str, outcome: &str) -> serde_json::Value {
+    json!({"eventVersion": "1.10", "userIdentity": {"type": "IAMUser", "principalId": "AIDAWA3XK7Q200095028",
+        "arn": format!("arn:aws:iam::418273645910:user/{user}"), "accountId": "418273645910", "userName": user},
+        "eventTime": time, "eventSource": "signin.amazonaws.com", "eventName": "ConsoleLogin",
+        "awsRegion": "us-east-1", "sourceIPAddress": ip, "userAgent": "Mozilla/5.0",
+        "requestParameters": null, "responseElements": {"ConsoleLogin": outcome},
+        "additionalEventData": {"MFAUsed": "No", "MobileVersion": "No"},
+        "eventID": format!("{time}-{user}"), "readOnly": false, "eventType": "AwsConsoleSignIn",
+        "managementEvent": true, "recipientAccountId": "418273645910", "eventCategory": "Management"})
+}
+
+#[test]
+fn aws_console_sign_ins_count_and_failures_do_not() {
+    let trail = |records: Vec<serde_json::Value>| {
+        read_text(
+            "cloudtrail.json",
+            &json!({ "Records": records }).to_string(),
+        )
+    };
+    let ok = trail(vec![
+        console_login("2026-11-18T08:00:00Z", "ops-admin", "192.0.2.44", "Success"),
+        console_login(
+            "2026-11-18T08:30:00Z",
+            "ops-admin",
+            "198.51.100.61",
+            "Success",
+        ),
+    ]);
+    let (found, _) = run(geo_ctx(), build, ok);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].entity.user.as_deref(), Some("ops-admin"));
+    assert!(found[0].fields["reason"].contains("impossible travel"));
+    let failed = trail(vec![
+        console_login("2026-11-18T08:00:00Z", "ops-admin", "192.0.2.44", "Success"),
+        console_login(
+            "2026-11-18T08:30:00Z",
+            "ops-admin",
+            "198.51.100.61",
+            "Failure",
+        ),
+    ]);
+    let (found, _) = run(geo_ctx(), build, failed);
+    assert!(found.is_empty(), "{found:#?}");
+}
