@@ -2,6 +2,8 @@
 //! the analytics configuration.
 
 use crate::config::AnalyticsConfig;
+use crate::geoip::GeoIp;
+use crate::threat_list::ThreatList;
 use crate::view::ServiceRef;
 use outflow_intel::{Intel, Policy};
 use std::sync::Arc;
@@ -10,6 +12,10 @@ pub struct Ctx {
     pub intel: Arc<Intel>,
     pub policy: Arc<Policy>,
     pub config: Arc<AnalyticsConfig>,
+    /// The user's geolocation database (`--geoip`), when given.
+    pub geoip: Option<Arc<GeoIp>>,
+    /// The user's threat-intelligence list (`--intel-list`), when given.
+    pub threat_list: Option<Arc<ThreatList>>,
 }
 
 impl Ctx {
@@ -18,7 +24,21 @@ impl Ctx {
             intel,
             policy,
             config,
+            geoip: None,
+            threat_list: None,
         }
+    }
+
+    /// With the user's geolocation database.
+    pub fn with_geoip(mut self, geoip: Option<Arc<GeoIp>>) -> Ctx {
+        self.geoip = geoip;
+        self
+    }
+
+    /// With the user's threat-intelligence list.
+    pub fn with_threat_list(mut self, list: Option<Arc<ThreatList>>) -> Ctx {
+        self.threat_list = list;
+        self
     }
 
     /// Built-in catalogs and settings with an empty policy.
@@ -27,6 +47,8 @@ impl Ctx {
             intel: Arc::new(Intel::builtin().map_err(|e| e.to_string())?),
             policy: Arc::new(Policy::default()),
             config: Arc::new(AnalyticsConfig::builtin().map_err(|e| e.to_string())?),
+            geoip: None,
+            threat_list: None,
         })
     }
 

@@ -4,6 +4,7 @@
 use crate::engine::StatefulAnalytic;
 use crate::stateful;
 use crate::stateful::{bulk_saas_upload, staging_upload, webhook_integration};
+use crate::stateful::{email_exfil, geo_logon, inbound_untrusted, outbound_policy};
 use crate::{ConfigError, Ctx};
 use std::sync::Arc;
 
@@ -52,13 +53,42 @@ const BUILTIN: &[(&str, Build)] = &[
         stateful::protocol_anomaly::build,
     ),
     (stateful::tunnel_relay::ID, stateful::tunnel_relay::build),
+    (geo_logon::NAME, geo_logon::build),
+    (inbound_untrusted::NAME, inbound_untrusted::build),
+    (outbound_policy::NAME, outbound_policy::build),
+    (email_exfil::NAME, email_exfil::build),
 ];
+
+/// Why an enabled analytic cannot run with what the user gave (a missing
+/// database or list), if so; it is then left out with this note.
+pub fn unavailable(ctx: &Arc<Ctx>, name: &str) -> Option<String> {
+    match name {
+        geo_logon::NAME => geo_logon::unavailable(ctx),
+        outbound_policy::NAME => match outbound_policy::OutboundPolicy::new(ctx) {
+            Ok(a) if !a.is_configured() => Some(
+                "no forbidden destinations (add a `forbidden:` section to the --policy file)"
+                    .to_string(),
+            ),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `name: why` for each enabled analytic left out (for the hunt summary).
+pub fn notes(ctx: &Arc<Ctx>) -> Vec<String> {
+    BUILTIN
+        .iter()
+        .filter(|(name, _)| ctx.config.meta(name).is_ok_and(|m| m.enabled))
+        .filter_map(|(name, _)| unavailable(ctx, name).map(|why| format!("{name} not run: {why}")))
+        .collect()
+}
 
 /// The enabled built-in stateful analytics.
 pub fn builtin(ctx: &Arc<Ctx>) -> Result<Vec<Box<dyn StatefulAnalytic>>, ConfigError> {
     let mut out = Vec::new();
     for (name, build) in BUILTIN {
-        if ctx.config.meta(name)?.enabled {
+        if ctx.config.meta(name)?.enabled && unavailable(ctx, name).is_none() {
             out.push(build(ctx)?);
         }
     }

@@ -78,7 +78,10 @@ fn each_analytic_fires_on_its_stories_and_nowhere_else() {
             .unwrap_or_default()
     };
     assert_eq!(ids("outflow.staging-upload"), ["S25", "S26"]);
-    assert_eq!(ids("outflow.bulk-saas-upload"), ["S07", "S20", "S21"]);
+    assert_eq!(
+        ids("outflow.bulk-saas-upload"),
+        ["S07", "S20", "S21", "S29"]
+    );
     assert_eq!(
         ids("outflow.webhook-integration"),
         ["S12", "S13", "S14", "S15", "S16", "S17"]

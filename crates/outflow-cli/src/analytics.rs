@@ -4,6 +4,8 @@
 
 use crate::matcher::SigmaFactory;
 use crate::Failure;
+use outflow_analytics::geoip::GeoIp;
+use outflow_analytics::threat_list::ThreatList;
 use outflow_analytics::upload_tooling::UploadToolAnalytic;
 use outflow_analytics::{registry, AnalyticsConfig, AnalyticsEngine, Ctx};
 use outflow_detect::Finding;
@@ -17,7 +19,12 @@ use std::sync::Arc;
 pub const BUILTIN_NOTE: &str = "built-in; --rules PATH runs your own Sigma rules instead";
 
 /// The catalogs, policy and settings the built-in analytics share.
-pub fn context(policy: Option<&Path>, config: Option<&Path>) -> Result<Arc<Ctx>, Failure> {
+pub fn context(
+    policy: Option<&Path>,
+    config: Option<&Path>,
+    geoip: Option<&Path>,
+    intel_list: Option<&Path>,
+) -> Result<Arc<Ctx>, Failure> {
     let intel = Intel::builtin().map_err(|e| Failure::Fatal(format!("built-in catalogs: {e}")))?;
     let policy = match policy {
         Some(p) => Policy::load(p).map_err(|e| Failure::Usage(format!("policy: {e}")))?,
@@ -25,11 +32,28 @@ pub fn context(policy: Option<&Path>, config: Option<&Path>) -> Result<Arc<Ctx>,
     };
     let config = AnalyticsConfig::load(config)
         .map_err(|e| Failure::Usage(format!("analytics configuration: {e}")))?;
-    Ok(Arc::new(Ctx::new(
-        Arc::new(intel),
-        Arc::new(policy),
-        Arc::new(config),
-    )))
+    let geoip = match geoip {
+        Some(p) => Some(Arc::new(
+            GeoIp::open(p).map_err(|e| Failure::Usage(format!("--geoip: {e}")))?,
+        )),
+        None => None,
+    };
+    let threat_list = match intel_list {
+        Some(p) => Some(Arc::new(
+            ThreatList::load(p).map_err(|e| Failure::Usage(format!("--intel-list: {e}")))?,
+        )),
+        None => None,
+    };
+    Ok(Arc::new(
+        Ctx::new(Arc::new(intel), Arc::new(policy), Arc::new(config))
+            .with_geoip(geoip)
+            .with_threat_list(threat_list),
+    ))
+}
+
+/// Enabled analytics that cannot run with what was given, and why.
+pub fn notes(ctx: &Arc<Ctx>) -> Vec<String> {
+    registry::notes(ctx)
 }
 
 /// The stateful analytics over `ctx`.

@@ -144,6 +144,16 @@ pub struct HuntArgs {
     /// before the hunt when the file exists, updated after it.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+    /// A MaxMind-format geolocation database (.mmdb: GeoLite2/GeoIP2 City or
+    /// Country, DB-IP, IPinfo...) for the sign-in location analytic
+    /// (`geo-logon`); without it that analytic does not run.
+    #[arg(long, value_name = "FILE")]
+    pub geoip: Option<PathBuf>,
+    /// A threat-intelligence list: one e-mail address, domain, IP address or
+    /// CIDR a line (CSV: first column); mail from a listed sender or address
+    /// is reported (`email-exfil`).
+    #[arg(long, value_name = "FILE")]
+    pub intel_list: Option<PathBuf>,
     /// Sigma rules to run: rule files or folders (walked for *.yml / *.yaml);
     /// repeatable.
     #[arg(long, value_name = "PATH")]

@@ -164,7 +164,12 @@ pub fn run(args: BaselineArgs) -> Result<(), Failure> {
     };
     // Baselines are learnt in event-time order, files interleaved as it happened.
     cfg.merge_by_time = true;
-    let ctx = context(args.policy.as_deref(), args.analytics_config.as_deref())?;
+    let ctx = context(
+        args.policy.as_deref(),
+        args.analytics_config.as_deref(),
+        None,
+        None,
+    )?;
     let mut eng = engine(&ctx)?;
     if eng.is_empty() {
         return Err(Failure::Usage(

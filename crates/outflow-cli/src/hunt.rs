@@ -1,6 +1,6 @@
 //! `outflow hunt`: read inputs and run the detections.
 
-use crate::analytics::{context, engine, AnalyticsFactory, BuiltinFactory, BUILTIN_NOTE};
+use crate::analytics::{context, engine, notes, AnalyticsFactory, BuiltinFactory, BUILTIN_NOTE};
 use crate::args::{HuntArgs, OutFormat};
 use crate::matcher::{SigmaCorrelator, SigmaFactory, SigmaPlan};
 use crate::output::{check_written, open_output, prepare, resolve_format, strict_outcome};
@@ -165,10 +165,17 @@ pub fn run(args: HuntArgs) -> Result<(), Failure> {
         ));
     }
     let pack = plan.map(|p| SigmaFactory(Arc::new(p)));
-    let ctx = context(args.policy.as_deref(), args.analytics_config.as_deref())?;
+    let ctx = context(
+        args.policy.as_deref(),
+        args.analytics_config.as_deref(),
+        args.geoip.as_deref(),
+        args.intel_list.as_deref(),
+    )?;
+    let mut left_out = Vec::new();
     cfg.matchers = if builtin {
         // Without --rules: the rule pack and the built-in analytics.
         let mut engine = engine(&ctx)?;
+        left_out = notes(&ctx);
         if let Some(path) = &args.baseline {
             let line = crate::baseline::load(&mut engine, path)?;
             let shared = crate::baseline::SharedEngine::new(engine);
@@ -253,11 +260,10 @@ pub fn run(args: HuntArgs) -> Result<(), Failure> {
         },
         &mut summary,
     )?;
-    let mut extra = vec![
-        detection_line(&stats, sigma_rules, builtin),
-        alerts_line(&stats),
-        incidents_line(&correlated.borrow()),
-    ];
+    let mut extra = vec![detection_line(&stats, sigma_rules, builtin)];
+    extra.extend(left_out.iter().cloned());
+    extra.push(alerts_line(&stats));
+    extra.push(incidents_line(&correlated.borrow()));
     if let Some((shared, path, line)) = baseline {
         crate::baseline::save(&shared.lock(), &path)?;
         extra.push(format!("{line}; saved"));
@@ -286,6 +292,9 @@ pub fn run(args: HuntArgs) -> Result<(), Failure> {
     let mut json = serde_json::to_value(&summary).unwrap_or_default();
     json["hunt"] = serde_json::to_value(&stats).unwrap_or_default();
     json["incidents"] = serde_json::to_value(&*correlated.borrow()).unwrap_or_default();
+    if !left_out.is_empty() {
+        json["hunt"]["analytics_not_run"] = serde_json::to_value(&left_out).unwrap_or_default();
+    }
     let text = text_summary(&summary, hidden, &extra);
     let stdout_free = format == OutFormat::None || args.output.is_some();
     print_summary(&args.read, &json, &text, stdout_free)?;

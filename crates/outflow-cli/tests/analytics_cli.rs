@@ -53,12 +53,16 @@ fn a_sanctioned_destination_raises_no_alert() {
     let (some, err, code) = hunt(&["--policy", policy.to_str().unwrap()]);
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(tools(&some), ["powershell", "rclone"]);
-    // No analytic reports the sanctioned upload (staging then upload included).
-    assert!(all.iter().any(|a| a.to_string().contains("transfer.sh")));
-    assert!(
-        !some.iter().any(|a| a.to_string().contains("transfer.sh")),
-        "{some:#?}"
-    );
+    // No analytic reports the sanctioned upload (staging then upload
+    // included); the rule pack's single-event rules do not read the policy.
+    let analytic_to = |alerts: &[serde_json::Value]| {
+        alerts
+            .iter()
+            .filter(|a| a["rule"]["source"] == "analytic")
+            .any(|a| a.to_string().contains("transfer.sh"))
+    };
+    assert!(analytic_to(&all));
+    assert!(!analytic_to(&some), "{some:#?}");
 }
 
 #[test]
@@ -173,4 +177,104 @@ fn an_allow_rule_suppresses_matching_alerts() {
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(curl_on_build(&some), 0, "{some:#?}");
     assert_eq!(some.len() + curl_on_build(&all), all.len());
+}
+
+fn rules(alerts: &[serde_json::Value]) -> Vec<String> {
+    let mut r: Vec<String> = alerts
+        .iter()
+        .map(|a| a["rule"]["id"].as_str().unwrap_or("").to_string())
+        .collect();
+    r.sort();
+    r.dedup();
+    r
+}
+
+#[test]
+fn analytics_without_their_inputs_are_left_out_with_a_note() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = Command::new(env!("CARGO_BIN_EXE_outflow"))
+        .current_dir(root)
+        .args(["hunt", "--format", "none", "examples/formats"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("geo-logon not run: no geolocation database (give one with --geoip"),
+        "{err}"
+    );
+    assert!(err.contains("outbound-policy not run"), "{err}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.json");
+    let out = Command::new(env!("CARGO_BIN_EXE_outflow"))
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
+        .args(["hunt", "-q", "--format", "none", "--summary-out"])
+        .arg(&summary)
+        .arg("examples/formats")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
+    let not_run = json["hunt"]["analytics_not_run"].as_array().unwrap();
+    assert!(not_run
+        .iter()
+        .any(|n| n.as_str().unwrap().starts_with("geo-logon")));
+}
+
+#[test]
+fn a_threat_list_reports_listed_senders() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("intel.csv");
+    std::fs::write(&list, "indicator,kind\nsupplier.example,domain\n").unwrap();
+    let (before, err, code) = hunt(&[]);
+    assert_eq!(code, Some(0), "{err}");
+    let (after, err, code) = hunt(&["--intel-list", list.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{err}");
+    let listed: Vec<&serde_json::Value> = after
+        .iter()
+        .filter(|a| a["fields"]["threat_list"].is_string())
+        .collect();
+    assert!(!listed.is_empty(), "{after:#?}");
+    assert!(listed.iter().all(|a| a["entity"]["user"]
+        .as_str()
+        .unwrap()
+        .ends_with("@supplier.example")));
+    assert_eq!(after.len(), before.len() + listed.len());
+}
+
+#[test]
+fn missing_or_bad_geoip_and_lists_are_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.mmdb");
+    std::fs::write(&bad, "not a database").unwrap();
+    let (_, err, code) = hunt(&["--geoip", bad.to_str().unwrap()]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("--geoip") && err.contains("bad.mmdb"), "{err}");
+    let (_, err, code) = hunt(&["--geoip", "/nonexistent/city.mmdb"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("/nonexistent/city.mmdb"), "{err}");
+    let list = dir.path().join("intel.txt");
+    std::fs::write(&list, "evil.example\nnot an indicator\n").unwrap();
+    let (_, err, code) = hunt(&["--intel-list", list.to_str().unwrap()]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("intel.txt:2"), "{err}");
+}
+
+#[test]
+fn a_forbidden_section_turns_outbound_policy_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.yml");
+    std::fs::write(
+        &policy,
+        "forbidden:\n  categories: [file_sharing, cloud_storage]\n",
+    )
+    .unwrap();
+    let (found, err, code) = hunt(&["--policy", policy.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        rules(&found).contains(&"outflow.outbound-policy".to_string()),
+        "{found:#?}"
+    );
 }

@@ -167,7 +167,9 @@ fn hunt_on_the_formats_example_runs_the_built_in_analytics() {
     }
     let mut found: Vec<(String, String, String)> = alerts
         .iter()
-        .filter(|a| a["rule"]["id"] == "outflow.upload-tooling")
+        .filter(|a| {
+            a["rule"]["id"] == "outflow.upload-tooling" || a["rule"]["id"] == "outflow.email-exfil"
+        })
         .map(|a| {
             (
                 a["fields"]["tool"].as_str().unwrap_or("").to_string(),
@@ -183,6 +185,12 @@ fn hunt_on_the_formats_example_runs_the_built_in_analytics() {
     assert_eq!(
         found,
         [
+            // email-exfil: five messages, four of them large, to a private gmail address.
+            (
+                "".into(),
+                "alice.private@gmail.com".into(),
+                "examples/formats/proofpoint.jsonl".into()
+            ),
             (
                 "curl".into(),
                 "https://transfer.sh/src.tgz".into(),

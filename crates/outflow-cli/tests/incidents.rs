@@ -295,7 +295,7 @@ fn simulated_corpus_hunted_and_scored() {
     );
     assert_eq!(a["input"], "alerts");
     assert_eq!(i["input"], "incidents");
-    assert_eq!(a["stories"], 28);
+    assert_eq!(a["stories"], 29);
     assert_eq!(a["hosts"], 20, "read from summary.json beside the truth");
     // The incidents written and the ids on the alerts tell the same story.
     assert_eq!(a["incidents"], i["incidents"]);

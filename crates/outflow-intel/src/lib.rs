@@ -27,6 +27,6 @@ pub use builtin::{BUILTIN, POLICY_EXAMPLE};
 pub use error::IntelError;
 pub use host::{parse_host, registered_domain, Host};
 pub use intel::Intel;
-pub use policy::{AllowQuery, Policy, Sanctioned};
+pub use policy::{AllowQuery, ForbiddenBy, ForbiddenQuery, Policy, Sanctioned};
 pub use services::{Category, ServiceEntry, ServiceMatch, Technique, WebServiceCatalog};
 pub use tools::{LolbinEntry, MatchReason, ToolCatalog, ToolCategory, ToolEntry, ToolMatch};

@@ -162,3 +162,73 @@ fn invalid_policies_name_the_key() {
     ));
     assert!(Policy::from_yaml("empty.yml", "").is_ok());
 }
+
+#[test]
+fn forbidden_section_matches_services_categories_and_destinations() {
+    use outflow_intel::{ForbiddenBy, ForbiddenQuery};
+    let p = Policy::from_yaml(
+        "p.yml",
+        "forbidden:\n  categories: [paste]\n  services: [mega]\n  destinations: [\"*.bad.example\", 203.0.113.0/24]\n",
+    )
+    .unwrap();
+    assert!(p.has_forbidden());
+    let q = |host, ip: Option<&str>, service, category| ForbiddenQuery {
+        host,
+        ip: ip.map(|i| i.parse().unwrap()),
+        service,
+        category,
+    };
+    assert_eq!(
+        p.forbidden_by(&q(
+            Some("mega.nz"),
+            None,
+            Some("mega"),
+            Some("cloud_storage")
+        )),
+        Some(ForbiddenBy::Service("mega".into()))
+    );
+    assert_eq!(
+        p.forbidden_by(&q(
+            Some("pastebin.com"),
+            None,
+            Some("pastebin"),
+            Some("paste")
+        )),
+        Some(ForbiddenBy::Category("paste".into()))
+    );
+    assert_eq!(
+        p.forbidden_by(&q(Some("x.bad.example"), None, None, None)),
+        Some(ForbiddenBy::Destination("*.bad.example".into()))
+    );
+    assert_eq!(
+        p.forbidden_by(&q(None, Some("203.0.113.9"), None, None)),
+        Some(ForbiddenBy::Destination("203.0.113.0/24".into()))
+    );
+    assert_eq!(
+        p.forbidden_by(&q(
+            Some("github.com"),
+            Some("140.82.121.4"),
+            Some("github"),
+            Some("code_repository")
+        )),
+        None
+    );
+    assert!(
+        !example().has_forbidden()
+            || example()
+                .forbidden_by(&q(Some("corpexample.com"), None, None, None))
+                .is_none()
+    );
+}
+
+#[test]
+fn forbidden_unknown_category_is_an_error() {
+    let e = Policy::from_yaml("p.yml", "forbidden:\n  categories: [pastes]\n")
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        e.contains("forbidden.categories[0]") && e.contains("pastes"),
+        "{e}"
+    );
+}

@@ -13,6 +13,23 @@ pub(crate) struct PolicyFile {
     pub internal_networks: Vec<String>,
     #[serde(default)]
     pub allow: Vec<AllowRaw>,
+    #[serde(default)]
+    pub forbidden: ForbiddenRaw,
+}
+
+/// What the organisation forbids reaching, whatever the firewall did.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ForbiddenRaw {
+    /// Web-service catalog categories (`file_sharing`, `paste`, ...).
+    #[serde(default)]
+    pub categories: Vec<String>,
+    /// Web-service catalog service ids (`mega`, `pastebin`, ...).
+    #[serde(default)]
+    pub services: Vec<String>,
+    /// Host patterns, IP addresses or CIDRs.
+    #[serde(default)]
+    pub destinations: Vec<String>,
 }
 
 #[derive(Deserialize, Default)]

@@ -4,7 +4,7 @@
 mod file;
 
 use crate::glob::glob_match;
-use crate::services::Pattern;
+use crate::services::{Category, Pattern};
 use crate::{parse_host, Host, IntelError, ServiceMatch};
 use file::{AllowRaw, PolicyFile};
 use ipnet::IpNet;
@@ -21,6 +21,49 @@ pub struct Policy {
     buckets: Vec<String>,
     internal: Vec<IpNet>,
     allow: Vec<AllowRule>,
+    forbidden: Forbidden,
+}
+
+/// The `forbidden:` section: destinations policy forbids even when the
+/// firewall lets them through.
+#[derive(Debug, Default)]
+struct Forbidden {
+    categories: Vec<String>,
+    services: Vec<String>,
+    destinations: Vec<Destination>,
+    /// The text of each destination, for reports.
+    destination_text: Vec<String>,
+}
+
+/// A destination to check against the `forbidden:` section; any part may be
+/// unknown.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ForbiddenQuery<'a> {
+    pub host: Option<&'a str>,
+    pub ip: Option<IpAddr>,
+    /// Catalog service id.
+    pub service: Option<&'a str>,
+    /// Catalog category.
+    pub category: Option<&'a str>,
+}
+
+/// Why a destination is forbidden: the entry of the `forbidden:` section
+/// that matched.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ForbiddenBy {
+    Category(String),
+    Service(String),
+    Destination(String),
+}
+
+impl std::fmt::Display for ForbiddenBy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ForbiddenBy::Category(c) => write!(f, "forbidden category {c}"),
+            ForbiddenBy::Service(s) => write!(f, "forbidden service {s}"),
+            ForbiddenBy::Destination(d) => write!(f, "forbidden destination {d}"),
+        }
+    }
 }
 
 /// Something that may be sanctioned.
@@ -136,7 +179,47 @@ impl Policy {
             p.allow
                 .push(allow_rule(raw, &key).map_err(|(k, m)| bad(k, m))?);
         }
+        p.forbidden = forbidden(file.forbidden).map_err(|(k, m)| bad(k, m))?;
         Ok(p)
+    }
+
+    /// Whether the policy has a `forbidden:` entry.
+    pub fn has_forbidden(&self) -> bool {
+        let f = &self.forbidden;
+        !(f.categories.is_empty() && f.services.is_empty() && f.destinations.is_empty())
+    }
+
+    /// The `forbidden:` entry a destination matches: its service id, its
+    /// category, then its host name or address.
+    pub fn forbidden_by(&self, q: &ForbiddenQuery<'_>) -> Option<ForbiddenBy> {
+        let f = &self.forbidden;
+        if let Some(s) = q.service {
+            if let Some(hit) = f.services.iter().find(|x| x.eq_ignore_ascii_case(s)) {
+                return Some(ForbiddenBy::Service(hit.clone()));
+            }
+        }
+        if let Some(c) = q.category {
+            if let Some(hit) = f.categories.iter().find(|x| x.eq_ignore_ascii_case(c)) {
+                return Some(ForbiddenBy::Category(hit.clone()));
+            }
+        }
+        let name = q.host.and_then(parse_host);
+        f.destinations
+            .iter()
+            .zip(&f.destination_text)
+            .find(|(d, _)| match (d, &name, q.ip) {
+                (Destination::Host(p), Some(Host::Name(n)), _) => p.matches_host(n),
+                (Destination::Net(n), Some(Host::Ip(ip)), _) => n.contains(ip),
+                (Destination::Net(n), _, Some(ip)) => n.contains(&ip),
+                _ => false,
+            })
+            .map(|(_, text)| ForbiddenBy::Destination(text.clone()))
+    }
+
+    /// Whether the policy names internal networks (else callers fall back to
+    /// the private ranges).
+    pub fn has_internal_networks(&self) -> bool {
+        !self.internal.is_empty()
     }
 
     /// Whether a domain, tenant or bucket is sanctioned by the organisation.
@@ -248,6 +331,41 @@ fn parse_net(s: &str) -> Option<IpNet> {
     s.parse::<IpNet>()
         .ok()
         .or_else(|| s.parse::<IpAddr>().ok().map(IpNet::from))
+}
+
+fn forbidden(raw: file::ForbiddenRaw) -> Result<Forbidden, (String, String)> {
+    let mut f = Forbidden::default();
+    for (i, c) in raw.categories.iter().enumerate() {
+        let c = c.trim().to_ascii_lowercase();
+        if !Category::ALL.iter().any(|k| k.as_str() == c) {
+            let known: Vec<&str> = Category::ALL.iter().map(|k| k.as_str()).collect();
+            return Err((
+                format!("forbidden.categories[{i}]"),
+                format!("`{c}` is no catalog category (one of {})", known.join(", ")),
+            ));
+        }
+        f.categories.push(c);
+    }
+    for (i, s) in raw.services.iter().enumerate() {
+        if s.trim().is_empty() {
+            return Err((format!("forbidden.services[{i}]"), "empty".into()));
+        }
+        f.services.push(s.trim().to_ascii_lowercase());
+    }
+    for (i, d) in raw.destinations.iter().enumerate() {
+        let dest = match parse_net(d) {
+            Some(n) => Destination::Net(n),
+            None => Destination::Host(Pattern::parse(d).map_err(|e| {
+                (
+                    format!("forbidden.destinations[{i}]"),
+                    format!("`{d}`: {e}"),
+                )
+            })?),
+        };
+        f.destinations.push(dest);
+        f.destination_text.push(d.trim().to_string());
+    }
+    Ok(f)
 }
 
 fn allow_rule(raw: AllowRaw, key: &str) -> Result<AllowRule, (String, String)> {

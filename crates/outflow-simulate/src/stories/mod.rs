@@ -11,6 +11,7 @@ mod paste;
 mod saas;
 mod slow_low;
 mod staging;
+mod travel;
 mod tunnels;
 mod webhooks;
 
@@ -83,6 +84,7 @@ const STORIES: &[(&str, StoryFn)] = &[
     ("staging-tar-upload", staging::linux),
     ("slow-and-low-pcloud", slow_low::pcloud),
     ("email-freemail", email::freemail),
+    ("impossible-travel-bulk-upload", travel::impossible_travel),
 ];
 
 /// Pushes every story's activities and returns their labels.
