@@ -6,9 +6,13 @@
 //! Nesting depth is bounded; errors carry the byte offset where they arose.
 
 pub mod build;
+pub mod path;
 pub mod records;
 pub mod scan;
+pub mod trie;
 
 pub use build::{add_field, leaf_value};
+pub use path::{Dotted, KeyPath, NoPath};
 pub use records::{for_each_record, for_each_record_walked, walk_outcome, RecordMeta};
-pub use scan::{skip_value, unescape, value_end, walk, JsonError, Leaf};
+pub use scan::{skip_value, unescape, value_end, walk, walk_path, JsonError, Leaf};
+pub use trie::PathTrie;

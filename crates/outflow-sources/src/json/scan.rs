@@ -1,3 +1,4 @@
+use super::path::{Dotted, KeyPath, NoPath};
 use std::fmt;
 
 /// A scalar (or empty container) found while walking a document.
@@ -43,11 +44,11 @@ impl fmt::Display for JsonError {
 
 type Res<T> = Result<T, JsonError>;
 
-struct Walker<'a, F> {
+struct Walker<'a, 'p, P, F> {
     text: &'a str,
     b: &'a [u8],
     max_depth: usize,
-    path: String,
+    path: &'p mut P,
     visit: F,
 }
 
@@ -82,15 +83,34 @@ fn find_quote_or_backslash(b: &[u8], from: usize) -> Option<usize> {
 /// `visit(path, in_array, leaf)` for every leaf; object keys are joined with
 /// `.` and array elements share their array's path. Returns the offset just
 /// past the value.
-pub fn walk<'a, F>(text: &'a str, start: usize, max_depth: usize, visit: F) -> Res<usize>
+pub fn walk<'a, F>(text: &'a str, start: usize, max_depth: usize, mut visit: F) -> Res<usize>
 where
     F: FnMut(&str, bool, Leaf<'a>),
+{
+    let mut path = Dotted(String::with_capacity(64));
+    walk_path(text, start, max_depth, &mut path, |p, in_array, leaf| {
+        visit(&p.0, in_array, leaf)
+    })
+}
+
+/// Like [`walk`], with the position kept by `path` (entered and left at
+/// each object member) and handed to `visit` at every leaf.
+pub fn walk_path<'a, P, F>(
+    text: &'a str,
+    start: usize,
+    max_depth: usize,
+    path: &mut P,
+    visit: F,
+) -> Res<usize>
+where
+    P: KeyPath<'a>,
+    F: FnMut(&mut P, bool, Leaf<'a>),
 {
     let mut w = Walker {
         text,
         b: text.as_bytes(),
         max_depth,
-        path: String::with_capacity(64),
+        path,
         visit,
     };
     let pos = w.ws(start);
@@ -99,12 +119,13 @@ where
 
 /// Validates and skips the value at `start`; returns the offset past it.
 pub fn skip_value(text: &str, start: usize, max_depth: usize) -> Res<usize> {
-    walk(text, start, max_depth, |_, _, _| {})
+    walk_path(text, start, max_depth, &mut NoPath, |_, _, _| {})
 }
 
-impl<'a, F> Walker<'a, F>
+impl<'a, P, F> Walker<'a, '_, P, F>
 where
-    F: FnMut(&str, bool, Leaf<'a>),
+    P: KeyPath<'a>,
+    F: FnMut(&mut P, bool, Leaf<'a>),
 {
     #[inline]
     fn ws(&self, mut p: usize) -> usize {
@@ -132,7 +153,7 @@ where
                     start: p + 1,
                     end: end - 1,
                 };
-                (self.visit)(&self.path, in_array, leaf);
+                (self.visit)(self.path, in_array, leaf);
                 Ok(end)
             }
             b't' => self.literal(p, b"true", Leaf::Bool(true), in_array),
@@ -140,7 +161,7 @@ where
             b'n' => self.literal(p, b"null", Leaf::Null, in_array),
             b'-' | b'0'..=b'9' => {
                 let end = self.number(p, depth)?;
-                (self.visit)(&self.path, in_array, Leaf::Num(&self.text[p..end]));
+                (self.visit)(self.path, in_array, Leaf::Num(&self.text[p..end]));
                 Ok(end)
             }
             _ => Err(JsonError::Syntax {
@@ -154,7 +175,7 @@ where
         let end = p + word.len();
         match self.b.get(p..end) {
             Some(s) if s == word => {
-                (self.visit)(&self.path, in_array, leaf);
+                (self.visit)(self.path, in_array, leaf);
                 Ok(end)
             }
             Some(_) => Err(JsonError::Syntax {
@@ -221,12 +242,11 @@ where
         match self.b.get(i) {
             None => return Err(JsonError::Incomplete),
             Some(b'}') => {
-                (self.visit)(&self.path, in_array, Leaf::EmptyObject);
+                (self.visit)(self.path, in_array, Leaf::EmptyObject);
                 return Ok(i + 1);
             }
             _ => {}
         }
-        let base = self.path.len();
         loop {
             match self.b.get(i) {
                 None => return Err(JsonError::Incomplete),
@@ -238,16 +258,13 @@ where
                     })
                 }
             }
-            let (kend, kesc) = self.string(i)?;
-            if base > 0 {
-                self.path.push('.');
-            }
-            let key = &self.text[i + 1..kend - 1];
-            if kesc {
-                unescape(key, &mut self.path);
-            } else {
-                self.path.push_str(key);
-            }
+            let (kend, mark) = match self.path.enter_expected(self.b, i) {
+                Some(entered) => entered,
+                None => {
+                    let (kend, kesc) = self.string(i)?;
+                    (kend, self.path.enter(&self.text[i + 1..kend - 1], kesc))
+                }
+            };
             i = self.ws(kend);
             match self.b.get(i) {
                 None => return Err(JsonError::Incomplete),
@@ -261,7 +278,7 @@ where
             }
             i = self.ws(i + 1);
             i = self.value(i, depth, in_array)?;
-            self.path.truncate(base);
+            self.path.leave(mark);
             i = self.ws(i);
             match self.b.get(i) {
                 None => return Err(JsonError::Incomplete),
@@ -285,7 +302,7 @@ where
         match self.b.get(i) {
             None => return Err(JsonError::Incomplete),
             Some(b']') => {
-                (self.visit)(&self.path, true, Leaf::EmptyArray);
+                (self.visit)(self.path, true, Leaf::EmptyArray);
                 return Ok(i + 1);
             }
             _ => {}
