@@ -29,6 +29,7 @@ pub(super) struct Values {
 impl Values {
     /// A string leaf as a value: a span of the raw text when it needs no
     /// change, decoded text otherwise.
+    #[inline]
     pub fn string(
         &mut self,
         ev: &mut Event,
@@ -59,7 +60,13 @@ impl Values {
 /// `out` for a value that is a GUID written any other way; `false` when it
 /// is no GUID or already in that form. The common non-GUID value costs a
 /// length test.
+#[inline]
 fn canonical_guid(s: &str, out: &mut String) -> bool {
+    matches!(s.len(), 36 | 38) && guid_of_length(s, out)
+}
+
+/// [`canonical_guid`] for a value of a GUID's length.
+fn guid_of_length(s: &str, out: &mut String) -> bool {
     let b = s.as_bytes();
     let inner = match b.len() {
         36 => s,

@@ -1,4 +1,5 @@
 use super::path::{Dotted, KeyPath, NoPath};
+use std::cell::Cell;
 use std::fmt;
 
 /// A scalar (or empty container) found while walking a document.
@@ -44,12 +45,18 @@ impl fmt::Display for JsonError {
 
 type Res<T> = Result<T, JsonError>;
 
+/// The walker's own error: the reason waits in [`Walker::error`], so that
+/// results stay two words and come back in registers.
+struct Stop;
+type Step<T> = Result<T, Stop>;
+
 struct Walker<'a, 'p, P, F> {
     text: &'a str,
     b: &'a [u8],
     max_depth: usize,
     path: &'p mut P,
     visit: F,
+    error: Cell<JsonError>,
 }
 
 /// Offset (from `from`) of the first `"` or `\\` in `b[from..]`. JSON
@@ -112,9 +119,10 @@ where
         max_depth,
         path,
         visit,
+        error: Cell::new(JsonError::Incomplete),
     };
     let pos = w.ws(start);
-    w.value(pos, 0, false)
+    w.value(pos, 0, false).map_err(|Stop| w.error.get())
 }
 
 /// Validates and skips the value at `start`; returns the offset past it.
@@ -127,6 +135,13 @@ where
     P: KeyPath<'a>,
     F: FnMut(&mut P, bool, Leaf<'a>),
 {
+    /// Records why the walk stops; callers pass the `Stop` up unchanged.
+    #[cold]
+    fn fail<T>(&self, e: JsonError) -> Step<T> {
+        self.error.set(e);
+        Err(Stop)
+    }
+
     #[inline]
     fn ws(&self, mut p: usize) -> usize {
         while let Some(c) = self.b.get(p) {
@@ -138,9 +153,9 @@ where
         p
     }
 
-    fn value(&mut self, p: usize, depth: usize, in_array: bool) -> Res<usize> {
+    fn value(&mut self, p: usize, depth: usize, in_array: bool) -> Step<usize> {
         let Some(&c) = self.b.get(p) else {
-            return Err(JsonError::Incomplete);
+            return self.fail(JsonError::Incomplete);
         };
         match c {
             b'{' => self.object(p, depth + 1, in_array),
@@ -164,26 +179,26 @@ where
                 (self.visit)(self.path, in_array, Leaf::Num(&self.text[p..end]));
                 Ok(end)
             }
-            _ => Err(JsonError::Syntax {
+            _ => self.fail(JsonError::Syntax {
                 offset: p,
                 what: "expected a JSON value",
             }),
         }
     }
 
-    fn literal(&mut self, p: usize, word: &[u8], leaf: Leaf<'a>, in_array: bool) -> Res<usize> {
+    fn literal(&mut self, p: usize, word: &[u8], leaf: Leaf<'a>, in_array: bool) -> Step<usize> {
         let end = p + word.len();
         match self.b.get(p..end) {
             Some(s) if s == word => {
                 (self.visit)(self.path, in_array, leaf);
                 Ok(end)
             }
-            Some(_) => Err(JsonError::Syntax {
+            Some(_) => self.fail(JsonError::Syntax {
                 offset: p,
                 what: "invalid literal",
             }),
-            None if word.starts_with(&self.b[p..]) => Err(JsonError::Incomplete),
-            None => Err(JsonError::Syntax {
+            None if word.starts_with(&self.b[p..]) => self.fail(JsonError::Incomplete),
+            None => self.fail(JsonError::Syntax {
                 offset: p,
                 what: "invalid literal",
             }),
@@ -191,7 +206,7 @@ where
     }
 
     /// A number that runs to the end of the text is complete only at top level.
-    fn number(&self, p: usize, depth: usize) -> Res<usize> {
+    fn number(&self, p: usize, depth: usize) -> Step<usize> {
         let mut e = p;
         while let Some(c) = self.b.get(e) {
             if !matches!(c, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') {
@@ -200,10 +215,10 @@ where
             e += 1;
         }
         if e == self.b.len() && depth > 0 {
-            return Err(JsonError::Incomplete);
+            return self.fail(JsonError::Incomplete);
         }
         if !self.b[p..e].iter().any(u8::is_ascii_digit) {
-            return Err(JsonError::Syntax {
+            return self.fail(JsonError::Syntax {
                 offset: p,
                 what: "invalid number",
             });
@@ -213,12 +228,12 @@ where
 
     /// `p` at the opening quote; returns (offset past the closing quote, has escapes).
     #[inline]
-    fn string(&self, p: usize) -> Res<(usize, bool)> {
+    fn string(&self, p: usize) -> Step<(usize, bool)> {
         let mut i = p + 1;
         let mut escaped = false;
         loop {
             match find_quote_or_backslash(self.b, i) {
-                None => return Err(JsonError::Incomplete),
+                None => return self.fail(JsonError::Incomplete),
                 Some(off) => {
                     i += off;
                     if self.b[i] == b'"' {
@@ -227,20 +242,20 @@ where
                     escaped = true;
                     i += 2;
                     if i > self.b.len() {
-                        return Err(JsonError::Incomplete);
+                        return self.fail(JsonError::Incomplete);
                     }
                 }
             }
         }
     }
 
-    fn object(&mut self, p: usize, depth: usize, in_array: bool) -> Res<usize> {
+    fn object(&mut self, p: usize, depth: usize, in_array: bool) -> Step<usize> {
         if depth > self.max_depth {
-            return Err(JsonError::TooDeep { offset: p });
+            return self.fail(JsonError::TooDeep { offset: p });
         }
         let mut i = self.ws(p + 1);
         match self.b.get(i) {
-            None => return Err(JsonError::Incomplete),
+            None => return self.fail(JsonError::Incomplete),
             Some(b'}') => {
                 (self.visit)(self.path, in_array, Leaf::EmptyObject);
                 return Ok(i + 1);
@@ -249,10 +264,10 @@ where
         }
         loop {
             match self.b.get(i) {
-                None => return Err(JsonError::Incomplete),
+                None => return self.fail(JsonError::Incomplete),
                 Some(b'"') => {}
                 Some(_) => {
-                    return Err(JsonError::Syntax {
+                    return self.fail(JsonError::Syntax {
                         offset: i,
                         what: "expected a key",
                     })
@@ -267,10 +282,10 @@ where
             };
             i = self.ws(kend);
             match self.b.get(i) {
-                None => return Err(JsonError::Incomplete),
+                None => return self.fail(JsonError::Incomplete),
                 Some(b':') => {}
                 Some(_) => {
-                    return Err(JsonError::Syntax {
+                    return self.fail(JsonError::Syntax {
                         offset: i,
                         what: "expected ':'",
                     })
@@ -281,11 +296,11 @@ where
             self.path.leave(mark);
             i = self.ws(i);
             match self.b.get(i) {
-                None => return Err(JsonError::Incomplete),
+                None => return self.fail(JsonError::Incomplete),
                 Some(b',') => i = self.ws(i + 1),
                 Some(b'}') => return Ok(i + 1),
                 Some(_) => {
-                    return Err(JsonError::Syntax {
+                    return self.fail(JsonError::Syntax {
                         offset: i,
                         what: "expected ',' or '}'",
                     })
@@ -294,13 +309,13 @@ where
         }
     }
 
-    fn array(&mut self, p: usize, depth: usize) -> Res<usize> {
+    fn array(&mut self, p: usize, depth: usize) -> Step<usize> {
         if depth > self.max_depth {
-            return Err(JsonError::TooDeep { offset: p });
+            return self.fail(JsonError::TooDeep { offset: p });
         }
         let mut i = self.ws(p + 1);
         match self.b.get(i) {
-            None => return Err(JsonError::Incomplete),
+            None => return self.fail(JsonError::Incomplete),
             Some(b']') => {
                 (self.visit)(self.path, true, Leaf::EmptyArray);
                 return Ok(i + 1);
@@ -311,11 +326,11 @@ where
             i = self.value(i, depth, true)?;
             i = self.ws(i);
             match self.b.get(i) {
-                None => return Err(JsonError::Incomplete),
+                None => return self.fail(JsonError::Incomplete),
                 Some(b',') => i = self.ws(i + 1),
                 Some(b']') => return Ok(i + 1),
                 Some(_) => {
-                    return Err(JsonError::Syntax {
+                    return self.fail(JsonError::Syntax {
                         offset: i,
                         what: "expected ',' or ']'",
                     })
