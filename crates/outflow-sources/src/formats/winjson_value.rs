@@ -8,6 +8,9 @@ use outflow_event::{Event, Span, Value};
 /// A number leaf (`n` lies in `text`): integers past i64 (UInt64 data)
 /// stay exact, as text.
 pub(super) fn number(n: &str, text: &str) -> Value {
+    if let Some(i) = short_digits(n) {
+        return Value::Int(i);
+    }
     if let Ok(i) = n.parse::<i64>() {
         return Value::Int(i);
     }
@@ -16,6 +19,25 @@ pub(super) fn number(n: &str, text: &str) -> Value {
         return Value::Str(Span::new(start, start + n.len()));
     }
     n.parse::<f64>().map_or(Value::Null, Value::Float)
+}
+
+/// The value of up to 18 plain digits (they always fit an i64), which is
+/// what `str::parse` gives them, without its sign and overflow handling.
+#[inline]
+fn short_digits(n: &str) -> Option<i64> {
+    let b = n.as_bytes();
+    if b.is_empty() || b.len() > 18 {
+        return None;
+    }
+    let mut v = 0i64;
+    for &c in b {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v * 10 + i64::from(d);
+    }
+    Some(v)
 }
 
 /// Buffers reused from leaf to leaf and record to record.
@@ -122,6 +144,27 @@ fn hex_digits(w: u64) -> (bool, bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_digits_agree_with_parse() {
+        for n in [
+            "0",
+            "007",
+            "123456789012345678",
+            "1234567890123456789",
+            "",
+            "-1",
+            "+1",
+            "1e3",
+            "1.5",
+        ] {
+            let want = n
+                .parse::<i64>()
+                .ok()
+                .filter(|_| n.len() <= 18 && n.bytes().all(|c| c.is_ascii_digit()));
+            assert_eq!(short_digits(n), want, "{n}");
+        }
+    }
 
     #[test]
     fn hex_digit_words_agree_with_a_byte_test() {
