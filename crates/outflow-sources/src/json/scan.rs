@@ -153,6 +153,18 @@ where
         p
     }
 
+    /// The first byte at or after `p` that is not whitespace, and where it is.
+    #[inline(always)]
+    fn peek(&self, p: usize) -> (usize, Option<u8>) {
+        match self.b.get(p) {
+            Some(&c) if c > b' ' => (p, Some(c)),
+            _ => {
+                let q = self.ws(p);
+                (q, self.b.get(q).copied())
+            }
+        }
+    }
+
     fn value(&mut self, p: usize, depth: usize, in_array: bool) -> Step<usize> {
         let Some(&c) = self.b.get(p) else {
             return self.fail(JsonError::Incomplete);
@@ -227,7 +239,7 @@ where
     }
 
     /// `p` at the opening quote; returns (offset past the closing quote, has escapes).
-    #[inline]
+    #[inline(always)]
     fn string(&self, p: usize) -> Step<(usize, bool)> {
         let mut i = p + 1;
         let mut escaped = false;
@@ -280,8 +292,9 @@ where
                     (kend, self.path.enter(&self.text[i + 1..kend - 1], kesc))
                 }
             };
-            i = self.ws(kend);
-            match self.b.get(i) {
+            let (at, c) = self.peek(kend);
+            i = at;
+            match c {
                 None => return self.fail(JsonError::Incomplete),
                 Some(b':') => {}
                 Some(_) => {
@@ -294,8 +307,9 @@ where
             i = self.ws(i + 1);
             i = self.value(i, depth, in_array)?;
             self.path.leave(mark);
-            i = self.ws(i);
-            match self.b.get(i) {
+            let (at, c) = self.peek(i);
+            i = at;
+            match c {
                 None => return self.fail(JsonError::Incomplete),
                 Some(b',') => i = self.ws(i + 1),
                 Some(b'}') => return Ok(i + 1),
@@ -324,8 +338,9 @@ where
         }
         loop {
             i = self.value(i, depth, true)?;
-            i = self.ws(i);
-            match self.b.get(i) {
+            let (at, c) = self.peek(i);
+            i = at;
+            match c {
                 None => return self.fail(JsonError::Incomplete),
                 Some(b',') => i = self.ws(i + 1),
                 Some(b']') => return Ok(i + 1),

@@ -11,6 +11,8 @@ use super::scan::unescape;
 const NONE: u32 = u32::MAX;
 /// Nodes kept between records; past this the trie starts afresh.
 const MAX_NODES: usize = 4096;
+/// Key bytes kept between records, likewise.
+const MAX_KEY_BYTES: usize = 1 << 20;
 /// Children searched under one node; further keys get a node of their own
 /// each time, so hostile fan-out costs linear time, not quadratic.
 const MAX_CHILDREN: usize = 128;
@@ -20,8 +22,6 @@ struct Node<T> {
     key: Box<str>,
     /// The key has no `"` or `\`: the JSON string of it is its own bytes.
     plain: bool,
-    /// Keys from the root joined with `.`, as [`super::Dotted`] has them.
-    path: Box<str>,
     parent: u32,
     children: Vec<u32>,
     /// Guesses: the first child entered last time, and the sibling entered
@@ -32,11 +32,10 @@ struct Node<T> {
 }
 
 impl<T> Node<T> {
-    fn new(key: &str, path: Box<str>, parent: u32) -> Self {
+    fn new(key: &str, parent: u32) -> Self {
         Node {
             key: Box::from(key),
             plain: !key.bytes().any(|c| c == b'"' || c == b'\\'),
-            path,
             parent,
             children: Vec::new(),
             first: NONE,
@@ -55,6 +54,7 @@ struct Frame {
 /// Dotted paths as a trie whose nodes cache a `T` computed from the path.
 pub struct PathTrie<T> {
     nodes: Vec<Node<T>>,
+    key_bytes: usize,
     frames: Vec<Frame>,
     scratch: String,
 }
@@ -62,7 +62,8 @@ pub struct PathTrie<T> {
 impl<T> Default for PathTrie<T> {
     fn default() -> Self {
         PathTrie {
-            nodes: vec![Node::new("", Box::from(""), NONE)],
+            nodes: vec![Node::new("", NONE)],
+            key_bytes: 0,
             frames: vec![Frame {
                 node: 0,
                 last_child: NONE,
@@ -75,7 +76,7 @@ impl<T> Default for PathTrie<T> {
 impl<T: Clone> PathTrie<T> {
     /// Readies the trie for the next record's walk.
     pub fn start(&mut self) {
-        if self.nodes.len() > MAX_NODES {
+        if self.nodes.len() > MAX_NODES || self.key_bytes > MAX_KEY_BYTES {
             *self = Self::default();
         }
         self.frames.truncate(1);
@@ -87,14 +88,33 @@ impl<T: Clone> PathTrie<T> {
     #[inline]
     pub fn value(&mut self, make: impl FnOnce(&str) -> T) -> T {
         let node = self.frames.last().map_or(0, |f| f.node) as usize;
-        let n = &mut self.nodes[node];
-        match &n.value {
-            Some(v) => v.clone(),
-            None => {
-                let v = make(&n.path);
-                n.value = Some(v.clone());
-                v
+        if let Some(v) = &self.nodes[node].value {
+            return v.clone();
+        }
+        let mut path = std::mem::take(&mut self.scratch);
+        self.dotted_path(node, &mut path);
+        let v = make(&path);
+        self.scratch = path;
+        self.nodes[node].value = Some(v.clone());
+        v
+    }
+
+    /// The keys from the root to `node` joined with `.`, as
+    /// [`super::Dotted`] has them (nodes keep only their own key, so the
+    /// trie's memory stays linear in the keys it holds).
+    fn dotted_path(&self, node: usize, out: &mut String) {
+        let mut chain = Vec::new();
+        let mut n = node;
+        while n != 0 {
+            chain.push(n);
+            n = self.nodes[n].parent as usize;
+        }
+        out.clear();
+        for &n in chain.iter().rev() {
+            if !out.is_empty() {
+                out.push('.');
             }
+            out.push_str(&self.nodes[n].key);
         }
     }
 
@@ -108,19 +128,10 @@ impl<T: Clone> PathTrie<T> {
         {
             return c;
         }
-        let base = &self.nodes[p].path;
-        let path: Box<str> = if base.is_empty() {
-            Box::from(key)
-        } else {
-            let mut s = String::with_capacity(base.len() + 1 + key.len());
-            s.push_str(base);
-            s.push('.');
-            s.push_str(key);
-            s.into()
-        };
         let id = self.nodes.len() as u32;
         let searchable = self.nodes[p].children.len() < MAX_CHILDREN;
-        self.nodes.push(Node::new(key, path, parent));
+        self.nodes.push(Node::new(key, parent));
+        self.key_bytes += key.len();
         if searchable {
             self.nodes[p].children.push(id);
         }
