@@ -1,7 +1,9 @@
 //! JSON without a DOM: [`scan`] walks a document and reports each leaf with
-//! its dotted path, [`build`] turns leaves into event fields that point into
-//! the record's text, [`records`] frames a stream into records (one per
-//! line, concatenated, or pretty-printed over several lines).
+//! where it is, kept by a [`path::KeyPath`] (the dotted path, or a
+//! [`trie::PathTrie`] of recent layouts for readers that need less),
+//! [`build`] turns leaves into event fields that point into the record's
+//! text, [`records`] frames a stream into records (one per line,
+//! concatenated, or pretty-printed over several lines).
 //!
 //! Nesting depth is bounded; errors carry the byte offset where they arose.
 
