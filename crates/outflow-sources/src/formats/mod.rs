@@ -23,6 +23,7 @@ pub mod squid;
 pub mod url;
 pub mod w3c;
 pub mod winjson;
+mod winjson_value;
 pub mod zeek_common;
 pub mod zeek_json;
 pub mod zeek_tsv;

@@ -24,12 +24,13 @@
 //! upper case in braces (`{0197231E-C424-69E1-C922-000000000800}`), whether
 //! the renderer wrote it lower case, upper case or without braces.
 
+use super::winjson_value::{number, Values};
 use crate::ctx::ReadCtx;
 use crate::detect::Sample;
 use crate::json::{
-    add_field, leaf_value, unescape, walk, walk_outcome, JsonError, Leaf, RecordMeta,
+    add_field, leaf_value, walk_outcome, walk_path, JsonError, Leaf, PathTrie, RecordMeta,
 };
-use outflow_event::{time, Event, Key, Position, RejectReason, SourceKind, Span, Value};
+use outflow_event::{time, Event, Key, Position, RejectReason, SourceKind};
 use std::cell::RefCell;
 
 pub fn sniff(s: &Sample) -> bool {
@@ -58,13 +59,15 @@ pub fn event_from_json(
 ) -> Option<Event> {
     let mut ev = Event::new(kind, ctx.origin(position), text);
     ev.fields.reserve(40); // a Sysmon event has 30 to 40 fields; grow once, before filling
-    let mut scratch = String::new();
-    let mut leaf_no = 0;
     let max_depth = ctx.limits.max_json_depth;
-    let walked = LAYOUT.with_borrow_mut(|layout| {
-        walk(text, 0, max_depth, |path, in_array, leaf| {
-            let key = layout.key(leaf_no, path, ctx);
-            leaf_no += 1;
+    let walked = STATE.with_borrow_mut(|state| {
+        let State { names, values } = state;
+        names.start();
+        walk_path(text, 0, max_depth, names, |names, in_array, leaf| {
+            let key = names.value(|path| {
+                let mut buf = String::new();
+                canonical_name(path, &mut buf).map(|n| ctx.key(n))
+            });
             let Some(key) = key else { return };
             let value = match leaf {
                 Leaf::Null | Leaf::EmptyObject | Leaf::EmptyArray => return,
@@ -73,9 +76,9 @@ pub fn event_from_json(
                     escaped,
                     start,
                     end,
-                } => string_value(&mut ev, raw, escaped, start, end, &mut scratch),
+                } => values.string(&mut ev, raw, escaped, start, end),
                 Leaf::Num(n) => number(n, text),
-                other => match leaf_value(&mut ev, other, 0, &mut scratch) {
+                other => match leaf_value(&mut ev, other, 0, &mut values.text) {
                     Some(v) => v,
                     None => return,
                 },
@@ -104,114 +107,18 @@ pub fn event_from_json(
     Some(ev)
 }
 
-/// A number leaf (`n` lies in `text`): integers past i64 (UInt64 data)
-/// stay exact, as text.
-fn number(n: &str, text: &str) -> Value {
-    if let Ok(i) = n.parse::<i64>() {
-        return Value::Int(i);
-    }
-    if n.bytes().all(|c| c.is_ascii_digit()) {
-        let start = n.as_ptr() as usize - text.as_ptr() as usize;
-        return Value::Str(Span::new(start, start + n.len()));
-    }
-    n.parse::<f64>().map_or(Value::Null, Value::Float)
+/// What the reader keeps between records on a thread.
+#[derive(Default)]
+struct State {
+    /// The field key (or `None`: left out) of each leaf path seen in recent
+    /// records: records of one kind repeat their layout, so most leaves get
+    /// their key without renaming and hashing.
+    names: PathTrie<Option<Key>>,
+    values: Values,
 }
 
 thread_local! {
-    static LAYOUT: RefCell<Layout> = RefCell::default();
-}
-
-/// The key of each leaf position in recent records (a few layouts per
-/// position): records of one kind repeat their layout, so most leaves get
-/// their key by one string compare instead of renaming and hashing.
-#[derive(Default)]
-struct Layout {
-    slots: Vec<Vec<(Box<str>, Option<Key>)>>,
-}
-
-/// Layouts remembered per position, and positions remembered.
-const WAYS: usize = 4;
-const POSITIONS: usize = 512;
-
-impl Layout {
-    /// The key for the leaf at `path`, `None` to leave it out.
-    fn key(&mut self, leaf_no: usize, path: &str, ctx: &mut ReadCtx) -> Option<Key> {
-        if let Some(ways) = self.slots.get(leaf_no) {
-            if let Some((_, k)) = ways
-                .iter()
-                .find(|(p, _)| p.len() == path.len() && **p == *path)
-            {
-                return k.clone();
-            }
-        }
-        let mut buf = String::new();
-        let key = canonical_name(path, &mut buf).map(|n| ctx.key(n));
-        if leaf_no < POSITIONS {
-            if self.slots.len() <= leaf_no {
-                self.slots.resize_with(leaf_no + 1, Vec::new);
-            }
-            let ways = &mut self.slots[leaf_no];
-            ways.truncate(WAYS - 1);
-            ways.insert(0, (Box::from(path), key.clone()));
-        }
-        key
-    }
-}
-
-/// A string leaf as a value: a span of the raw text when it needs no
-/// change, decoded text otherwise.
-fn string_value(
-    ev: &mut Event,
-    raw: &str,
-    escaped: bool,
-    start: usize,
-    end: usize,
-    scratch: &mut String,
-) -> Value {
-    let mut guid = [0u8; 38];
-    if escaped {
-        scratch.clear();
-        unescape(raw, scratch);
-        let text = canonical_guid(scratch, &mut guid).unwrap_or(scratch);
-        return Value::Str(ev.intern(text));
-    }
-    match canonical_guid(raw, &mut guid) {
-        Some(g) => Value::Str(ev.intern(g)),
-        None => Value::Str(Span::new(start, end)),
-    }
-}
-
-/// `{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}` (upper case, braced, written
-/// into `out`) for a value that is a GUID written any other way; `None` when
-/// it is no GUID or already in that form. The common non-GUID value costs a
-/// length test.
-fn canonical_guid<'o>(s: &str, out: &'o mut [u8; 38]) -> Option<&'o str> {
-    let b = s.as_bytes();
-    let inner = match b.len() {
-        36 => b,
-        38 if b[0] == b'{' && b[37] == b'}' => &b[1..37],
-        _ => return None,
-    };
-    let mut lower = false;
-    for (i, &c) in inner.iter().enumerate() {
-        let ok = match i {
-            8 | 13 | 18 | 23 => c == b'-',
-            _ => c.is_ascii_hexdigit(),
-        };
-        if !ok {
-            return None;
-        }
-        lower |= c.is_ascii_lowercase();
-    }
-    if b.len() == 38 && !lower {
-        return None;
-    }
-    out[0] = b'{';
-    out[37] = b'}';
-    for (o, c) in out[1..37].iter_mut().zip(inner) {
-        *o = c.to_ascii_uppercase();
-    }
-    std::str::from_utf8(&out[..]).ok()
+    static STATE: RefCell<State> = RefCell::default();
 }
 
 /// The canonical field name of a leaf path, or `None` to leave it out
@@ -337,23 +244,6 @@ fn nxlog_name(key: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn guids_become_upper_case_braced() {
-        let want = "{0197231E-C424-69E1-C922-000000000800}";
-        let g = |s: &str| canonical_guid(s, &mut [0; 38]).map(str::to_string);
-        assert_eq!(
-            g("0197231E-C424-69E1-C922-000000000800").as_deref(),
-            Some(want)
-        );
-        assert_eq!(
-            g("{0197231e-c424-69e1-c922-000000000800}").as_deref(),
-            Some(want)
-        );
-        assert_eq!(g(want), None);
-        assert_eq!(g("C:\\Windows\\System32\\svchost.exe-k-netsvcs"), None);
-        assert_eq!(g("0197231E-C424-69E1-C922-00000000080Z"), None);
-    }
 
     #[test]
     fn paths_map_to_canonical_names() {

@@ -45,30 +45,36 @@ fn number(ev: &mut Event, n: &str) -> Value {
 
 /// Adds a field; leaves found inside arrays that share a name are gathered
 /// into one list value (as search engines flatten arrays of objects).
+#[inline]
 pub fn add_field(ev: &mut Event, key: Key, value: Value, in_array: bool) {
     if in_array {
-        if let Some((_, existing)) = ev.fields.iter_mut().rev().find(|(k, _)| *k == key) {
-            match existing {
-                Value::List(items) => {
-                    if !matches!(value, Value::List(ref v) if v.is_empty()) {
-                        items.push(value)
-                    }
-                }
-                other => {
-                    let first = std::mem::replace(other, Value::Null);
-                    *other = Value::List(vec![first, value]);
+        add_listed(ev, key, value);
+    } else {
+        ev.push(key, value);
+    }
+}
+
+/// [`add_field`] for a leaf inside an array.
+fn add_listed(ev: &mut Event, key: Key, value: Value) {
+    if let Some((_, existing)) = ev.fields.iter_mut().rev().find(|(k, _)| *k == key) {
+        match existing {
+            Value::List(items) => {
+                if !matches!(value, Value::List(ref v) if v.is_empty()) {
+                    items.push(value)
                 }
             }
-            return;
+            other => {
+                let first = std::mem::replace(other, Value::Null);
+                *other = Value::List(vec![first, value]);
+            }
         }
-        let v = match value {
-            Value::List(_) => value,
-            v => Value::List(vec![v]),
-        };
-        ev.push(key, v);
         return;
     }
-    ev.push(key, value);
+    let v = match value {
+        Value::List(_) => value,
+        v => Value::List(vec![v]),
+    };
+    ev.push(key, v);
 }
 
 #[cfg(test)]

@@ -1,3 +1,5 @@
+use super::path::{Dotted, KeyPath, NoPath};
+use std::cell::Cell;
 use std::fmt;
 
 /// A scalar (or empty container) found while walking a document.
@@ -43,12 +45,18 @@ impl fmt::Display for JsonError {
 
 type Res<T> = Result<T, JsonError>;
 
-struct Walker<'a, F> {
+/// The walker's own error: the reason waits in [`Walker::error`], so that
+/// results stay two words and come back in registers.
+struct Stop;
+type Step<T> = Result<T, Stop>;
+
+struct Walker<'a, 'p, P, F> {
     text: &'a str,
     b: &'a [u8],
     max_depth: usize,
-    path: String,
+    path: &'p mut P,
     visit: F,
+    error: Cell<JsonError>,
 }
 
 /// Offset (from `from`) of the first `"` or `\\` in `b[from..]`. JSON
@@ -82,30 +90,58 @@ fn find_quote_or_backslash(b: &[u8], from: usize) -> Option<usize> {
 /// `visit(path, in_array, leaf)` for every leaf; object keys are joined with
 /// `.` and array elements share their array's path. Returns the offset just
 /// past the value.
-pub fn walk<'a, F>(text: &'a str, start: usize, max_depth: usize, visit: F) -> Res<usize>
+pub fn walk<'a, F>(text: &'a str, start: usize, max_depth: usize, mut visit: F) -> Res<usize>
 where
     F: FnMut(&str, bool, Leaf<'a>),
+{
+    let mut path = Dotted(String::with_capacity(64));
+    walk_path(text, start, max_depth, &mut path, |p, in_array, leaf| {
+        visit(&p.0, in_array, leaf)
+    })
+}
+
+/// Like [`walk`], with the position kept by `path` (entered and left at
+/// each object member) and handed to `visit` at every leaf.
+pub fn walk_path<'a, P, F>(
+    text: &'a str,
+    start: usize,
+    max_depth: usize,
+    path: &mut P,
+    visit: F,
+) -> Res<usize>
+where
+    P: KeyPath<'a>,
+    F: FnMut(&mut P, bool, Leaf<'a>),
 {
     let mut w = Walker {
         text,
         b: text.as_bytes(),
         max_depth,
-        path: String::with_capacity(64),
+        path,
         visit,
+        error: Cell::new(JsonError::Incomplete),
     };
     let pos = w.ws(start);
-    w.value(pos, 0, false)
+    w.value(pos, 0, false).map_err(|Stop| w.error.get())
 }
 
 /// Validates and skips the value at `start`; returns the offset past it.
 pub fn skip_value(text: &str, start: usize, max_depth: usize) -> Res<usize> {
-    walk(text, start, max_depth, |_, _, _| {})
+    walk_path(text, start, max_depth, &mut NoPath, |_, _, _| {})
 }
 
-impl<'a, F> Walker<'a, F>
+impl<'a, P, F> Walker<'a, '_, P, F>
 where
-    F: FnMut(&str, bool, Leaf<'a>),
+    P: KeyPath<'a>,
+    F: FnMut(&mut P, bool, Leaf<'a>),
 {
+    /// Records why the walk stops; callers pass the `Stop` up unchanged.
+    #[cold]
+    fn fail<T>(&self, e: JsonError) -> Step<T> {
+        self.error.set(e);
+        Err(Stop)
+    }
+
     #[inline]
     fn ws(&self, mut p: usize) -> usize {
         while let Some(c) = self.b.get(p) {
@@ -117,9 +153,21 @@ where
         p
     }
 
-    fn value(&mut self, p: usize, depth: usize, in_array: bool) -> Res<usize> {
+    /// The first byte at or after `p` that is not whitespace, and where it is.
+    #[inline(always)]
+    fn peek(&self, p: usize) -> (usize, Option<u8>) {
+        match self.b.get(p) {
+            Some(&c) if c > b' ' => (p, Some(c)),
+            _ => {
+                let q = self.ws(p);
+                (q, self.b.get(q).copied())
+            }
+        }
+    }
+
+    fn value(&mut self, p: usize, depth: usize, in_array: bool) -> Step<usize> {
         let Some(&c) = self.b.get(p) else {
-            return Err(JsonError::Incomplete);
+            return self.fail(JsonError::Incomplete);
         };
         match c {
             b'{' => self.object(p, depth + 1, in_array),
@@ -132,7 +180,7 @@ where
                     start: p + 1,
                     end: end - 1,
                 };
-                (self.visit)(&self.path, in_array, leaf);
+                (self.visit)(self.path, in_array, leaf);
                 Ok(end)
             }
             b't' => self.literal(p, b"true", Leaf::Bool(true), in_array),
@@ -140,29 +188,29 @@ where
             b'n' => self.literal(p, b"null", Leaf::Null, in_array),
             b'-' | b'0'..=b'9' => {
                 let end = self.number(p, depth)?;
-                (self.visit)(&self.path, in_array, Leaf::Num(&self.text[p..end]));
+                (self.visit)(self.path, in_array, Leaf::Num(&self.text[p..end]));
                 Ok(end)
             }
-            _ => Err(JsonError::Syntax {
+            _ => self.fail(JsonError::Syntax {
                 offset: p,
                 what: "expected a JSON value",
             }),
         }
     }
 
-    fn literal(&mut self, p: usize, word: &[u8], leaf: Leaf<'a>, in_array: bool) -> Res<usize> {
+    fn literal(&mut self, p: usize, word: &[u8], leaf: Leaf<'a>, in_array: bool) -> Step<usize> {
         let end = p + word.len();
         match self.b.get(p..end) {
             Some(s) if s == word => {
-                (self.visit)(&self.path, in_array, leaf);
+                (self.visit)(self.path, in_array, leaf);
                 Ok(end)
             }
-            Some(_) => Err(JsonError::Syntax {
+            Some(_) => self.fail(JsonError::Syntax {
                 offset: p,
                 what: "invalid literal",
             }),
-            None if word.starts_with(&self.b[p..]) => Err(JsonError::Incomplete),
-            None => Err(JsonError::Syntax {
+            None if word.starts_with(&self.b[p..]) => self.fail(JsonError::Incomplete),
+            None => self.fail(JsonError::Syntax {
                 offset: p,
                 what: "invalid literal",
             }),
@@ -170,7 +218,7 @@ where
     }
 
     /// A number that runs to the end of the text is complete only at top level.
-    fn number(&self, p: usize, depth: usize) -> Res<usize> {
+    fn number(&self, p: usize, depth: usize) -> Step<usize> {
         let mut e = p;
         while let Some(c) = self.b.get(e) {
             if !matches!(c, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') {
@@ -179,10 +227,10 @@ where
             e += 1;
         }
         if e == self.b.len() && depth > 0 {
-            return Err(JsonError::Incomplete);
+            return self.fail(JsonError::Incomplete);
         }
         if !self.b[p..e].iter().any(u8::is_ascii_digit) {
-            return Err(JsonError::Syntax {
+            return self.fail(JsonError::Syntax {
                 offset: p,
                 what: "invalid number",
             });
@@ -191,13 +239,13 @@ where
     }
 
     /// `p` at the opening quote; returns (offset past the closing quote, has escapes).
-    #[inline]
-    fn string(&self, p: usize) -> Res<(usize, bool)> {
+    #[inline(always)]
+    fn string(&self, p: usize) -> Step<(usize, bool)> {
         let mut i = p + 1;
         let mut escaped = false;
         loop {
             match find_quote_or_backslash(self.b, i) {
-                None => return Err(JsonError::Incomplete),
+                None => return self.fail(JsonError::Incomplete),
                 Some(off) => {
                     i += off;
                     if self.b[i] == b'"' {
@@ -206,54 +254,51 @@ where
                     escaped = true;
                     i += 2;
                     if i > self.b.len() {
-                        return Err(JsonError::Incomplete);
+                        return self.fail(JsonError::Incomplete);
                     }
                 }
             }
         }
     }
 
-    fn object(&mut self, p: usize, depth: usize, in_array: bool) -> Res<usize> {
+    fn object(&mut self, p: usize, depth: usize, in_array: bool) -> Step<usize> {
         if depth > self.max_depth {
-            return Err(JsonError::TooDeep { offset: p });
+            return self.fail(JsonError::TooDeep { offset: p });
         }
         let mut i = self.ws(p + 1);
         match self.b.get(i) {
-            None => return Err(JsonError::Incomplete),
+            None => return self.fail(JsonError::Incomplete),
             Some(b'}') => {
-                (self.visit)(&self.path, in_array, Leaf::EmptyObject);
+                (self.visit)(self.path, in_array, Leaf::EmptyObject);
                 return Ok(i + 1);
             }
             _ => {}
         }
-        let base = self.path.len();
         loop {
             match self.b.get(i) {
-                None => return Err(JsonError::Incomplete),
+                None => return self.fail(JsonError::Incomplete),
                 Some(b'"') => {}
                 Some(_) => {
-                    return Err(JsonError::Syntax {
+                    return self.fail(JsonError::Syntax {
                         offset: i,
                         what: "expected a key",
                     })
                 }
             }
-            let (kend, kesc) = self.string(i)?;
-            if base > 0 {
-                self.path.push('.');
-            }
-            let key = &self.text[i + 1..kend - 1];
-            if kesc {
-                unescape(key, &mut self.path);
-            } else {
-                self.path.push_str(key);
-            }
-            i = self.ws(kend);
-            match self.b.get(i) {
-                None => return Err(JsonError::Incomplete),
+            let (kend, mark) = match self.path.enter_expected(self.b, i) {
+                Some(entered) => entered,
+                None => {
+                    let (kend, kesc) = self.string(i)?;
+                    (kend, self.path.enter(&self.text[i + 1..kend - 1], kesc))
+                }
+            };
+            let (at, c) = self.peek(kend);
+            i = at;
+            match c {
+                None => return self.fail(JsonError::Incomplete),
                 Some(b':') => {}
                 Some(_) => {
-                    return Err(JsonError::Syntax {
+                    return self.fail(JsonError::Syntax {
                         offset: i,
                         what: "expected ':'",
                     })
@@ -261,14 +306,15 @@ where
             }
             i = self.ws(i + 1);
             i = self.value(i, depth, in_array)?;
-            self.path.truncate(base);
-            i = self.ws(i);
-            match self.b.get(i) {
-                None => return Err(JsonError::Incomplete),
+            self.path.leave(mark);
+            let (at, c) = self.peek(i);
+            i = at;
+            match c {
+                None => return self.fail(JsonError::Incomplete),
                 Some(b',') => i = self.ws(i + 1),
                 Some(b'}') => return Ok(i + 1),
                 Some(_) => {
-                    return Err(JsonError::Syntax {
+                    return self.fail(JsonError::Syntax {
                         offset: i,
                         what: "expected ',' or '}'",
                     })
@@ -277,28 +323,29 @@ where
         }
     }
 
-    fn array(&mut self, p: usize, depth: usize) -> Res<usize> {
+    fn array(&mut self, p: usize, depth: usize) -> Step<usize> {
         if depth > self.max_depth {
-            return Err(JsonError::TooDeep { offset: p });
+            return self.fail(JsonError::TooDeep { offset: p });
         }
         let mut i = self.ws(p + 1);
         match self.b.get(i) {
-            None => return Err(JsonError::Incomplete),
+            None => return self.fail(JsonError::Incomplete),
             Some(b']') => {
-                (self.visit)(&self.path, true, Leaf::EmptyArray);
+                (self.visit)(self.path, true, Leaf::EmptyArray);
                 return Ok(i + 1);
             }
             _ => {}
         }
         loop {
             i = self.value(i, depth, true)?;
-            i = self.ws(i);
-            match self.b.get(i) {
-                None => return Err(JsonError::Incomplete),
+            let (at, c) = self.peek(i);
+            i = at;
+            match c {
+                None => return self.fail(JsonError::Incomplete),
                 Some(b',') => i = self.ws(i + 1),
                 Some(b']') => return Ok(i + 1),
                 Some(_) => {
-                    return Err(JsonError::Syntax {
+                    return self.fail(JsonError::Syntax {
                         offset: i,
                         what: "expected ',' or ']'",
                     })
