@@ -57,6 +57,10 @@ const BUILTIN: &[(&str, Build)] = &[
     (inbound_untrusted::NAME, inbound_untrusted::build),
     (outbound_policy::NAME, outbound_policy::build),
     (email_exfil::NAME, email_exfil::build),
+    (
+        stateful::code_repo_push::NAME,
+        stateful::code_repo_push::build,
+    ),
 ];
 
 /// Why an enabled analytic cannot run with what the user gave (a missing

@@ -6,19 +6,18 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Floors the built-in analytics reach on the simulated corpus below
-/// (seed 7, 20 hosts, 3 days). Raise them as analytics are added; the test
-/// prints the figures reached.
-/// Stories some incident matches (only upload-tooling runs today: tunnels,
-/// SaaS sharing, git pushes, webhooks from scripts and e-mail need the
-/// other analytics).
-const MIN_INCIDENT_RECALL: f64 = 0.40;
-/// Stories some alert matches.
-const MIN_ALERT_RECALL: f64 = 0.65;
-/// Incidents that match a story (the nightly backups to the organisation's
-/// own bucket are the false ones without a --policy).
-const MIN_INCIDENT_PRECISION: f64 = 0.45;
-const MIN_ALERT_PRECISION: f64 = 0.80;
+/// The quality bar of the T1567 detection, on a simulated corpus (seed 1,
+/// 20 hosts, 3 days, the simulator's default background volume), hunted
+/// with the simulated organisation's policy (its domains, tenants, buckets
+/// and networks, `policy.yml` beside the corpus):
+/// stories some incident matches (incident recall) ...
+const MIN_INCIDENT_RECALL: f64 = 0.95;
+/// ... incidents that match a story ...
+const MIN_INCIDENT_PRECISION: f64 = 0.90;
+/// ... stories some alert matches, alerts that match a story ...
+const MIN_ALERT_RECALL: f64 = 0.95;
+const MIN_ALERT_PRECISION: f64 = 0.90;
+/// ... and alerts matching no story, per host and day.
 const MAX_FALSE_ALERTS_PER_HOST_DAY: f64 = 0.20;
 
 fn workspace() -> PathBuf {
@@ -247,28 +246,27 @@ fn simulated_corpus_hunted_and_scored() {
     let (_, err, code) = outflow(
         d,
         &[
-            "simulate",
-            "--out",
-            "sim",
-            "--hosts",
-            "20",
-            "--days",
-            "3",
-            "--events-per-host-day",
-            "300",
-            "--seed",
-            "7",
+            "simulate", "--out", "sim", "--hosts", "20", "--days", "3", "--seed", "1",
         ],
     );
     assert_eq!(code, 0, "{err}");
     let sim = d.join("sim");
-    let (alerts, err, code) = outflow(&sim, &["hunt", "-q", "--format", "jsonl", "logs"]);
+    let policy = ["--policy", "policy.yml"];
+    let (alerts, err, code) = outflow(
+        &sim,
+        &[&["hunt", "-q", "--format", "jsonl"][..], &policy, &["logs"]].concat(),
+    );
     assert_eq!(code, 0, "{err}");
     std::fs::write(sim.join("alerts.jsonl"), &alerts).unwrap();
     assert_evidence_exists(&sim, &alerts);
     let (incidents, err, code) = outflow(
         &sim,
-        &["hunt", "-q", "--incidents", "--format", "jsonl", "logs"],
+        &[
+            &["hunt", "-q", "--incidents", "--format", "jsonl"][..],
+            &policy,
+            &["logs"],
+        ]
+        .concat(),
     );
     assert_eq!(code, 0, "{err}");
     std::fs::write(sim.join("incidents.jsonl"), &incidents).unwrap();
@@ -310,4 +308,13 @@ fn simulated_corpus_hunted_and_scored() {
     );
     // Incidents never outnumber the alerts they group.
     assert!(i["incidents"].as_u64() <= a["alerts"].as_u64());
+
+    // Without the policy every story is still found; what outflow cannot
+    // know then is that the nightly backups go to the organisation's own bucket.
+    let (plain, err, code) = outflow(&sim, &["hunt", "-q", "--format", "jsonl", "logs"]);
+    assert_eq!(code, 0, "{err}");
+    std::fs::write(sim.join("plain.jsonl"), &plain).unwrap();
+    let p = score("plain.jsonl");
+    assert!(f(&p, "recall") >= MIN_INCIDENT_RECALL, "{p}");
+    assert!(f(&p, "false_incidents") <= 3.0, "{p}");
 }

@@ -19,6 +19,10 @@ pub struct Settings {
     pub critical: u8,
     pub agreement: usize,
     pub agreement_min_risk: u8,
+    #[serde(default)]
+    pub repeat: u32,
+    #[serde(default)]
+    pub repeat_min_risk: u8,
     pub join_gap: u64,
     pub max_span: u64,
     pub lateness: u64,

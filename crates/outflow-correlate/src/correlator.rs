@@ -264,9 +264,13 @@ impl Correlator {
             let recent = ledger.iter().filter(|c| c.time >= since);
             let mut per_rule: BTreeMap<&str, u8> = BTreeMap::new();
             let mut per_destination: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+            let mut repeats: BTreeMap<&str, u32> = BTreeMap::new();
             for c in recent {
                 let r = per_rule.entry(&c.rule).or_insert(0);
                 *r = (*r).max(c.risk);
+                if c.risk >= self.settings.repeat_min_risk {
+                    *repeats.entry(&c.rule).or_insert(0) += 1;
+                }
                 if let Some(d) = c.destination.as_deref() {
                     if c.risk >= self.settings.agreement_min_risk {
                         per_destination.entry(d).or_default().insert(&c.rule);
@@ -276,6 +280,9 @@ impl Correlator {
             let total: u32 = per_rule.values().map(|r| u32::from(*r)).sum();
             if total >= self.settings.threshold {
                 return Some(Trigger::Threshold);
+            }
+            if self.settings.repeat > 0 && repeats.values().any(|n| *n >= self.settings.repeat) {
+                return Some(Trigger::Repeated);
             }
             agreement |= per_destination
                 .values()

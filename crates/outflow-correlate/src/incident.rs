@@ -20,6 +20,9 @@ pub enum Trigger {
     Threshold,
     /// Different rules agreed on the entity and a destination.
     Agreement,
+    /// One rule fired again and again, each time with high risk (15 pastes,
+    /// a script posting file after file).
+    Repeated,
 }
 
 impl Trigger {
@@ -28,6 +31,7 @@ impl Trigger {
             Trigger::Critical => "a critical alert",
             Trigger::Threshold => "accumulated risk",
             Trigger::Agreement => "agreeing analytics",
+            Trigger::Repeated => "repeated high-risk alerts",
         }
     }
 }

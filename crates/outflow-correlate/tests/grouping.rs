@@ -134,12 +134,13 @@ fn one_critical_alert_opens_an_incident_and_its_alerts_carry_the_id() {
 
 #[test]
 fn accumulated_risk_of_different_rules_crosses_the_threshold_but_one_noisy_rule_does_not() {
-    // One rule, many times: its highest risk counts once (8 < 12).
+    // One rule, many times below the repeat risk: its highest risk counts
+    // once (6 < 12).
     let noisy: Vec<Finding> = (0..20)
         .map(|n| {
             finding(
                 "outflow.upload-tooling",
-                8,
+                6,
                 T0 + n * 60,
                 "srv-app-02",
                 None,
@@ -190,6 +191,44 @@ fn accumulated_risk_of_different_rules_crosses_the_threshold_but_one_noisy_rule_
         ],
     );
     assert!(incidents.is_empty(), "{incidents:#?}");
+}
+
+#[test]
+fn one_rule_repeating_high_risk_alerts_opens_an_incident() {
+    // 15 pastes by a script: one rule, each alert risk 8; the third opens it.
+    let pastes: Vec<Finding> = (0..15)
+        .map(|n| {
+            finding(
+                "outflow.upload-tooling",
+                8,
+                T0 + n * 120,
+                "srv-app-02",
+                None,
+                Some("Pastebin"),
+            )
+        })
+        .collect();
+    let (alerts, incidents) = run(builtin(), pastes);
+    assert_eq!(incidents.len(), 1, "{incidents:#?}");
+    assert_eq!(incidents[0].trigger, Trigger::Repeated);
+    assert!(alerts
+        .iter()
+        .all(|a| a.incident_id.as_deref() == Some(incidents[0].id.as_str())));
+    // Two such alerts are not yet a pattern.
+    let two: Vec<Finding> = (0..2)
+        .map(|n| {
+            finding(
+                "outflow.upload-tooling",
+                8,
+                T0 + n * 120,
+                "srv-app-02",
+                None,
+                None,
+            )
+        })
+        .collect();
+    let (_, incidents) = run(builtin(), two);
+    assert!(incidents.is_empty());
 }
 
 #[test]

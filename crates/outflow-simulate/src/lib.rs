@@ -7,7 +7,9 @@
 //! ([`render`], one module per format in [`formats`]) under `OUT/logs/`,
 //! hour by hour through a time-ordered queue, with buffered writers and
 //! nothing of the corpus held in memory. `OUT/truth.jsonl` labels each story
-//! with the file and line of every record it wrote; `OUT/summary.json`
+//! with the file and line of every record it wrote; `OUT/policy.yml` is the
+//! simulated organisation's policy (its domains, tenants, buckets, networks)
+//! for `outflow hunt --policy`; `OUT/summary.json`
 //! counts the background. See the crate's README for the schema.
 
 pub mod activity;
@@ -16,6 +18,7 @@ pub mod cli;
 pub mod clock;
 pub mod formats;
 pub mod out;
+pub mod policy;
 pub mod render;
 pub mod rng;
 pub mod scene;
@@ -180,6 +183,7 @@ pub fn simulate(cfg: &SimConfig, out_dir: &Path) -> Result<SimReport, Error> {
     b.clear();
     truth::summary(&mut b, cfg, &w, &out.files, planned.len(), &totals);
     fs::write(&summary_path, &b)?;
+    fs::write(out_dir.join("policy.yml"), policy::text())?;
 
     Ok(SimReport {
         files: std::mem::take(&mut out.files),

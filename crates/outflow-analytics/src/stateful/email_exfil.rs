@@ -64,9 +64,17 @@ struct Settings {
     known_recipient_days: u64,
     /// Risk of a message from a listed sender or address.
     intel_risk: u8,
+    /// This many archived or encrypted messages to one recipient in the
+    /// window is a bulk transfer: one more point of risk.
+    #[serde(default = "many_protected")]
+    many_protected: u32,
     max_senders: usize,
     max_recipients_per_sender: usize,
     max_open_windows: usize,
+}
+
+fn many_protected() -> u32 {
+    5
 }
 
 /// One sender → one outside recipient, within the window.
@@ -481,6 +489,9 @@ impl EmailExfil {
             risk += 1;
         }
         if p.bytes >= self.s.large_bytes.saturating_mul(10) {
+            risk += 1;
+        }
+        if p.archives + p.encrypted >= self.s.many_protected {
             risk += 1;
         }
         report::set_risk(&mut f, risk.min(10));

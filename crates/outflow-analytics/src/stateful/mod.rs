@@ -4,6 +4,7 @@
 pub mod browsers;
 pub mod bulk_saas_upload;
 pub mod certs;
+pub mod code_repo_push;
 pub mod common;
 pub mod community_deviation;
 pub mod email_exfil;
