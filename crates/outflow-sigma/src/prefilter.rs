@@ -1,9 +1,14 @@
-//! Aho-Corasick prefilter, one per distinct event logsource list: one
-//! automaton over the required literals of the rules that logsource list
-//! reaches. A rule with a literal set is only evaluated when one of its
-//! literals occurs in a field the literal can come from (any string field
-//! for keywords); the others always are.
+//! Aho-Corasick prefilter, one per distinct event logsource list.
+//!
+//! Each gated rule has clauses (see `Detection::clauses`): sets of literals
+//! of which every match contains one, in the field the literal comes from
+//! (any string field for keywords). A rule is evaluated only when each of
+//! its clauses saw one of its literals; ungated rules always are. Every
+//! field is scanned once, by an automaton holding only the literals that
+//! can come from it (its own and the keywords'), so fields no rule names a
+//! literal for cost nothing.
 
+use crate::detection::Lit;
 use crate::index::{FieldNames, NONE};
 use crate::rule::Rule;
 use crate::value_test::with_text;
@@ -13,15 +18,98 @@ use rustc_hash::FxHashMap;
 
 #[derive(Clone, Debug)]
 pub struct Prefilter {
+    scanners: Vec<Scanner>,
+    /// Field id → scanner for its values (`NO_SCAN`: none).
+    by_field: Vec<u32>,
+    /// Scanner for fields no literal names (keyword literals only).
+    others: u32,
+    /// Global pattern id → (rule, clause bit) pairs it satisfies.
+    targets: Vec<Vec<(u32, u8)>>,
+    /// Per rule of the set: the bits of all its clauses (0: not gated here).
+    need: Vec<u64>,
+}
+
+const NO_SCAN: u32 = u32::MAX;
+
+/// Most patterns a scanner compiles to a DFA.
+const DFA_MAX: usize = 300;
+
+/// One automaton and where its patterns' ids start.
+#[derive(Clone, Debug)]
+struct Scanner {
     ac: AhoCorasick,
-    /// Pattern index → rules that need it.
-    rules_of: Vec<Vec<u32>>,
-    /// Field id → whether some literal comes from that field.
-    scan: Vec<bool>,
-    /// Some literal comes from a keyword: scan every field.
-    scan_all: bool,
-    /// Some literal could occur in an integer's text (digits and `-`).
+    base: u32,
+    /// Some pattern could occur in an integer's text (digits and `-`).
     ints: bool,
+}
+
+/// Per-caller prefilter state, all clear between events.
+#[derive(Clone, Debug, Default)]
+pub struct Hits {
+    /// Per global pattern: seen in this event.
+    seen: Vec<bool>,
+    seen_list: Vec<u32>,
+    /// Per rule: the clause bits satisfied so far.
+    mask: Vec<u64>,
+    touched: Vec<u32>,
+}
+
+impl Hits {
+    /// Sizes the state for `pf` (a no-op when it already fits).
+    pub fn fit(&mut self, pf: &Prefilter) {
+        if self.seen.len() < pf.targets.len() {
+            self.seen.resize(pf.targets.len(), false);
+        }
+        if self.mask.len() < pf.need.len() {
+            self.mask.resize(pf.need.len(), 0);
+        }
+    }
+
+    /// Appends the gated rules whose clauses all hold to `out` and clears
+    /// the state for the next event.
+    pub fn drain_passed(&mut self, pf: &Prefilter, out: &mut Vec<u32>) {
+        for &g in &self.seen_list {
+            self.seen[g as usize] = false;
+        }
+        self.seen_list.clear();
+        for &r in &self.touched {
+            let r = r as usize;
+            if self.mask[r] == pf.need[r] {
+                out.push(r as u32);
+            }
+            self.mask[r] = 0;
+        }
+        self.touched.clear();
+    }
+}
+
+/// Literal patterns of one scanner, deduplicated by text.
+#[derive(Default)]
+struct PatternList<'a> {
+    index: FxHashMap<&'a str, usize>,
+    texts: Vec<&'a str>,
+    targets: Vec<Vec<(u32, u8)>>,
+}
+
+impl<'a> PatternList<'a> {
+    fn add(&mut self, text: &'a str, rule: u32, bit: u8) {
+        let p = *self.index.entry(text).or_insert_with(|| {
+            self.texts.push(text);
+            self.targets.push(Vec::new());
+            self.texts.len() - 1
+        });
+        if !self.targets[p].contains(&(rule, bit)) {
+            self.targets[p].push((rule, bit));
+        }
+    }
+
+    fn extend(&mut self, other: &PatternList<'a>) {
+        for (t, ts) in other.texts.iter().zip(&other.targets) {
+            for &(r, b) in ts {
+                self.add(t, r, b);
+            }
+        }
+    }
 }
 
 impl Prefilter {
@@ -32,88 +120,132 @@ impl Prefilter {
         cands: &[u32],
         names: &FieldNames,
     ) -> (Option<Prefilter>, Vec<u32>) {
-        let mut index: FxHashMap<&str, usize> = FxHashMap::default();
-        let mut patterns: Vec<&str> = Vec::new();
-        let mut rules_of: Vec<Vec<u32>> = Vec::new();
-        let mut scan = vec![false; names.len()];
-        let mut scan_all = false;
+        let mut keywords = PatternList::default();
+        let mut fields: FxHashMap<u32, PatternList> = FxHashMap::default();
+        let mut need = vec![0u64; rules.len()];
         let mut always = Vec::new();
         for &i in cands {
-            let Some(lits) = &rules[i as usize].gate else {
+            let gate = &rules[i as usize].gate;
+            if gate.is_empty() {
                 always.push(i);
                 continue;
-            };
-            for l in lits {
-                match &l.field {
-                    None => scan_all = true,
-                    Some(f) => match names.id(f) {
-                        NONE => scan_all = true,
-                        id => scan[id as usize] = true,
-                    },
-                }
-                let p = *index.entry(l.text.as_str()).or_insert_with(|| {
-                    patterns.push(l.text.as_str());
-                    rules_of.push(Vec::new());
-                    patterns.len() - 1
-                });
-                if rules_of[p].last() != Some(&i) {
-                    rules_of[p].push(i);
+            }
+            for (bit, clause) in gate.iter().enumerate() {
+                let bit = bit as u8;
+                need[i as usize] |= 1 << bit;
+                for Lit { field, text } in clause {
+                    match field.as_deref().map(|f| names.id(f)) {
+                        Some(id) if id != NONE => fields.entry(id).or_default().add(text, i, bit),
+                        // A keyword (or a field the set does not know): any field.
+                        _ => keywords.add(text, i, bit),
+                    }
                 }
             }
         }
-        if patterns.is_empty() {
+        if keywords.texts.is_empty() && fields.is_empty() {
             return (None, cands.to_vec());
         }
+        let mut pf = Prefilter {
+            scanners: Vec::new(),
+            by_field: vec![NO_SCAN; names.len()],
+            others: NO_SCAN,
+            targets: Vec::new(),
+            need,
+        };
+        let mut ids: Vec<u32> = fields.keys().copied().collect();
+        ids.sort_unstable();
+        for id in ids {
+            let Some(mut list) = fields.remove(&id) else {
+                continue;
+            };
+            list.extend(&keywords);
+            match pf.add_scanner(list) {
+                Some(s) => pf.by_field[id as usize] = s,
+                None => return (None, cands.to_vec()),
+            }
+        }
+        if !keywords.texts.is_empty() {
+            match pf.add_scanner(keywords) {
+                Some(s) => pf.others = s,
+                None => return (None, cands.to_vec()),
+            }
+        }
+        for s in &mut pf.by_field {
+            if *s == NO_SCAN {
+                *s = pf.others;
+            }
+        }
+        (Some(pf), always)
+    }
+
+    fn add_scanner(&mut self, list: PatternList) -> Option<u32> {
         let build = |kind| {
             AhoCorasickBuilder::new()
                 .ascii_case_insensitive(true)
                 .match_kind(MatchKind::Standard)
+                // Field values are short and the rare bytes of literals
+                // (`\\`, `.`) are common in them: skipping ahead costs more.
+                .prefilter(false)
                 .kind(kind)
-                .build(&patterns)
+                .build(&list.texts)
         };
         // A DFA costs more to build than an NFA but scans about twice as
         // fast; a plan is built once per logsource list and scans every event.
-        let Ok(ac) = build(Some(AhoCorasickKind::DFA)).or_else(|_| build(None)) else {
-            return (None, cands.to_vec());
+        // Past a few hundred patterns a DFA grows to megabytes and every
+        // byte scanned misses the cache; the contiguous NFA is much smaller.
+        let kind = if list.texts.len() > DFA_MAX {
+            AhoCorasickKind::ContiguousNFA
+        } else {
+            AhoCorasickKind::DFA
         };
-        let ints = patterns
+        let ac = build(Some(kind)).or_else(|_| build(None)).ok()?;
+        let ints = list
+            .texts
             .iter()
             .any(|p| p.bytes().all(|b| b.is_ascii_digit() || b == b'-'));
-        let pf = Prefilter {
-            ints,
-            ac,
-            rules_of,
-            scan,
-            scan_all,
-        };
-        (Some(pf), always)
+        let base = self.targets.len() as u32;
+        self.targets.extend(list.targets);
+        self.scanners.push(Scanner { ac, base, ints });
+        Some(self.scanners.len() as u32 - 1)
     }
 
-    /// Whether values of the field with id `id` are scanned.
+    /// Scans one value of the field with id `id` (`NONE`: a field no rule
+    /// names), recording in `hits` the clauses its literals satisfy.
     #[inline]
-    pub fn wants(&self, id: u32) -> bool {
-        self.scan_all || self.scan.get(id as usize).copied().unwrap_or(false)
+    pub fn scan_field(&self, ev: &Event, id: u32, v: &Value, hits: &mut Hits) {
+        let s = match self.by_field.get(id as usize) {
+            Some(&s) => s,
+            None => self.others,
+        };
+        if let Some(sc) = self.scanners.get(s as usize) {
+            self.scan_value(sc, ev, v, hits);
+        }
     }
 
-    /// Marks in `hit` (one flag per rule, all false on entry) the gated
-    /// rules whose literals occur in `v`; records them in `touched`.
-    pub fn scan_value(&self, ev: &Event, v: &Value, hit: &mut [bool], touched: &mut Vec<u32>) {
+    fn scan_value(&self, sc: &Scanner, ev: &Event, v: &Value, hits: &mut Hits) {
         if let Value::List(items) = v {
             for i in items {
-                self.scan_value(ev, i, hit, touched);
+                self.scan_value(sc, ev, i, hits);
             }
             return;
         }
-        if matches!(v, Value::Int(_)) && !self.ints {
+        if matches!(v, Value::Int(_)) && !sc.ints {
             return;
         }
         with_text(ev, v, |s| {
-            for m in self.ac.find_overlapping_iter(s) {
-                for &r in &self.rules_of[m.pattern().as_usize()] {
-                    if !hit[r as usize] {
-                        hit[r as usize] = true;
-                        touched.push(r);
+            for m in sc.ac.find_overlapping_iter(s) {
+                let g = sc.base as usize + m.pattern().as_usize();
+                if hits.seen[g] {
+                    continue;
+                }
+                hits.seen[g] = true;
+                hits.seen_list.push(g as u32);
+                for &(r, bit) in &self.targets[g] {
+                    let mask = &mut hits.mask[r as usize];
+                    if *mask == 0 {
+                        hits.touched.push(r);
                     }
+                    *mask |= 1 << bit;
                 }
             }
         });

@@ -71,7 +71,9 @@ pub enum ValueTest {
     Null,
     Cmp(CmpOp, Num),
     Cidr(Cidr),
-    Re(Regex),
+    /// A regex, with the literals one of which starts every match (for
+    /// the prefilter; `None` when unknown).
+    Re(Regex, Option<Vec<String>>),
     /// `fieldref`: compare with another field of the same event.
     FieldRef {
         other: Arc<str>,
@@ -99,7 +101,7 @@ impl ValueTest {
             ValueTest::Null => *v == Value::Null,
             ValueTest::Str(m) => with_text(ev, v, |s| m.is_match(s)).unwrap_or(false),
             ValueTest::Set(m) => with_text(ev, v, |s| m.is_match(s)).unwrap_or(false),
-            ValueTest::Re(re) => with_text(ev, v, |s| re.is_match(s)).unwrap_or(false),
+            ValueTest::Re(re, _) => with_text(ev, v, |s| re.is_match(s)).unwrap_or(false),
             ValueTest::Cidr(c) => with_text(ev, v, |s| c.contains_text(s)).unwrap_or(false),
             ValueTest::Num(n, text) => match v {
                 Value::Str(s) => {
