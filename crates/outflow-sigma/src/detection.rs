@@ -3,6 +3,7 @@
 
 use crate::condition::{self, CondExpr, Quant};
 use crate::field::{Ctx, FieldMatcher};
+use crate::gate_literals::GateLit;
 use crate::index::{FieldNames, View};
 use crate::report::{Reject, RejectKind};
 use rustc_hash::FxHashSet;
@@ -192,6 +193,7 @@ impl Detection {
                         .map(|l| Lit {
                             field: f.field.clone(),
                             text: l.clone(),
+                            kind: LitKind::Text,
                         })
                         .collect()
                 })
@@ -205,14 +207,26 @@ pub const MAX_CLAUSES: usize = 64;
 
 fn item_literals(f: &FieldMatcher) -> Option<Vec<Lit>> {
     let ls = f.gate_literals.as_ref()?;
-    Some(
-        ls.iter()
-            .map(|l| Lit {
+    ls.iter()
+        .map(|l| match l {
+            GateLit::Text(t) => Some(Lit {
                 field: f.field.clone(),
-                text: l.clone(),
-            })
-            .collect(),
-    )
+                text: t.clone(),
+                kind: LitKind::Text,
+            }),
+            // Keywords hold no numbers.
+            GateLit::NonAscii => Some(Lit {
+                field: f.field.clone(),
+                text: String::new(),
+                kind: LitKind::NonAscii,
+            }),
+            GateLit::Num(k, t) => f.field.as_ref().map(|field| Lit {
+                field: Some(field.clone()),
+                text: t.clone(),
+                kind: LitKind::Num(*k),
+            }),
+        })
+        .collect()
 }
 
 /// One clause any match of one of `alts` (each a clause list, all of
@@ -229,6 +243,19 @@ fn one_of(alts: impl Iterator<Item = Vec<Vec<Lit>>>) -> Vec<Vec<Lit>> {
 pub struct Lit {
     pub field: Option<Arc<str>>,
     pub text: String,
+    pub kind: LitKind,
+}
+
+/// What a [`Lit`] asks of the field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LitKind {
+    /// `text` occurs in it.
+    Text,
+    /// Its value equals the number with this `Num::key`; `text` is only
+    /// its decimal form, for scoring.
+    Num(u64),
+    /// Its text holds a non-ASCII character (`text` is empty).
+    NonAscii,
 }
 
 /// The texts of `lits`, each once, in order.

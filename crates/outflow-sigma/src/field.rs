@@ -47,7 +47,7 @@ pub struct FieldMatcher {
     pub literals: Option<Vec<String>>,
     /// Literals one of which occurs in the field whenever the item matches
     /// (covers more items than `literals`: regexes, non-ASCII needles).
-    pub gate_literals: Option<Vec<String>>,
+    pub gate_literals: Option<Vec<crate::gate_literals::GateLit>>,
 }
 
 impl FieldMatcher {

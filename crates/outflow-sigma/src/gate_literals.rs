@@ -1,6 +1,7 @@
 //! Literals for the prefilter's gate: for one detection item, texts one of
 //! which occurs (ASCII-case-insensitively) in the field whenever the item
-//! matches. Regexes give the literals their matches must start with.
+//! matches, or numbers it equals. Regexes give the literals their matches
+//! must start with.
 
 use crate::modifiers::Mods;
 use crate::value_test::ValueTest;
@@ -10,26 +11,52 @@ use regex_syntax::ParserBuilder;
 /// Most literals a regex may contribute: past that it hardly filters.
 const MAX_REGEX_LITERALS: usize = 64;
 
+/// One way an item's field can satisfy a gate clause.
+#[derive(Clone, Debug, PartialEq)]
+pub enum GateLit {
+    /// The text occurs in the field's text.
+    Text(String),
+    /// The field's value equals the number with this `Num::key` (and
+    /// this decimal form).
+    Num(u64, String),
+    /// The field's text holds a non-ASCII character.
+    NonAscii,
+}
+
+impl GateLit {
+    fn len(&self) -> usize {
+        match self {
+            GateLit::Text(t) | GateLit::Num(_, t) => t.len(),
+            // Most text is ASCII: about as selective as a short literal.
+            GateLit::NonAscii => 3,
+        }
+    }
+}
+
 /// The gate literals of an item (groups ANDed, tests ORed), or `None`
-/// when some test has none (numbers, negations, ...).
-pub fn of_item(groups: &[Vec<ValueTest>], m: &Mods) -> Option<Vec<String>> {
+/// when some test has none (negations, comparisons, ...).
+pub fn of_item(groups: &[Vec<ValueTest>], m: &Mods) -> Option<Vec<GateLit>> {
     if m.neq || m.time.is_some() {
         return None;
     }
     // With `all` every group must match: the best group is enough.
-    let mut best: Option<Vec<String>> = None;
+    let mut best: Option<Vec<GateLit>> = None;
     for g in groups {
         let mut lits = Vec::with_capacity(g.len());
         for t in g {
             match t {
-                ValueTest::Str(s) => lits.push(s.gate_literal()?),
-                ValueTest::Re(_, Some(ls)) => lits.extend(ls.iter().cloned()),
+                ValueTest::Str(s) => lits.push(match s.gate_literal() {
+                    Some(t) => GateLit::Text(t),
+                    None if s.needs_non_ascii() => GateLit::NonAscii,
+                    None => return None,
+                }),
+                ValueTest::Re(_, Some(ls)) => lits.extend(ls.iter().cloned().map(GateLit::Text)),
+                ValueTest::Num(n, text) => lits.push(GateLit::Num(n.key(), text.clone())),
                 _ => return None,
             }
         }
-        lits.sort_unstable();
         lits.dedup();
-        let score = |ls: &[String]| ls.iter().map(String::len).min().unwrap_or(0);
+        let score = |ls: &[GateLit]| ls.iter().map(GateLit::len).min().unwrap_or(0);
         if best.as_ref().is_none_or(|b| score(&lits) > score(b)) {
             best = Some(lits);
         }

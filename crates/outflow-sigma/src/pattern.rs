@@ -263,6 +263,27 @@ impl StrMatcher {
         }
     }
 
+    /// Whether only text with a non-ASCII character can match: a needle
+    /// has one, and bytes are compared (a regex folds case by Unicode, and
+    /// `K` matches the Kelvin sign).
+    pub fn needs_non_ascii(&self) -> bool {
+        match &self.shape {
+            Shape::Exact(n) | Shape::Prefix(n) | Shape::Suffix(n) | Shape::Contains(n) => {
+                !n.text.is_ascii()
+            }
+            Shape::Ordered {
+                first,
+                middle,
+                last,
+            } => first
+                .iter()
+                .chain(middle)
+                .chain(last)
+                .any(|n| !n.text.is_ascii()),
+            Shape::Regex(_) | Shape::Any => false,
+        }
+    }
+
     pub fn is_match(&self, hay: &str) -> bool {
         if let Shape::Regex(re) = &self.shape {
             return re.is_match(hay);

@@ -6,12 +6,13 @@
 //! its clauses saw one of its literals; ungated rules always are. Every
 //! field is scanned once, by an automaton holding only the literals that
 //! can come from it (its own and the keywords'), so fields no rule names a
-//! literal for cost nothing.
+//! literal for cost nothing. Numbers (`EventID: 4624`) are atoms too: the
+//! field's numeric value is looked up in a hash map.
 
-use crate::detection::Lit;
+use crate::detection::{Lit, LitKind};
 use crate::index::{FieldNames, NONE};
 use crate::rule::Rule;
-use crate::value_test::with_text;
+use crate::value_test::{with_text, Num};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use outflow_event::{Event, Value};
 use rustc_hash::FxHashMap;
@@ -23,6 +24,10 @@ pub struct Prefilter {
     by_field: Vec<u32>,
     /// Scanner for fields no literal names (keyword literals only).
     others: u32,
+    /// (field id, [`Num::key`]) → global pattern id of a number atom.
+    nums: FxHashMap<(u32, u64), u32>,
+    /// Field id → whether some number atom names it.
+    num_fields: Vec<bool>,
     /// Global pattern id → (rule, clause bit) pairs it satisfies.
     targets: Vec<Vec<(u32, u8)>>,
     /// Per rule of the set: the bits of all its clauses (0: not gated here).
@@ -41,6 +46,8 @@ struct Scanner {
     base: u32,
     /// Some pattern could occur in an integer's text (digits and `-`).
     ints: bool,
+    /// Global id of the "holds a non-ASCII character" atom, if any.
+    non_ascii: Option<u32>,
 }
 
 /// Per-caller prefilter state, all clear between events.
@@ -89,6 +96,8 @@ struct PatternList<'a> {
     index: FxHashMap<&'a str, usize>,
     texts: Vec<&'a str>,
     targets: Vec<Vec<(u32, u8)>>,
+    /// Targets of the "holds a non-ASCII character" atom.
+    non_ascii: Vec<(u32, u8)>,
 }
 
 impl<'a> PatternList<'a> {
@@ -103,7 +112,20 @@ impl<'a> PatternList<'a> {
         }
     }
 
+    fn add_non_ascii(&mut self, rule: u32, bit: u8) {
+        if !self.non_ascii.contains(&(rule, bit)) {
+            self.non_ascii.push((rule, bit));
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.texts.is_empty() && self.non_ascii.is_empty()
+    }
+
     fn extend(&mut self, other: &PatternList<'a>) {
+        for &(r, b) in &other.non_ascii {
+            self.add_non_ascii(r, b);
+        }
         for (t, ts) in other.texts.iter().zip(&other.targets) {
             for &(r, b) in ts {
                 self.add(t, r, b);
@@ -122,36 +144,60 @@ impl Prefilter {
     ) -> (Option<Prefilter>, Vec<u32>) {
         let mut keywords = PatternList::default();
         let mut fields: FxHashMap<u32, PatternList> = FxHashMap::default();
+        let mut nums: FxHashMap<(u32, u64), Vec<(u32, u8)>> = FxHashMap::default();
         let mut need = vec![0u64; rules.len()];
         let mut always = Vec::new();
         for &i in cands {
             let gate = &rules[i as usize].gate;
-            if gate.is_empty() {
+            let num_field = |l: &Lit| l.field.as_deref().map_or(NONE, |f| names.id(f));
+            // Number atoms need a known field: without one, no gate.
+            let unknown = gate
+                .iter()
+                .flatten()
+                .any(|l| matches!(l.kind, LitKind::Num(_)) && num_field(l) == NONE);
+            if gate.is_empty() || unknown {
                 always.push(i);
                 continue;
             }
             for (bit, clause) in gate.iter().enumerate() {
                 let bit = bit as u8;
                 need[i as usize] |= 1 << bit;
-                for Lit { field, text } in clause {
-                    match field.as_deref().map(|f| names.id(f)) {
-                        Some(id) if id != NONE => fields.entry(id).or_default().add(text, i, bit),
+                for l in clause {
+                    if let LitKind::Num(k) = l.kind {
+                        nums.entry((num_field(l), k)).or_default().push((i, bit));
+                        continue;
+                    }
+                    let list = match l.field.as_deref().map(|f| names.id(f)) {
+                        Some(id) if id != NONE => fields.entry(id).or_default(),
                         // A keyword (or a field the set does not know): any field.
-                        _ => keywords.add(text, i, bit),
+                        _ => &mut keywords,
+                    };
+                    match l.kind {
+                        LitKind::NonAscii => list.add_non_ascii(i, bit),
+                        _ => list.add(&l.text, i, bit),
                     }
                 }
             }
         }
-        if keywords.texts.is_empty() && fields.is_empty() {
+        if keywords.is_empty() && fields.is_empty() && nums.is_empty() {
             return (None, cands.to_vec());
         }
         let mut pf = Prefilter {
             scanners: Vec::new(),
             by_field: vec![NO_SCAN; names.len()],
             others: NO_SCAN,
+            nums: FxHashMap::default(),
+            num_fields: vec![false; names.len()],
             targets: Vec::new(),
             need,
         };
+        let mut num_keys: Vec<_> = nums.into_iter().collect();
+        num_keys.sort_unstable_by_key(|(k, _)| *k);
+        for ((id, k), ts) in num_keys {
+            pf.nums.insert((id, k), pf.targets.len() as u32);
+            pf.targets.push(ts);
+            pf.num_fields[id as usize] = true;
+        }
         let mut ids: Vec<u32> = fields.keys().copied().collect();
         ids.sort_unstable();
         for id in ids {
@@ -164,7 +210,7 @@ impl Prefilter {
                 None => return (None, cands.to_vec()),
             }
         }
-        if !keywords.texts.is_empty() {
+        if !keywords.is_empty() {
             match pf.add_scanner(keywords) {
                 Some(s) => pf.others = s,
                 None => return (None, cands.to_vec()),
@@ -205,7 +251,16 @@ impl Prefilter {
             .any(|p| p.bytes().all(|b| b.is_ascii_digit() || b == b'-'));
         let base = self.targets.len() as u32;
         self.targets.extend(list.targets);
-        self.scanners.push(Scanner { ac, base, ints });
+        let non_ascii = (!list.non_ascii.is_empty()).then(|| {
+            self.targets.push(list.non_ascii);
+            self.targets.len() as u32 - 1
+        });
+        self.scanners.push(Scanner {
+            ac,
+            base,
+            ints,
+            non_ascii,
+        });
         Some(self.scanners.len() as u32 - 1)
     }
 
@@ -220,6 +275,41 @@ impl Prefilter {
         if let Some(sc) = self.scanners.get(s as usize) {
             self.scan_value(sc, ev, v, hits);
         }
+        if self.num_fields.get(id as usize).copied().unwrap_or(false) {
+            self.number_value(ev, id, v, hits);
+        }
+    }
+
+    fn number_value(&self, ev: &Event, id: u32, v: &Value, hits: &mut Hits) {
+        if let Value::List(items) = v {
+            for i in items {
+                self.number_value(ev, id, i, hits);
+            }
+            return;
+        }
+        let Some(n) = Num::of_value(ev, v) else {
+            return;
+        };
+        if let Some(&g) = self.nums.get(&(id, n.key())) {
+            self.hit(g as usize, hits);
+        }
+    }
+
+    /// Records that global pattern `g` occurs in the event.
+    #[inline]
+    fn hit(&self, g: usize, hits: &mut Hits) {
+        if hits.seen[g] {
+            return;
+        }
+        hits.seen[g] = true;
+        hits.seen_list.push(g as u32);
+        for &(r, bit) in &self.targets[g] {
+            let mask = &mut hits.mask[r as usize];
+            if *mask == 0 {
+                hits.touched.push(r);
+            }
+            *mask |= 1 << bit;
+        }
     }
 
     fn scan_value(&self, sc: &Scanner, ev: &Event, v: &Value, hits: &mut Hits) {
@@ -233,20 +323,11 @@ impl Prefilter {
             return;
         }
         with_text(ev, v, |s| {
+            if let Some(g) = sc.non_ascii.filter(|_| !s.is_ascii()) {
+                self.hit(g as usize, hits);
+            }
             for m in sc.ac.find_overlapping_iter(s) {
-                let g = sc.base as usize + m.pattern().as_usize();
-                if hits.seen[g] {
-                    continue;
-                }
-                hits.seen[g] = true;
-                hits.seen_list.push(g as u32);
-                for &(r, bit) in &self.targets[g] {
-                    let mask = &mut hits.mask[r as usize];
-                    if *mask == 0 {
-                        hits.touched.push(r);
-                    }
-                    *mask |= 1 << bit;
-                }
+                self.hit(sc.base as usize + m.pattern().as_usize(), hits);
             }
         });
     }

@@ -34,7 +34,18 @@ impl Num {
             .or_else(|| n.as_f64().filter(|f| f.is_finite()).map(Num::F))
     }
 
-    fn of_value(ev: &Event, v: &Value) -> Option<Num> {
+    /// Equal numbers have equal keys (the converse holds below 2^53).
+    pub fn key(self) -> u64 {
+        let x = self.as_f64();
+        // -0.0 == 0.0
+        if x == 0.0 {
+            0
+        } else {
+            x.to_bits()
+        }
+    }
+
+    pub(crate) fn of_value(ev: &Event, v: &Value) -> Option<Num> {
         match v {
             Value::Int(i) => Some(Num::I(*i)),
             Value::Float(f) => Some(Num::F(*f)),
