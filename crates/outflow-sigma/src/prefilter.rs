@@ -3,10 +3,10 @@
 //! Each gated rule has clauses (see `Detection::clauses`): sets of literals
 //! of which every match contains one, in the field the literal comes from
 //! (any string field for keywords). A rule is evaluated only when each of
-//! its clauses saw one of its literals; ungated rules always are. Every
-//! field is scanned once, by an automaton holding only the literals that
-//! can come from it (its own and the keywords'), so fields no rule names a
-//! literal for cost nothing. Numbers (`EventID: 4624`) are atoms too: the
+//! its clauses saw one of its literals; ungated rules always are. A field
+//! is scanned by an automaton of its own literals, and by one of the
+//! keyword literals; small automata stay in cache, which matters more than
+//! scanning a field twice. Numbers (`EventID: 4624`) are atoms too: the
 //! field's numeric value is looked up in a hash map.
 
 use crate::detection::{Lit, LitKind};
@@ -20,10 +20,10 @@ use rustc_hash::FxHashMap;
 #[derive(Clone, Debug)]
 pub struct Prefilter {
     scanners: Vec<Scanner>,
-    /// Field id → scanner for its values (`NO_SCAN`: none).
+    /// Field id → scanner of its own literals (`NO_SCAN`: none).
     by_field: Vec<u32>,
-    /// Scanner for fields no literal names (keyword literals only).
-    others: u32,
+    /// Scanner of the keyword literals, run on every field (`NO_SCAN`: none).
+    keywords: u32,
     /// (field id, [`Num::key`]) → global pattern id of a number atom.
     nums: FxHashMap<(u32, u64), u32>,
     /// Field id → whether some number atom names it.
@@ -121,17 +121,6 @@ impl<'a> PatternList<'a> {
     fn is_empty(&self) -> bool {
         self.texts.is_empty() && self.non_ascii.is_empty()
     }
-
-    fn extend(&mut self, other: &PatternList<'a>) {
-        for &(r, b) in &other.non_ascii {
-            self.add_non_ascii(r, b);
-        }
-        for (t, ts) in other.texts.iter().zip(&other.targets) {
-            for &(r, b) in ts {
-                self.add(t, r, b);
-            }
-        }
-    }
 }
 
 impl Prefilter {
@@ -185,7 +174,7 @@ impl Prefilter {
         let mut pf = Prefilter {
             scanners: Vec::new(),
             by_field: vec![NO_SCAN; names.len()],
-            others: NO_SCAN,
+            keywords: NO_SCAN,
             nums: FxHashMap::default(),
             num_fields: vec![false; names.len()],
             targets: Vec::new(),
@@ -201,10 +190,9 @@ impl Prefilter {
         let mut ids: Vec<u32> = fields.keys().copied().collect();
         ids.sort_unstable();
         for id in ids {
-            let Some(mut list) = fields.remove(&id) else {
+            let Some(list) = fields.remove(&id) else {
                 continue;
             };
-            list.extend(&keywords);
             match pf.add_scanner(list) {
                 Some(s) => pf.by_field[id as usize] = s,
                 None => return (None, cands.to_vec()),
@@ -212,13 +200,8 @@ impl Prefilter {
         }
         if !keywords.is_empty() {
             match pf.add_scanner(keywords) {
-                Some(s) => pf.others = s,
+                Some(s) => pf.keywords = s,
                 None => return (None, cands.to_vec()),
-            }
-        }
-        for s in &mut pf.by_field {
-            if *s == NO_SCAN {
-                *s = pf.others;
             }
         }
         (Some(pf), always)
@@ -268,12 +251,11 @@ impl Prefilter {
     /// names), recording in `hits` the clauses its literals satisfy.
     #[inline]
     pub fn scan_field(&self, ev: &Event, id: u32, v: &Value, hits: &mut Hits) {
-        let s = match self.by_field.get(id as usize) {
-            Some(&s) => s,
-            None => self.others,
-        };
-        if let Some(sc) = self.scanners.get(s as usize) {
-            self.scan_value(sc, ev, v, hits);
+        let own = self.by_field.get(id as usize).copied().unwrap_or(NO_SCAN);
+        for s in [own, self.keywords] {
+            if let Some(sc) = self.scanners.get(s as usize) {
+                self.scan_value(sc, ev, v, hits);
+            }
         }
         if self.num_fields.get(id as usize).copied().unwrap_or(false) {
             self.number_value(ev, id, v, hits);
