@@ -3,6 +3,7 @@
 
 use crate::condition::{self, CondExpr, Quant};
 use crate::field::{Ctx, FieldMatcher};
+use crate::gate_literals::GateLit;
 use crate::index::{FieldNames, View};
 use crate::report::{Reject, RejectKind};
 use rustc_hash::FxHashSet;
@@ -148,6 +149,42 @@ impl Detection {
         }
     }
 
+    /// Clauses, each a set of literals (with fields as for [`Self::gate`])
+    /// of which any match contains one, that every match satisfies all
+    /// of; empty when none is known. At most [`MAX_CLAUSES`], the most
+    /// selective first.
+    pub fn clauses(&self) -> Vec<Vec<Lit>> {
+        let mut cs = self.cond_clauses(&self.cond);
+        cs.sort_by_key(|c| std::cmp::Reverse(lit_score(c)));
+        let mut seen: FxHashSet<Vec<Lit>> = FxHashSet::default();
+        cs.retain(|c| seen.insert(c.clone()));
+        cs.truncate(MAX_CLAUSES);
+        cs
+    }
+
+    fn cond_clauses(&self, c: &Cond) -> Vec<Vec<Lit>> {
+        match c {
+            Cond::Sel(i) => self.sel_clauses(*i),
+            Cond::Not(_) => Vec::new(),
+            Cond::And(xs) => xs.iter().flat_map(|x| self.cond_clauses(x)).collect(),
+            Cond::Or(xs) => one_of(xs.iter().map(|x| self.cond_clauses(x))),
+            Cond::AtLeast(n, sels) if *n >= sels.len() => {
+                sels.iter().flat_map(|&i| self.sel_clauses(i)).collect()
+            }
+            Cond::AtLeast(_, sels) => one_of(sels.iter().map(|&i| self.sel_clauses(i))),
+        }
+    }
+
+    fn sel_clauses(&self, i: usize) -> Vec<Vec<Lit>> {
+        let branch = |b: &Vec<FieldMatcher>| -> Vec<Vec<Lit>> {
+            b.iter().filter_map(item_literals).collect()
+        };
+        match self.selections[i].branches.as_slice() {
+            [b] => branch(b),
+            bs => one_of(bs.iter().map(branch)),
+        }
+    }
+
     fn sel_literals(&self, i: usize) -> Option<Vec<Lit>> {
         union(self.selections[i].branches.iter().map(|b| {
             best(b.iter().map(|f| {
@@ -156,6 +193,7 @@ impl Detection {
                         .map(|l| Lit {
                             field: f.field.clone(),
                             text: l.clone(),
+                            kind: LitKind::Text,
                         })
                         .collect()
                 })
@@ -164,11 +202,60 @@ impl Detection {
     }
 }
 
+/// Most clauses a rule's gate keeps (one bit each in the prefilter).
+pub const MAX_CLAUSES: usize = 64;
+
+fn item_literals(f: &FieldMatcher) -> Option<Vec<Lit>> {
+    let ls = f.gate_literals.as_ref()?;
+    ls.iter()
+        .map(|l| match l {
+            GateLit::Text(t) => Some(Lit {
+                field: f.field.clone(),
+                text: t.clone(),
+                kind: LitKind::Text,
+            }),
+            // Keywords hold no numbers.
+            GateLit::NonAscii => Some(Lit {
+                field: f.field.clone(),
+                text: String::new(),
+                kind: LitKind::NonAscii,
+            }),
+            GateLit::Num(k, t) => f.field.as_ref().map(|field| Lit {
+                field: Some(field.clone()),
+                text: t.clone(),
+                kind: LitKind::Num(*k),
+            }),
+        })
+        .collect()
+}
+
+/// One clause any match of one of `alts` (each a clause list, all of
+/// which hold) satisfies: the union of each one's most selective clause;
+/// none when some alternative has none.
+fn one_of(alts: impl Iterator<Item = Vec<Vec<Lit>>>) -> Vec<Vec<Lit>> {
+    union(alts.map(|cs| cs.into_iter().max_by_key(|c| lit_score(c))))
+        .into_iter()
+        .collect()
+}
+
 /// A required literal and the field it must occur in (`None`: any).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Lit {
     pub field: Option<Arc<str>>,
     pub text: String,
+    pub kind: LitKind,
+}
+
+/// What a [`Lit`] asks of the field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LitKind {
+    /// `text` occurs in it.
+    Text,
+    /// Its value equals the number with this `Num::key`; `text` is only
+    /// its decimal form, for scoring.
+    Num(u64),
+    /// Its text holds a non-ASCII character (`text` is empty).
+    NonAscii,
 }
 
 /// The texts of `lits`, each once, in order.

@@ -45,6 +45,9 @@ pub struct FieldMatcher {
     pub kind: Kind,
     /// Literal needles (lowercase) of positive string tests, for the prefilter.
     pub literals: Option<Vec<String>>,
+    /// Literals one of which occurs in the field whenever the item matches
+    /// (covers more items than `literals`: regexes, non-ASCII needles).
+    pub gate_literals: Option<Vec<crate::gate_literals::GateLit>>,
 }
 
 impl FieldMatcher {
@@ -99,6 +102,7 @@ impl FieldMatcher {
             groups = vec![groups.into_iter().flatten().collect()];
         }
         let literals = literals_of(&groups, &mods);
+        let gate_literals = crate::gate_literals::of_item(&groups, &mods);
         for g in &mut groups {
             merge_strings(g);
         }
@@ -111,6 +115,7 @@ impl FieldMatcher {
                 time: mods.time,
             },
             literals,
+            gate_literals,
         })
     }
 
@@ -199,6 +204,7 @@ fn exists(key: &str, field: Option<Arc<str>>, values: &[&Yaml]) -> Result<FieldM
         fid: NONE,
         kind: Kind::Exists(want),
         literals: None,
+        gate_literals: None,
     })
 }
 
@@ -232,7 +238,8 @@ fn compile_value(
                     format!("regex {pat:?}: {}", first_line(&e.to_string())),
                 )
             })?;
-        return Ok(vec![ValueTest::Re(re)]);
+        let lits = crate::gate_literals::regex_prefixes(&pat, m);
+        return Ok(vec![ValueTest::Re(re, lits)]);
     }
     if m.cidr {
         let c = crate::cidr::Cidr::parse(&text()?).map_err(|e| bad(RejectKind::Value, e))?;

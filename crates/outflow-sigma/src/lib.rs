@@ -27,6 +27,7 @@ mod detector;
 mod docs;
 mod encode;
 mod field;
+mod gate_literals;
 mod index;
 mod modifiers;
 mod pattern;

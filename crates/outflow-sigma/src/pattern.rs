@@ -236,6 +236,54 @@ impl StrMatcher {
         (!self.longest.is_empty()).then(|| self.longest.clone())
     }
 
+    /// A literal every matching text contains, ASCII-case-insensitively
+    /// (lowercase unless cased), or `None`. Unlike [`Self::longest_literal`]
+    /// it keeps non-ASCII characters where matching compares the text's own
+    /// bytes (cased, or needles no lowercasing can produce).
+    pub fn gate_literal(&self) -> Option<String> {
+        let whole = match &self.shape {
+            Shape::Exact(n) | Shape::Prefix(n) | Shape::Suffix(n) | Shape::Contains(n) => {
+                Some(n.text.as_str())
+            }
+            Shape::Ordered {
+                first,
+                middle,
+                last,
+            } => first
+                .iter()
+                .chain(middle)
+                .chain(last)
+                .map(|n| n.text.as_str())
+                .max_by_key(|t| t.len()),
+            Shape::Regex(_) | Shape::Any => None,
+        };
+        match whole {
+            Some(t) if !t.is_empty() && (self.cased || !self.lower_hay) => Some(t.to_string()),
+            _ => self.longest_literal(),
+        }
+    }
+
+    /// Whether only text with a non-ASCII character can match: a needle
+    /// has one, and bytes are compared (a regex folds case by Unicode, and
+    /// `K` matches the Kelvin sign).
+    pub fn needs_non_ascii(&self) -> bool {
+        match &self.shape {
+            Shape::Exact(n) | Shape::Prefix(n) | Shape::Suffix(n) | Shape::Contains(n) => {
+                !n.text.is_ascii()
+            }
+            Shape::Ordered {
+                first,
+                middle,
+                last,
+            } => first
+                .iter()
+                .chain(middle)
+                .chain(last)
+                .any(|n| !n.text.is_ascii()),
+            Shape::Regex(_) | Shape::Any => false,
+        }
+    }
+
     pub fn is_match(&self, hay: &str) -> bool {
         if let Shape::Regex(re) = &self.shape {
             return re.is_match(hay);

@@ -105,8 +105,9 @@ pub struct Rule {
     pub modifiers: Vec<String>,
     /// At least one of these occurs in any matching event (see [`Detection::required_literals`]).
     pub required_literals: Option<Vec<String>>,
-    /// The required literals with the field each must occur in.
-    pub(crate) gate: Option<Vec<crate::detection::Lit>>,
+    /// Literal clauses every match satisfies, each literal with the field
+    /// it must occur in (see [`Detection::clauses`]); empty: no gate.
+    pub(crate) gate: Vec<Vec<crate::detection::Lit>>,
 }
 
 impl Rule {
@@ -188,8 +189,8 @@ pub fn compile_doc(doc: &Yaml, placeholders: Option<&Placeholders>) -> Result<Co
         .get("detection")
         .ok_or_else(|| Reject::new(RejectKind::Structure, "missing detection"))?;
     let detection = Detection::compile(detection, &mut ctx)?;
-    let gate = detection.gate();
-    let required_literals = gate.as_deref().map(crate::detection::texts);
+    let required_literals = detection.gate().as_deref().map(crate::detection::texts);
+    let gate = detection.clauses();
     Ok(Compiled::Rule(Box::new(Rule {
         meta,
         detection,

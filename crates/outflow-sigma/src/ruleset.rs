@@ -7,7 +7,7 @@ use crate::docs;
 use crate::index::{FieldIndex, FieldNames, View};
 use crate::pipeline::Pipeline;
 use crate::placeholders::Placeholders;
-use crate::prefilter::Prefilter;
+use crate::prefilter::{Hits, Prefilter};
 use crate::report::{DocKind, LoadEntry, LoadReport, Outcome, Reject, RejectKind};
 use crate::rule::{compile_doc, doc_kind, Compiled, Filter, Rule, RuleLogSource};
 use outflow_event::{Event, LogSource};
@@ -78,9 +78,8 @@ pub struct MatchScratch {
     last: Option<Arc<[LogSource]>>,
     plan: Option<Arc<Plan>>,
     index: FieldIndex,
-    /// Prefilter flags per rule, and the ones set for the current event.
-    hit: Vec<bool>,
-    touched: Vec<u32>,
+    /// Prefilter state for the current event.
+    hits: Hits,
     /// Rules to evaluate for the current event.
     eval: Vec<u32>,
 }
@@ -302,7 +301,7 @@ impl RuleSet {
     }
 
     pub fn has_prefilter(&self) -> bool {
-        self.prefilter && self.rules.iter().any(|r| r.gate.is_some())
+        self.prefilter && self.rules.iter().any(|r| !r.gate.is_empty())
     }
 
     /// Indices of every rule matching the event, in load order.
@@ -326,11 +325,7 @@ impl RuleSet {
         out: &mut Vec<usize>,
     ) {
         let MatchScratch {
-            index,
-            hit,
-            touched,
-            eval,
-            ..
+            index, hits, eval, ..
         } = scratch;
         let Some(pf) = &plan.prefilter else {
             index.build(&self.fields, ev, |_, _| {});
@@ -343,24 +338,15 @@ impl RuleSet {
             );
             return;
         };
-        hit.resize(self.rules.len(), false);
-        index.build(&self.fields, ev, |id, v| {
-            if pf.wants(id) {
-                pf.scan_value(ev, v, hit, touched);
-            }
-        });
-        let todo: &[u32] = if touched.is_empty() {
+        hits.fit(pf);
+        index.build(&self.fields, ev, |id, v| pf.scan_field(ev, id, v, hits));
+        eval.clear();
+        hits.drain_passed(pf, eval);
+        let todo: &[u32] = if eval.is_empty() {
             &plan.always
         } else {
-            eval.clear();
             eval.extend_from_slice(&plan.always);
-            eval.extend_from_slice(touched);
             eval.sort_unstable();
-            eval.dedup();
-            for &t in touched.iter() {
-                hit[t as usize] = false;
-            }
-            touched.clear();
             eval
         };
         let view = index.view(ev);

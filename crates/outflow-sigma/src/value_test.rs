@@ -34,7 +34,18 @@ impl Num {
             .or_else(|| n.as_f64().filter(|f| f.is_finite()).map(Num::F))
     }
 
-    fn of_value(ev: &Event, v: &Value) -> Option<Num> {
+    /// Equal numbers have equal keys (the converse holds below 2^53).
+    pub fn key(self) -> u64 {
+        let x = self.as_f64();
+        // -0.0 == 0.0
+        if x == 0.0 {
+            0
+        } else {
+            x.to_bits()
+        }
+    }
+
+    pub(crate) fn of_value(ev: &Event, v: &Value) -> Option<Num> {
         match v {
             Value::Int(i) => Some(Num::I(*i)),
             Value::Float(f) => Some(Num::F(*f)),
@@ -71,7 +82,9 @@ pub enum ValueTest {
     Null,
     Cmp(CmpOp, Num),
     Cidr(Cidr),
-    Re(Regex),
+    /// A regex, with the literals one of which starts every match (for
+    /// the prefilter; `None` when unknown).
+    Re(Regex, Option<Vec<String>>),
     /// `fieldref`: compare with another field of the same event.
     FieldRef {
         other: Arc<str>,
@@ -99,7 +112,7 @@ impl ValueTest {
             ValueTest::Null => *v == Value::Null,
             ValueTest::Str(m) => with_text(ev, v, |s| m.is_match(s)).unwrap_or(false),
             ValueTest::Set(m) => with_text(ev, v, |s| m.is_match(s)).unwrap_or(false),
-            ValueTest::Re(re) => with_text(ev, v, |s| re.is_match(s)).unwrap_or(false),
+            ValueTest::Re(re, _) => with_text(ev, v, |s| re.is_match(s)).unwrap_or(false),
             ValueTest::Cidr(c) => with_text(ev, v, |s| c.contains_text(s)).unwrap_or(false),
             ValueTest::Num(n, text) => match v {
                 Value::Str(s) => {

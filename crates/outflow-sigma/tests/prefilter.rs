@@ -1,0 +1,64 @@
+//! The prefilter's gate atoms (numbers, regex prefixes, non-ASCII text)
+//! change speed, never results: each rule answers the same with and
+//! without the prefilter on values chosen to sit at their edges.
+
+mod common;
+use common::*;
+use outflow_event::{Event, Value};
+use outflow_sigma::RuleSet;
+
+fn same(set: &RuleSet, ev: &Event) -> bool {
+    let plain = set.clone().without_prefilter();
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    set.matches(ev, &mut Default::default(), &mut a);
+    plain.matches(ev, &mut Default::default(), &mut b);
+    assert_eq!(a, b, "the prefilter changed the result");
+    !a.is_empty()
+}
+
+#[test]
+fn number_atoms_match_every_form_of_the_number() {
+    let set = rule(
+        "    sel:\n        EventID: 4634\n        Image|endswith: '.exe'\n    condition: sel\n",
+    );
+    assert!(set.has_prefilter());
+    let base = || event(&[("Image", "C:\\a.exe")]);
+    for v in [Value::Int(4634), Value::Float(4634.0)] {
+        assert!(same(&set, &with(base(), "EventID", v)));
+    }
+    for s in ["4634", " 4634 ", "04634", "4634.0", "4.634e3", "+4634"] {
+        let mut ev = base();
+        ev.push_str(std::sync::Arc::from("EventID"), s);
+        assert!(same(&set, &ev), "{s}");
+    }
+    assert!(!same(&set, &with(base(), "EventID", Value::Int(4635))));
+    assert!(!same(&set, &event(&[("Image", "C:\\a.exe")])));
+}
+
+#[test]
+fn regex_prefix_atoms() {
+    let set = rule(
+        "    sel:\n        CommandLine|re: '(?i)(iex|invoke-expression)\\s'\n    condition: sel\n",
+    );
+    assert!(same(&set, &event(&[("CommandLine", "powershell IEX (x)")])));
+    assert!(same(
+        &set,
+        &event(&[("CommandLine", "Invoke-Expression\tx")])
+    ));
+    assert!(!same(
+        &set,
+        &event(&[("CommandLine", "invoke-expressionx")])
+    ));
+}
+
+#[test]
+fn non_ascii_atoms() {
+    // Cyrillic needles are compared with the lowercased text.
+    let set = rule("    sel:\n        CommandLine|contains:\n            - 'а'\n            - 'е'\n            - 'о'\n    condition: sel\n");
+    assert!(same(&set, &event(&[("CommandLine", "cmd /c ЕCHO")])));
+    assert!(same(&set, &event(&[("CommandLine", "pоwershell")])));
+    assert!(!same(&set, &event(&[("CommandLine", "powershell echo")])));
+    let emoji = rule("    sel:\n        CommandLine|contains: '😀'\n    condition: sel\n");
+    assert!(same(&emoji, &event(&[("CommandLine", "x😀y")])));
+    assert!(!same(&emoji, &event(&[("CommandLine", "xy")])));
+}
