@@ -8,6 +8,11 @@ use std::sync::Arc;
 
 /// A host's key: lower case, first label of a name; addresses as they are.
 pub fn host_key(host: &str) -> Arc<str> {
+    // Hosts are few and repeat on every event: compute each key once.
+    memo(&HOST_KEYS, host, |h| Some(compute_host_key(h))).unwrap_or_else(|| Arc::from(host))
+}
+
+fn compute_host_key(host: &str) -> Arc<str> {
     let h = host.trim();
     if h.parse::<IpAddr>().is_ok() {
         return Arc::from(h);
@@ -28,8 +33,13 @@ pub fn dest_key(flow: &Flow) -> Option<Arc<str>> {
         .domain
         .as_deref()
         .filter(|d| d.parse::<IpAddr>().is_err());
-    if let Some(r) = domain.and_then(outflow_intel::registered_domain) {
-        return Some(Arc::from(r));
+    // The public-suffix lookup is the costly part; domains repeat.
+    if let Some(r) = domain.and_then(|d| {
+        memo(&REGISTERED, d, |d| {
+            outflow_intel::registered_domain(d).map(|r| Arc::from(r.as_ref()))
+        })
+    }) {
+        return Some(r);
     }
     if let Some(s) = &flow.service {
         return Some(Arc::from(format!("service:{}", s.id)));
@@ -101,4 +111,34 @@ mod tests {
         assert!(!is_external(&f("100.64.1.1")));
         assert!(is_external(&f("52.113.194.132")));
     }
+}
+
+/// Most keys each memo holds; past it the memo starts over (bounded memory).
+const MEMO_CAP: usize = 65_536;
+
+type Memo = std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, Option<Arc<str>>>>;
+
+thread_local! {
+    static HOST_KEYS: Memo = Default::default();
+    static REGISTERED: Memo = Default::default();
+}
+
+/// `f(key)`, computed once per distinct key on this thread.
+fn memo(
+    table: &'static std::thread::LocalKey<Memo>,
+    key: &str,
+    f: impl FnOnce(&str) -> Option<Arc<str>>,
+) -> Option<Arc<str>> {
+    table.with(|m| {
+        if let Some(v) = m.borrow().get(key) {
+            return v.clone();
+        }
+        let v = f(key);
+        let mut m = m.borrow_mut();
+        if m.len() >= MEMO_CAP {
+            m.clear();
+        }
+        m.insert(Box::from(key), v.clone());
+        v
+    })
 }
