@@ -116,23 +116,42 @@ impl AnalyticsConfig {
         self.sections.keys().map(|s| s.as_str())
     }
 
-    /// The analytic's section as `T` (its thresholds; unknown keys are errors
-    /// when `T` denies them).
+    /// The analytic's thresholds as `T`: its section without the keys every
+    /// analytic shares (`enabled`, `title`, `attack`, `d3fend`, read by
+    /// [`AnalyticsConfig::meta`]), so `T` holds only its own settings and may
+    /// deny unknown keys. `risk` stays: some analytics grade it.
     pub fn section<T: DeserializeOwned>(&self, analytic: &str) -> Result<T, ConfigError> {
-        let v = self
-            .sections
-            .get(analytic)
-            .ok_or_else(|| ConfigError::Missing(analytic.to_string()))?;
-        yaml_serde::from_value(v.clone()).map_err(|e| ConfigError::Section {
-            file: self.origin.get(analytic).cloned().unwrap_or_default(),
-            analytic: analytic.to_string(),
-            message: e.to_string(),
-        })
+        let mut v = self.raw(analytic)?.clone();
+        if let yaml_serde::Value::Mapping(m) = &mut v {
+            for k in ["enabled", "title", "attack", "d3fend"] {
+                m.remove(k);
+            }
+        }
+        self.decode(analytic, v)
     }
 
     /// The analytic's title, tags, risk and whether it is enabled.
     pub fn meta(&self, analytic: &str) -> Result<AnalyticMeta, ConfigError> {
-        self.section(analytic)
+        let v = self.raw(analytic)?.clone();
+        self.decode(analytic, v)
+    }
+
+    fn raw(&self, analytic: &str) -> Result<&yaml_serde::Value, ConfigError> {
+        self.sections
+            .get(analytic)
+            .ok_or_else(|| ConfigError::Missing(analytic.to_string()))
+    }
+
+    fn decode<T: DeserializeOwned>(
+        &self,
+        analytic: &str,
+        v: yaml_serde::Value,
+    ) -> Result<T, ConfigError> {
+        yaml_serde::from_value(v).map_err(|e| ConfigError::Section {
+            file: self.origin.get(analytic).cloned().unwrap_or_default(),
+            analytic: analytic.to_string(),
+            message: e.to_string(),
+        })
     }
 }
 
@@ -156,22 +175,11 @@ fn merge_value(cur: &mut yaml_serde::Value, new: yaml_serde::Value) {
 mod tests {
     use super::*;
 
+    /// An analytic's own settings: the shared keys are not its business.
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
     struct T {
-        #[allow(dead_code)]
-        enabled: bool,
-        #[allow(dead_code)]
-        title: String,
-        #[allow(dead_code)]
-        attack: Vec<String>,
         limit: u64,
-        #[serde(default)]
-        #[allow(dead_code)]
-        d3fend: Vec<String>,
-        #[serde(default)]
-        #[allow(dead_code)]
-        risk: u8,
     }
 
     #[test]

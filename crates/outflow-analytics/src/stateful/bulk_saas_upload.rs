@@ -36,17 +36,6 @@ const MAX_USERS: usize = 100_000;
 struct Settings {
     #[serde(default)]
     #[allow(dead_code)]
-    enabled: Option<bool>,
-    #[allow(dead_code)]
-    title: String,
-    #[serde(default)]
-    #[allow(dead_code)]
-    attack: Vec<String>,
-    #[serde(default)]
-    #[allow(dead_code)]
-    d3fend: Vec<String>,
-    #[serde(default)]
-    #[allow(dead_code)]
     risk: Option<u8>,
     min_uploads: usize,
     min_bytes: u64,

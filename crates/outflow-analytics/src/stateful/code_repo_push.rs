@@ -25,17 +25,6 @@ pub const NAME: &str = "code-repo-push";
 struct Settings {
     #[serde(default)]
     #[allow(dead_code)]
-    enabled: bool,
-    #[allow(dead_code)]
-    title: String,
-    #[serde(default)]
-    #[allow(dead_code)]
-    attack: Vec<String>,
-    #[serde(default)]
-    #[allow(dead_code)]
-    d3fend: Vec<String>,
-    #[serde(default)]
-    #[allow(dead_code)]
     risk: u8,
     /// Risk of a `--mirror` or `--all` push (every branch and tag).
     mirror_risk: u8,

@@ -43,12 +43,6 @@ pub struct PeerGroup {
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)] // the meta keys are read through `AnalyticMeta`
 struct Settings {
-    enabled: Option<bool>,
-    title: Option<String>,
-    #[serde(default)]
-    attack: Vec<String>,
-    #[serde(default)]
-    d3fend: Vec<String>,
     risk: Option<u8>,
     /// Named groups, first match wins.
     #[serde(default)]

@@ -30,17 +30,6 @@ const MAX_EVIDENCE: usize = 12;
 struct Settings {
     #[serde(default)]
     #[allow(dead_code)]
-    enabled: Option<bool>,
-    #[allow(dead_code)]
-    title: String,
-    #[serde(default)]
-    #[allow(dead_code)]
-    attack: Vec<String>,
-    #[serde(default)]
-    #[allow(dead_code)]
-    d3fend: Vec<String>,
-    #[serde(default)]
-    #[allow(dead_code)]
     risk: Option<u8>,
     /// The organisation's mail domains (besides the policy's sanctioned
     /// domains); mail to them is not "outside".

@@ -27,17 +27,6 @@ pub const NAME: &str = "first-seen-process";
 struct Settings {
     #[serde(default)]
     #[allow(dead_code)]
-    enabled: bool,
-    #[allow(dead_code)]
-    title: String,
-    #[serde(default)]
-    #[allow(dead_code)]
-    attack: Vec<String>,
-    #[serde(default)]
-    #[allow(dead_code)]
-    d3fend: Vec<String>,
-    #[serde(default)]
-    #[allow(dead_code)]
     risk: u8,
     /// Risk when the new program uploaded at least `baseline.upload_floor`.
     upload_risk: u8,

@@ -31,17 +31,6 @@ const MAX_EVIDENCE: usize = 12;
 struct Settings {
     #[serde(default)]
     #[allow(dead_code)]
-    enabled: Option<bool>,
-    #[allow(dead_code)]
-    title: String,
-    #[serde(default)]
-    #[allow(dead_code)]
-    attack: Vec<String>,
-    #[serde(default)]
-    #[allow(dead_code)]
-    d3fend: Vec<String>,
-    #[serde(default)]
-    #[allow(dead_code)]
     risk: Option<u8>,
     /// Event names (`eventName`) of successful sign-ins.
     logon_events: Vec<String>,

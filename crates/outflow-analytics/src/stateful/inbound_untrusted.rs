@@ -32,17 +32,6 @@ const ESTABLISHED: &[&str] = &["SF", "S1", "S2", "S3", "RSTO", "RSTR"];
 struct Settings {
     #[serde(default)]
     #[allow(dead_code)]
-    enabled: Option<bool>,
-    #[allow(dead_code)]
-    title: String,
-    #[serde(default)]
-    #[allow(dead_code)]
-    attack: Vec<String>,
-    #[serde(default)]
-    #[allow(dead_code)]
-    d3fend: Vec<String>,
-    #[serde(default)]
-    #[allow(dead_code)]
     risk: Option<u8>,
     /// Firewall zones outside the organisation.
     untrusted_zones: Vec<String>,

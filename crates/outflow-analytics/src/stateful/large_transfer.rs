@@ -40,14 +40,6 @@ pub enum Scope {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
-    #[serde(default)]
-    pub enabled: Option<bool>,
-    #[serde(default)]
-    pub title: Option<String>,
-    #[serde(default)]
-    pub attack: Vec<String>,
-    #[serde(default)]
-    pub d3fend: Vec<String>,
     /// Risk when the window sum crosses `volume_bytes`.
     pub risk: u8,
     pub window_seconds: u64,

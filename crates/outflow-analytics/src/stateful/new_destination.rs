@@ -26,17 +26,6 @@ pub const NAME: &str = "new-destination";
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Settings {
-    #[serde(default)]
-    #[allow(dead_code)]
-    enabled: bool,
-    #[allow(dead_code)]
-    title: String,
-    #[serde(default)]
-    #[allow(dead_code)]
-    attack: Vec<String>,
-    #[serde(default)]
-    #[allow(dead_code)]
-    d3fend: Vec<String>,
     /// Risk of an upload to an uncatalogued destination.
     #[serde(default)]
     risk: u8,

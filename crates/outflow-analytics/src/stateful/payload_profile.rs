@@ -31,12 +31,6 @@ const HOSTS_PER_PROFILE: usize = 8;
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)] // the meta keys are read through `AnalyticMeta`
 struct Settings {
-    enabled: Option<bool>,
-    title: Option<String>,
-    #[serde(default)]
-    attack: Vec<String>,
-    #[serde(default)]
-    d3fend: Vec<String>,
     risk: Option<u8>,
     /// Requests a destination's profile needs before it judges.
     min_samples: u32,

@@ -37,12 +37,6 @@ const MAX_EVIDENCE: usize = 6;
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)] // the meta keys are read through `AnalyticMeta`
 struct Settings {
-    enabled: Option<bool>,
-    title: Option<String>,
-    #[serde(default)]
-    attack: Vec<String>,
-    #[serde(default)]
-    d3fend: Vec<String>,
     risk: Option<u8>,
     /// Substrings (case-insensitive) of non-browser user agents.
     user_agents: Vec<String>,

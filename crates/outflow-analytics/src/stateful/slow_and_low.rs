@@ -43,14 +43,6 @@ pub struct Limits {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
-    #[serde(default)]
-    pub enabled: Option<bool>,
-    #[serde(default)]
-    pub title: Option<String>,
-    #[serde(default)]
-    pub attack: Vec<String>,
-    #[serde(default)]
-    pub d3fend: Vec<String>,
     pub risk: u8,
     pub window_days: u32,
     pub min_total_bytes: u64,

@@ -54,17 +54,6 @@ const MIN_NAME_LEN: usize = 5;
 struct Settings {
     #[serde(default)]
     #[allow(dead_code)]
-    enabled: Option<bool>,
-    #[allow(dead_code)]
-    title: String,
-    #[serde(default)]
-    #[allow(dead_code)]
-    attack: Vec<String>,
-    #[serde(default)]
-    #[allow(dead_code)]
-    d3fend: Vec<String>,
-    #[serde(default)]
-    #[allow(dead_code)]
     risk: Option<u8>,
     staging_paths: Vec<String>,
     archive_extensions: Vec<String>,

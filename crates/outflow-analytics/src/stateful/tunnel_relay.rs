@@ -33,12 +33,6 @@ const MAX_EVIDENCE: usize = 8;
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)] // the meta keys are read through `AnalyticMeta`
 struct Settings {
-    enabled: Option<bool>,
-    title: Option<String>,
-    #[serde(default)]
-    attack: Vec<String>,
-    #[serde(default)]
-    d3fend: Vec<String>,
     risk: Option<u8>,
     /// Web-service catalog categories of tunnel and relay services.
     service_categories: Vec<String>,

@@ -26,14 +26,6 @@ pub const ID: &str = "upload-ratio";
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
-    #[serde(default)]
-    pub enabled: Option<bool>,
-    #[serde(default)]
-    pub title: Option<String>,
-    #[serde(default)]
-    pub attack: Vec<String>,
-    #[serde(default)]
-    pub d3fend: Vec<String>,
     pub risk: u8,
     /// Earlier days a host needs before its days are judged.
     pub min_baseline_days: usize,
