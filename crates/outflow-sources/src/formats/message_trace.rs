@@ -121,14 +121,25 @@ pub fn read(opened: Opened, ctx: &mut ReadCtx) -> io::Result<()> {
             continue;
         }
         let Some(h) = &header else {
-            header = Some(Header {
+            let h = Header {
                 keys: cells
                     .iter()
                     .map(|c| ctx.key(c.text(&text).trim()))
                     .collect(),
                 norms: cells.iter().map(|c| norm(&c.text(&text))).collect(),
                 text,
-            });
+            };
+            // Without sender and recipient columns no row can be read
+            // (a file forced to this format that is something else).
+            if h.column(SENDER).is_none() || h.column(RECIPIENTS).is_none() {
+                ctx.reject(
+                    RejectReason::MissingHeader,
+                    Position::Line(start),
+                    "no sender and recipient columns in the header line",
+                );
+                return Ok(());
+            }
+            header = Some(h);
             continue;
         };
         if text == h.text {

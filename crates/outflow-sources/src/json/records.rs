@@ -82,6 +82,9 @@ fn frame_records<R: BufRead>(
     let max_record = ctx.limits.max_record_bytes;
     let mut index = 0u64;
     let mut pending = Pending::default();
+    // Comment lines are skipped; a file of nothing else is reported, not
+    // passed over without a trace.
+    let (mut comments, mut data) = (0u64, false);
     while !ctx.stopped() {
         let Some((line_no, line)) = lines.next_line(ctx)? else {
             break;
@@ -119,9 +122,14 @@ fn frame_records<R: BufRead>(
             continue;
         }
         let trimmed = line.trim_start();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
+        if trimmed.is_empty() {
             continue;
         }
+        if trimmed.starts_with('#') {
+            comments += 1;
+            continue;
+        }
+        data = true;
         frame_line(
             line,
             line_no,
@@ -138,6 +146,13 @@ fn frame_records<R: BufRead>(
             RejectReason::Truncated,
             Position::Line(pending.start_line),
             "input ends inside a JSON record",
+        );
+    }
+    if comments > 0 && !data && !ctx.stopped() {
+        ctx.reject(
+            RejectReason::EmptyFile,
+            Position::File,
+            format!("{comments} comment line(s) (#...) and no JSON record"),
         );
     }
     Ok(())
