@@ -115,6 +115,10 @@ impl<K: Eq + Hash + Clone> SeenMap<K> {
 pub struct HostClock {
     pub hosts: SeenMap<Arc<str>>,
     learning: i64,
+    /// (number of hosts, earliest first-seen) when last computed: a host's
+    /// first time never changes once seen, so the minimum only moves when
+    /// hosts come or go, and is not recomputed over every host per flow.
+    earliest: std::cell::Cell<Option<(usize, Option<i64>)>>,
 }
 
 impl HostClock {
@@ -122,6 +126,7 @@ impl HostClock {
         HostClock {
             hosts: SeenMap::new(cap),
             learning,
+            earliest: std::cell::Cell::new(None),
         }
     }
 
@@ -138,7 +143,15 @@ impl HostClock {
 
     /// The earliest first-seen time of any host.
     pub fn earliest(&self) -> Option<i64> {
-        self.hosts.iter().map(|(_, s)| s.first).min()
+        let n = self.hosts.len();
+        if let Some((len, e)) = self.earliest.get() {
+            if len == n {
+                return e;
+            }
+        }
+        let e = self.hosts.iter().map(|(_, s)| s.first).min();
+        self.earliest.set(Some((n, e)));
+        e
     }
 
     pub fn learning(&self) -> i64 {
