@@ -6,14 +6,13 @@
 
 use super::novelty::seen::{load1, load2, rows1, rows2};
 use super::novelty::{
-    allowed, dest_key, flow_rec, host_key, is_external, sanctioned, sort_evidence, upload_risk,
-    Candidate, HostClock, NoveltySettings, Prevalence, SeenMap, Snapshot, UploadJoin,
-    SNAPSHOT_VERSION,
+    allowed, reached, sanctioned, sort_evidence, upload_risk, Candidate, HostClock,
+    NoveltySettings, Prevalence, Reached, SeenMap, Snapshot, UploadJoin, SNAPSHOT_VERSION,
 };
 use crate::config::AnalyticMeta;
 use crate::engine::StatefulAnalytic;
 use crate::report::{self, human_bytes};
-use crate::view::{Kind, View};
+use crate::view::View;
 use crate::{ConfigError, Ctx};
 use outflow_detect::Finding;
 use rustc_hash::FxHashSet;
@@ -134,36 +133,22 @@ impl NewDestination {
 }
 
 /// The kinds of record that show a host reaching a destination.
-pub(crate) fn reaches(kind: Kind) -> bool {
-    matches!(
-        kind,
-        Kind::NetConn | Kind::Conn | Kind::Tls | Kind::Http | Kind::Firewall
-    )
-}
-
 impl StatefulAnalytic for NewDestination {
     fn name(&self) -> &str {
         NAME
     }
 
     fn on_event(&mut self, view: &View<'_>, out: &mut Vec<Finding>) {
-        let t = view.micros();
-        if t == 0 || !reaches(view.kind) {
-            return;
-        }
-        if let Some(r) = flow_rec(view) {
-            self.join.observe(r);
-        }
-        let (Some(host), Some(flow)) = (&view.host, &view.flow) else {
-            return;
-        };
-        if !is_external(flow) {
-            return;
-        }
-        let Some(dest) = dest_key(flow) else {
+        let Some(Reached {
+            t,
+            host,
+            hk,
+            dest,
+            flow,
+        }) = reached(view, &mut self.join)
+        else {
             return;
         };
-        let hk = host_key(host);
         let learnt = self.hosts.learnt(&hk, t);
         let item: Item = (hk.clone(), dest.clone());
         let seen = self.items.touch(&item, t);

@@ -5,11 +5,10 @@
 //! only what was seen at or before each event, so a baseline saved by a
 //! run gives the same answer when the same data is hunted again.
 
-use super::new_destination::reaches;
 use super::novelty::seen::{load1, rows1};
 use super::novelty::{
-    allowed, dest_key, flow_rec, host_key, is_external, sanctioned, sort_evidence, upload_risk,
-    Candidate, HostClock, Prevalence, Snapshot, UploadJoin, SNAPSHOT_VERSION,
+    allowed, reached, sanctioned, sort_evidence, upload_risk, Candidate, HostClock, Prevalence,
+    Reached, Snapshot, UploadJoin, SNAPSHOT_VERSION,
 };
 use crate::config::AnalyticMeta;
 use crate::engine::StatefulAnalytic;
@@ -132,23 +131,16 @@ impl StatefulAnalytic for RareDestination {
     }
 
     fn on_event(&mut self, view: &View<'_>, out: &mut Vec<Finding>) {
-        let t = view.micros();
-        if t == 0 || !reaches(view.kind) {
-            return;
-        }
-        if let Some(r) = flow_rec(view) {
-            self.join.observe(r);
-        }
-        let (Some(host), Some(flow)) = (&view.host, &view.flow) else {
-            return;
-        };
-        if !is_external(flow) {
-            return;
-        }
-        let Some(dest) = dest_key(flow) else {
+        let Some(Reached {
+            t,
+            host,
+            hk,
+            dest,
+            flow,
+        }) = reached(view, &mut self.join)
+        else {
             return;
         };
-        let hk = host_key(host);
         let learnt = self.hosts.learnt(&hk, t);
         // A host past the per-destination cap: the destination is not rare.
         let Some(pair) = self.users.touch(&dest, &hk, t) else {

@@ -21,7 +21,7 @@ pub use seen::{HostClock, Seen, SeenMap};
 pub use settings::NoveltySettings;
 pub use uploads::{Candidate, FlowRec, UploadJoin};
 
-use crate::view::{Flow, View};
+use crate::view::{Flow, Kind, View};
 use crate::Ctx;
 use outflow_detect::Evidence;
 use outflow_intel::{AllowQuery, Sanctioned};
@@ -136,4 +136,52 @@ pub fn sort_evidence(ev: &mut [Evidence]) {
             ))
         });
     }
+}
+
+/// The kinds of record that show a host reaching a destination.
+pub fn reaches(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::NetConn | Kind::Conn | Kind::Tls | Kind::Http | Kind::Firewall
+    )
+}
+
+/// A host reaching an external destination, keyed as the destination
+/// analytics key it.
+pub struct Reached<'v> {
+    pub t: i64,
+    /// The view's host, as written.
+    pub host: &'v std::sync::Arc<str>,
+    /// Its key ([`host_key`]).
+    pub hk: std::sync::Arc<str>,
+    /// The destination's key ([`dest_key`]).
+    pub dest: std::sync::Arc<str>,
+    pub flow: &'v Flow,
+}
+
+/// What new-destination and rare-destination do first with every view:
+/// feed its bytes out to the upload join, then name the external
+/// destination its host reached, if it reached one.
+pub fn reached<'v, T>(view: &'v View<'_>, join: &mut UploadJoin<T>) -> Option<Reached<'v>> {
+    let t = view.micros();
+    if t == 0 || !reaches(view.kind) {
+        return None;
+    }
+    if let Some(r) = flow_rec(view) {
+        join.observe(r);
+    }
+    let (Some(host), Some(flow)) = (&view.host, &view.flow) else {
+        return None;
+    };
+    if !is_external(flow) {
+        return None;
+    }
+    let dest = dest_key(flow)?;
+    Some(Reached {
+        t,
+        host,
+        hk: host_key(host),
+        dest,
+        flow,
+    })
 }
