@@ -336,16 +336,12 @@ impl StatefulAnalytic for SlowAndLow {
             self.clock = now;
             self.advance(now, out);
         }
-        let mut ts = std::mem::take(&mut self.pending);
-        self.transfers.on_view(view, &mut ts);
-        self.pending = ts;
+        self.transfers.on_view(view, &mut self.pending);
         self.drain(out);
     }
 
     fn advance(&mut self, now: i64, out: &mut Vec<Finding>) {
-        let mut ts = std::mem::take(&mut self.pending);
-        self.transfers.advance(now, &mut ts);
-        self.pending = ts;
+        self.transfers.advance(now, &mut self.pending);
         self.drain(out);
         let today = now.div_euclid(DAY);
         if today > self.last_sweep_day {
@@ -355,9 +351,7 @@ impl StatefulAnalytic for SlowAndLow {
     }
 
     fn finish(&mut self, out: &mut Vec<Finding>) {
-        let mut ts = std::mem::take(&mut self.pending);
-        self.transfers.finish(&mut ts);
-        self.pending = ts;
+        self.transfers.finish(&mut self.pending);
         self.drain(out);
     }
 

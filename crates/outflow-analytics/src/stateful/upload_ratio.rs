@@ -359,16 +359,12 @@ impl StatefulAnalytic for UploadRatio {
             self.clock = now;
             self.advance(now, out);
         }
-        let mut ts = std::mem::take(&mut self.pending);
-        self.transfers.on_view(view, &mut ts);
-        self.pending = ts;
+        self.transfers.on_view(view, &mut self.pending);
         self.drain(out);
     }
 
     fn advance(&mut self, now: i64, out: &mut Vec<Finding>) {
-        let mut ts = std::mem::take(&mut self.pending);
-        self.transfers.advance(now, &mut ts);
-        self.pending = ts;
+        self.transfers.advance(now, &mut self.pending);
         self.drain(out);
         if now - self.last_sweep >= 300_000_000 {
             self.last_sweep = now;
@@ -377,9 +373,7 @@ impl StatefulAnalytic for UploadRatio {
     }
 
     fn finish(&mut self, out: &mut Vec<Finding>) {
-        let mut ts = std::mem::take(&mut self.pending);
-        self.transfers.finish(&mut ts);
-        self.pending = ts;
+        self.transfers.finish(&mut self.pending);
         self.drain(out);
         self.sweep(i64::MAX, out);
     }
