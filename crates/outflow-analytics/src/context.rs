@@ -3,6 +3,7 @@
 
 use crate::config::AnalyticsConfig;
 use crate::geoip::GeoIp;
+use crate::intern::Interner;
 use crate::threat_list::ThreatList;
 use crate::view::ServiceRef;
 use outflow_intel::{Intel, Policy};
@@ -55,14 +56,25 @@ impl Ctx {
     /// The catalogued service of `domain` (and request path), with whether
     /// the policy sanctions it.
     pub fn service_ref(&self, domain: &str, path: Option<&str>) -> Option<ServiceRef> {
+        self.service_ref_in(domain, path, &mut Interner::default())
+    }
+
+    /// [`Self::service_ref`], its names shared through `names` (the engine
+    /// looks up every web request).
+    pub fn service_ref_in(
+        &self,
+        domain: &str,
+        path: Option<&str>,
+        names: &mut Interner,
+    ) -> Option<ServiceRef> {
         let m = self.intel.services.lookup(domain, path)?;
         Some(ServiceRef {
-            id: Arc::from(m.entry.id.as_str()),
-            name: Arc::from(m.entry.service.as_str()),
-            category: Arc::from(m.entry.category.as_str()),
-            technique: Arc::from(m.entry.technique.as_str()),
+            id: names.get(&m.entry.id),
+            name: names.get(&m.entry.service),
+            category: names.get(m.entry.category.as_str()),
+            technique: names.get(m.entry.technique.as_str()),
             upload_endpoint: m.upload,
-            tenant: m.tenant.as_deref().map(Arc::from),
+            tenant: m.tenant.as_deref().map(|t| names.get(t)),
             sanctioned: self.policy.is_sanctioned_match(&m, domain),
         })
     }

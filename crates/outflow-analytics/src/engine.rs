@@ -3,7 +3,9 @@
 //! analytic in event-time order. It is the one [`outflow_detect::Analytic`]
 //! the pipeline sees.
 
+use crate::intern::Interner;
 use crate::names::Names;
+use crate::stateful::transfers::{JoinSettings, Transfer, Transfers};
 use crate::view::{kind_of, raw_flow, Flow, Kind, ServiceRef, View};
 use crate::Ctx;
 use outflow_detect::{Analytic, Finding};
@@ -33,6 +35,36 @@ pub trait StatefulAnalytic: Send {
     fn state_len(&self) -> usize {
         0
     }
+    /// The flow-to-transfer join this analytic reads, when it counts bytes
+    /// (the volume analytics). The engine runs one join per distinct
+    /// setting and hands every reader its transfers ([`Self::on_transfer`]),
+    /// so attribution and naming are done once per record, not per analytic.
+    fn transfer_join(&self) -> Option<JoinSettings> {
+        None
+    }
+    /// A transfer the engine's join made known: during an event (after
+    /// [`Self::on_event`]), or from [`Self::advance`] / [`Self::finish`]
+    /// time (held flows released, before the analytic's own call).
+    fn on_transfer(&mut self, _t: &Transfer, _out: &mut Vec<Finding>) {}
+}
+
+/// One shared join and the analytics that read it.
+struct TransferFeed {
+    transfers: Transfers,
+    readers: Vec<usize>,
+    /// Transfers made known and not yet handed out (reused between events).
+    batch: Vec<Transfer>,
+}
+
+impl TransferFeed {
+    fn deliver(&mut self, analytics: &mut [Box<dyn StatefulAnalytic>], out: &mut Vec<Finding>) {
+        for t in &self.batch {
+            for &i in &self.readers {
+                analytics[i].on_transfer(t, out);
+            }
+        }
+        self.batch.clear();
+    }
 }
 
 /// Name of the engine's own part of a saved state: host name by address,
@@ -53,9 +85,14 @@ const MAX_LOOKUPS: usize = 200_000;
 pub struct AnalyticsEngine {
     ctx: Arc<Ctx>,
     names: Names,
+    /// Shared copies of host and destination names.
+    interned: Interner,
     analytics: Vec<Box<dyn StatefulAnalytic>>,
     /// Domain → its catalog service (or none), so each domain is looked up once.
     lookups: FxHashMap<Arc<str>, Option<ServiceRef>>,
+    feeds: Vec<TransferFeed>,
+    /// Latest event time seen (µs): held transfers are released as it moves.
+    clock: i64,
     last_expiry: i64,
     /// Event-time range (µs) of the events seen, for the baseline store.
     range: Option<(i64, i64)>,
@@ -63,11 +100,30 @@ pub struct AnalyticsEngine {
 
 impl AnalyticsEngine {
     pub fn new(ctx: Arc<Ctx>, analytics: Vec<Box<dyn StatefulAnalytic>>) -> Self {
+        let mut feeds: Vec<TransferFeed> = Vec::new();
+        let mut joins: Vec<JoinSettings> = Vec::new();
+        for (i, a) in analytics.iter().enumerate() {
+            let Some(j) = a.transfer_join() else { continue };
+            match joins.iter().position(|k| *k == j) {
+                Some(f) => feeds[f].readers.push(i),
+                None => {
+                    joins.push(j);
+                    feeds.push(TransferFeed {
+                        transfers: Transfers::new(ctx.clone(), j),
+                        readers: vec![i],
+                        batch: Vec::new(),
+                    });
+                }
+            }
+        }
         AnalyticsEngine {
             ctx,
             names: Names::default(),
+            interned: Interner::default(),
             analytics,
             lookups: FxHashMap::default(),
+            feeds,
+            clock: 0,
             last_expiry: 0,
             range: None,
         }
@@ -142,7 +198,7 @@ impl AnalyticsEngine {
     pub fn view<'e>(&mut self, ev: &'e Event) -> View<'e> {
         let kind = kind_of(ev);
         let now = ev.ts.map(|t| t.0 / 1_000).unwrap_or(0);
-        self.names.learn(ev, kind, now);
+        self.names.learn(ev, kind, now, &mut self.interned);
         let flow = match kind {
             Kind::NetConn | Kind::Http | Kind::Conn | Kind::Tls | Kind::Firewall | Kind::Dns => {
                 Some(self.flow(ev, kind, now))
@@ -158,21 +214,21 @@ impl AnalyticsEngine {
             .entity_str(EntitySlot::Host)
             .filter(|h| !h.is_empty() && !firewall);
         let host = match named {
-            Some(h) => Some(Arc::from(h.as_ref())),
+            Some(h) => Some(self.interned.get(&h)),
             None => ev.entity.src_ip.map(|ip| self.names.host_of(ip)),
         };
-        View {
+        View::new(
             ev,
             kind,
             host,
-            user: ev.entity_str(EntitySlot::User).filter(|u| !u.is_empty()),
-            image: ev.entity_str(EntitySlot::Image).filter(|i| !i.is_empty()),
+            ev.entity_str(EntitySlot::User).filter(|u| !u.is_empty()),
+            ev.entity_str(EntitySlot::Image).filter(|i| !i.is_empty()),
             flow,
-        }
+        )
     }
 
     fn flow(&mut self, ev: &Event, kind: Kind, now: i64) -> Flow {
-        let mut f = raw_flow(ev);
+        let mut f = raw_flow(ev, &mut self.interned);
         if f.domain.is_some() {
             f.named_by = Some("record");
         } else if kind != Kind::Dns {
@@ -203,7 +259,7 @@ impl AnalyticsEngine {
         if let Some(s) = self.lookups.get(domain) {
             return s.clone();
         }
-        let s = self.ctx.service_ref(domain, None);
+        let s = self.ctx.service_ref_in(domain, None, &mut self.interned);
         if self.lookups.len() >= MAX_LOOKUPS {
             self.lookups.clear();
         }
@@ -218,7 +274,8 @@ impl AnalyticsEngine {
         } else {
             url_path(path)
         };
-        self.ctx.service_ref(domain, Some(path))
+        self.ctx
+            .service_ref_in(domain, Some(path), &mut self.interned)
     }
 }
 
@@ -241,13 +298,31 @@ impl Analytic for AnalyticsEngine {
             });
         }
         let view = self.view(event);
+        // Events come in time order but the watermark only between batches:
+        // the event's own time releases held transfers too.
+        let now = view.micros();
+        if now > self.clock {
+            self.clock = now;
+            for f in &mut self.feeds {
+                f.transfers.advance(now, &mut f.batch);
+                f.deliver(&mut self.analytics, out);
+            }
+        }
         for a in &mut self.analytics {
             a.on_event(&view, out);
+        }
+        for f in &mut self.feeds {
+            f.transfers.on_view(&view, &mut f.batch);
+            f.deliver(&mut self.analytics, out);
         }
     }
 
     fn advance(&mut self, watermark: Timestamp, out: &mut Vec<Finding>) {
         let now = watermark.0 / 1_000;
+        for f in &mut self.feeds {
+            f.transfers.advance(now, &mut f.batch);
+            f.deliver(&mut self.analytics, out);
+        }
         for a in &mut self.analytics {
             a.advance(now, out);
         }
@@ -259,6 +334,10 @@ impl Analytic for AnalyticsEngine {
     }
 
     fn finish(&mut self, out: &mut Vec<Finding>) {
+        for f in &mut self.feeds {
+            f.transfers.finish(&mut f.batch);
+            f.deliver(&mut self.analytics, out);
+        }
         for a in &mut self.analytics {
             a.finish(out);
         }
@@ -277,6 +356,8 @@ impl Analytic for AnalyticsEngine {
     }
 
     fn state_len(&self) -> usize {
-        self.names.len() + self.analytics.iter().map(|a| a.state_len()).sum::<usize>()
+        self.names.len()
+            + self.feeds.iter().map(|f| f.transfers.len()).sum::<usize>()
+            + self.analytics.iter().map(|a| a.state_len()).sum::<usize>()
     }
 }

@@ -17,6 +17,7 @@ pub mod config;
 pub mod context;
 pub mod engine;
 pub mod geoip;
+pub mod intern;
 pub mod names;
 pub mod registry;
 pub mod report;

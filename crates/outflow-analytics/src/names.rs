@@ -4,6 +4,7 @@
 //! the host name behind a source address (learnt from host events that
 //! carry both). All maps are bounded and expire by event time.
 
+use crate::intern::Interner;
 use crate::view::Kind;
 use outflow_event::{EntitySlot, Event};
 use rustc_hash::FxHashMap;
@@ -35,17 +36,18 @@ pub struct Names {
 
 impl Names {
     /// Learns what the event tells: DNS answers, connection names, host addresses.
-    pub fn learn(&mut self, ev: &Event, kind: Kind, now: i64) {
+    /// Names are shared through `names`.
+    pub fn learn(&mut self, ev: &Event, kind: Kind, now: i64, names: &mut Interner) {
         match kind {
-            Kind::Dns => self.learn_dns(ev, now),
+            Kind::Dns => self.learn_dns(ev, now, names),
             Kind::Tls => {
                 if let (Some(uid), Some(sni)) = (ev.get_str("uid"), ev.get_str("server_name")) {
-                    self.learn_uid(uid, sni, now);
+                    self.learn_uid(uid, sni, now, names);
                 }
             }
             Kind::Http => {
                 if let (Some(uid), Some(host)) = (ev.get_str("uid"), ev.get_str("host")) {
-                    self.learn_uid(uid, host, now);
+                    self.learn_uid(uid, host, now, names);
                 }
             }
             Kind::NetConn => {
@@ -84,33 +86,32 @@ impl Names {
         v
     }
 
-    fn learn_uid(&mut self, uid: &str, name: &str, now: i64) {
-        let name = clean(name);
+    fn learn_uid(&mut self, uid: &str, name: &str, now: i64, names: &mut Interner) {
+        let name = names.domain(name.trim());
         if name.is_empty() || name.parse::<IpAddr>().is_ok() {
             return;
         }
         bound_timed(&mut self.uid);
-        self.uid
-            .insert(Arc::from(uid), (Arc::from(name.as_str()), now));
+        self.uid.insert(Arc::from(uid), (name, now));
     }
 
-    fn learn_dns(&mut self, ev: &Event, now: i64) {
+    fn learn_dns(&mut self, ev: &Event, now: i64, names: &mut Interner) {
         let query = ev
             .get_str("query")
             .or_else(|| ev.get_str("QueryName"))
-            .map(clean);
-        let Some(query) = query.filter(|q| !q.is_empty()) else {
+            .map(str::trim);
+        let Some(query) = query.filter(|q| !q.trim_end_matches('.').is_empty()) else {
             return;
         };
         let answers = ev
             .get("answer")
             .or_else(|| ev.get("answers"))
             .or_else(|| ev.get("QueryResults"))
-            .map(|v| ev.display(v).into_owned());
+            .map(|v| ev.display(v));
         let Some(answers) = answers else {
             return;
         };
-        let name: Arc<str> = Arc::from(query.as_str());
+        let name = names.domain(query);
         let client = ev.entity.src_ip;
         for ip in addresses(&answers) {
             if let Some(c) = client {
@@ -176,10 +177,6 @@ impl Names {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
-}
-
-fn clean(name: &str) -> String {
-    name.trim().trim_end_matches('.').to_ascii_lowercase()
 }
 
 /// Every IP address in an answer text (Zeek `answers` lists, Sysmon

@@ -4,8 +4,10 @@
 //! looked up in the web-service catalog. Built once per event by the
 //! engine, so every analytic shares the work.
 
+use crate::stateful::novelty::{dest_key, host_key};
 use outflow_event::{EntitySlot, Event, SourceKind};
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -83,9 +85,53 @@ pub struct View<'e> {
     pub user: Option<Cow<'e, str>>,
     pub image: Option<Cow<'e, str>>,
     pub flow: Option<Flow>,
+    /// The host's and the destination's first-seen keys, computed on
+    /// first use (several analytics key by them).
+    keys: Keys,
+}
+
+#[derive(Default)]
+struct Keys {
+    host: OnceCell<Option<Arc<str>>>,
+    dest: OnceCell<Option<Arc<str>>>,
 }
 
 impl<'e> View<'e> {
+    pub fn new(
+        ev: &'e Event,
+        kind: Kind,
+        host: Option<Arc<str>>,
+        user: Option<Cow<'e, str>>,
+        image: Option<Cow<'e, str>>,
+        flow: Option<Flow>,
+    ) -> Self {
+        View {
+            ev,
+            kind,
+            host,
+            user,
+            image,
+            flow,
+            keys: Keys::default(),
+        }
+    }
+
+    /// The host's key ([`host_key`]).
+    pub fn host_key(&self) -> Option<&Arc<str>> {
+        self.keys
+            .host
+            .get_or_init(|| self.host.as_deref().map(host_key))
+            .as_ref()
+    }
+
+    /// The destination's key ([`dest_key`]), for a flow.
+    pub fn dest_key(&self) -> Option<&Arc<str>> {
+        self.keys
+            .dest
+            .get_or_init(|| self.flow.as_ref().and_then(dest_key))
+            .as_ref()
+    }
+
     /// Time of the event in microseconds since the epoch (0 when unknown).
     pub fn micros(&self) -> i64 {
         self.ev.ts.map(|t| t.0 / 1_000).unwrap_or(0)
@@ -145,8 +191,9 @@ pub fn kind_of(ev: &Event) -> Kind {
     Kind::Other
 }
 
-/// The record's own flow fields (before the engine names and looks it up).
-pub fn raw_flow(ev: &Event) -> Flow {
+/// The record's own flow fields (before the engine names and looks it up),
+/// the destination's name shared through `names`.
+pub fn raw_flow(ev: &Event, names: &mut crate::intern::Interner) -> Flow {
     let e = &ev.entity;
     Flow {
         src_ip: e.src_ip,
@@ -155,7 +202,7 @@ pub fn raw_flow(ev: &Event) -> Flow {
         domain: ev
             .entity_str(EntitySlot::DstDomain)
             .filter(|d| !d.is_empty() && d.as_ref() != "-")
-            .map(|d| Arc::from(d.trim_end_matches('.').to_ascii_lowercase())),
+            .map(|d| names.domain(&d)),
         named_by: None,
         service: None,
         bytes_out: e.bytes_out,

@@ -6,9 +6,10 @@
 mod common;
 
 use common::*;
-use outflow_analytics::stateful::large_transfer::{self, LargeTransfer};
-use outflow_analytics::StatefulAnalytic;
-use outflow_detect::Finding;
+use outflow_analytics::stateful::large_transfer;
+use outflow_analytics::{AnalyticsEngine, StatefulAnalytic};
+use outflow_detect::{Analytic, Finding};
+use outflow_event::Timestamp;
 
 fn upload(i: u16, ts: f64, out: u64) -> Upload {
     Upload {
@@ -142,18 +143,25 @@ fn windows_expire_and_state_is_bounded() {
     let conn: String = ups.iter().map(|u| u.conn() + "\n").collect();
     let events = read(&[("dns.log", dns), ("conn.log", conn)]);
     let ctx = ctx(None);
-    let mut a = LargeTransfer::new(&ctx).expect("settings");
-    let mut engine = outflow_analytics::AnalyticsEngine::new(ctx.clone(), Vec::new());
+    let mut engine = AnalyticsEngine::new(ctx.clone(), large(&ctx));
     let mut out = Vec::new();
     for ev in &events {
-        let v = engine.view(ev);
-        a.on_event(&v, &mut out);
+        engine.process(ev, &mut out);
     }
-    assert!(a.state_len() > 0);
+    assert!(engine.state_len() > 0);
     // Over a week later nothing is held: windows, joins, held flows, the
-    // single-flow memory and the destination's prevalence all expire.
-    a.advance(((DAY0 + 9.0 * 86_400.0) * 1e6) as i64, &mut out);
-    assert_eq!(a.state_len(), 0);
+    // single-flow memory and the destination's prevalence all expire. (The
+    // engine keeps only what an engine without analytics keeps: host names
+    // by address.)
+    let later = Timestamp(((DAY0 + 9.0 * 86_400.0) * 1e9) as i64);
+    engine.advance(later, &mut out);
+    let mut bare = AnalyticsEngine::new(ctx.clone(), Vec::new());
+    let mut none = Vec::new();
+    for ev in &events {
+        bare.process(ev, &mut none);
+    }
+    bare.advance(later, &mut none);
+    assert_eq!(engine.state_len(), bare.state_len());
     let found = mine(out);
     assert_eq!(found.len(), 1, "{found:#?}");
     assert!(found.iter().all(|f| f.risk_score == 5), "{found:#?}");
@@ -197,29 +205,30 @@ fn snapshot_and_restore_keep_an_open_window() {
     let conn: String = ups.iter().map(|u| u.conn() + "\n").collect();
     let events = read(&[("dns.log", dns), ("conn.log", conn)]);
     let ctx = ctx(None);
-    let mut engine = outflow_analytics::AnalyticsEngine::new(ctx.clone(), Vec::new());
-    let mut first = LargeTransfer::new(&ctx).expect("settings");
+    let mut first = AnalyticsEngine::new(ctx.clone(), large(&ctx));
     let mut out = Vec::new();
     // The first three uploads, then a checkpoint.
     let half = events.len() / 2;
     for ev in &events[..half] {
-        first.on_event(&engine.view(ev), &mut out);
+        first.process(ev, &mut out);
     }
-    let state = first.snapshot();
+    let state = first.snapshot_parts();
     let text = serde_json::to_string(&state).expect("json");
-    let mut second = LargeTransfer::new(&ctx).expect("settings");
+    let mut second = AnalyticsEngine::new(ctx.clone(), large(&ctx));
     second
-        .restore(serde_json::from_str(&text).expect("json"))
+        .restore_parts(serde_json::from_str(&text).expect("json"))
         .expect("restore");
-    assert_eq!(second.snapshot(), state, "round trip");
+    assert_eq!(second.snapshot_parts(), state, "round trip");
     for ev in &events[half..] {
-        second.on_event(&engine.view(ev), &mut out);
+        second.process(ev, &mut out);
     }
     second.finish(&mut out);
     let found = mine(out);
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!(found[0].bytes_out, Some(60 * MB), "both halves counted");
-    assert!(second
-        .restore(serde_json::json!({"version": 9, "episodes": []}))
-        .is_err());
+    let bad = vec![(
+        "large-transfer".to_string(),
+        serde_json::json!({"version": 9, "episodes": []}),
+    )];
+    assert!(second.restore_parts(bad).is_err());
 }

@@ -6,9 +6,9 @@ mod common;
 
 use common::*;
 use outflow_analytics::stateful::upload_ratio::UploadRatio;
-use outflow_analytics::{AnalyticsEngine, StatefulAnalytic};
-use outflow_detect::Finding;
-use outflow_event::Event;
+use outflow_analytics::AnalyticsEngine;
+use outflow_detect::{Analytic, Finding};
+use outflow_event::{Event, Timestamp};
 
 /// A day of a host's traffic: `n` flows of `out`/`inn` bytes each.
 fn day(d: u32, n: u16, out: u64, inn: u64, dst: &'static str) -> Vec<Upload> {
@@ -33,11 +33,17 @@ fn events(ups: &[Upload]) -> Vec<Event> {
     read(&[("conn.log", conn)])
 }
 
-fn feed(a: &mut UploadRatio, evs: &[Event], out: &mut Vec<Finding>) {
+/// The engine running upload-ratio alone (it shares the engine's
+/// flow-to-transfer join).
+fn ratio() -> AnalyticsEngine {
     let ctx = ctx(None);
-    let mut engine = AnalyticsEngine::new(ctx, Vec::new());
+    let a = UploadRatio::new(&ctx).expect("settings");
+    AnalyticsEngine::new(ctx, vec![Box::new(a)])
+}
+
+fn feed(a: &mut AnalyticsEngine, evs: &[Event], out: &mut Vec<Finding>) {
     for ev in evs {
-        a.on_event(&engine.view(ev), out);
+        a.process(ev, out);
     }
 }
 
@@ -60,8 +66,7 @@ fn baseline_then_burst() -> (Vec<Event>, Vec<Event>) {
 #[test]
 fn a_day_far_above_the_hosts_baseline_raises_one_alert() {
     let (normal, burst) = baseline_then_burst();
-    let ctx = ctx(None);
-    let mut a = UploadRatio::new(&ctx).expect("settings");
+    let mut a = ratio();
     let mut out = Vec::new();
     feed(&mut a, &normal, &mut out);
     feed(&mut a, &burst, &mut out);
@@ -80,15 +85,14 @@ fn a_day_far_above_the_hosts_baseline_raises_one_alert() {
 #[test]
 fn learning_and_ordinary_days_raise_nothing() {
     let (normal, burst) = baseline_then_burst();
-    let ctx = ctx(None);
     // The burst day alone: no earlier day to compare with.
-    let mut a = UploadRatio::new(&ctx).expect("settings");
+    let mut a = ratio();
     let mut out = Vec::new();
     feed(&mut a, &burst, &mut out);
     a.finish(&mut out);
     assert!(out.is_empty(), "{out:#?}");
     // Two ordinary days.
-    let mut a = UploadRatio::new(&ctx).expect("settings");
+    let mut a = ratio();
     let same = events(&day(1, 20, 100_000, 3 * MB, "93.184.215.14"));
     feed(&mut a, &normal, &mut out);
     feed(&mut a, &same, &mut out);
@@ -99,23 +103,24 @@ fn learning_and_ordinary_days_raise_nothing() {
 #[test]
 fn the_baseline_survives_snapshot_and_restore() {
     let (normal, burst) = baseline_then_burst();
-    let ctx = ctx(None);
-    let mut first = UploadRatio::new(&ctx).expect("settings");
+    let mut first = ratio();
     let mut out = Vec::new();
     feed(&mut first, &normal, &mut out);
     // The end of the run closes day 0 into the baseline.
-    first.advance(((DAY0 + 86_400.0 + 3600.0) * 1e6) as i64, &mut out);
-    let state = serde_json::to_string(&first.snapshot()).expect("json");
-    let mut second = UploadRatio::new(&ctx).expect("settings");
+    let end = ((DAY0 + 86_400.0 + 3600.0) * 1e9) as i64;
+    first.advance(Timestamp(end), &mut out);
+    let state = serde_json::to_string(&first.snapshot_parts()).expect("json");
+    let mut second = ratio();
     second
-        .restore(serde_json::from_str(&state).expect("json"))
+        .restore_parts(serde_json::from_str(&state).expect("json"))
         .expect("restore");
     assert_eq!(
-        serde_json::to_string(&second.snapshot()).expect("json"),
+        serde_json::to_string(&second.snapshot_parts()).expect("json"),
         state
     );
     feed(&mut second, &burst, &mut out);
     second.finish(&mut out);
     assert_eq!(out.len(), 1, "{out:#?}");
-    assert!(second.restore(serde_json::json!({"hosts": 3})).is_err());
+    let bad = vec![("upload-ratio".to_string(), serde_json::json!({"hosts": 3}))];
+    assert!(second.restore_parts(bad).is_err());
 }

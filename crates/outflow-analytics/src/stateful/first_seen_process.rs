@@ -7,8 +7,8 @@
 
 use super::novelty::seen::{load1, load2, rows1, rows2};
 use super::novelty::{
-    allowed, dest_key, flow_rec, host_key, is_external, sort_evidence, Candidate, HostClock,
-    NoveltySettings, SeenMap, Snapshot, UploadJoin, SNAPSHOT_VERSION,
+    allowed, flow_rec, is_external, sort_evidence, Candidate, HostClock, NoveltySettings, SeenMap,
+    Snapshot, UploadJoin, SNAPSHOT_VERSION,
 };
 use crate::config::AnalyticMeta;
 use crate::engine::StatefulAnalytic;
@@ -128,7 +128,9 @@ impl StatefulAnalytic for FirstSeenProcess {
         if !is_external(flow) {
             return;
         }
-        let hk = host_key(host);
+        let Some(hk) = view.host_key().cloned() else {
+            return;
+        };
         let learnt = self.hosts.learnt(&hk, t);
         let item: Item = (hk.clone(), Arc::from(image.to_ascii_lowercase()));
         let seen = self.items.touch(&item, t);
@@ -166,7 +168,14 @@ impl StatefulAnalytic for FirstSeenProcess {
             "first_seen".into(),
             outflow_event::Timestamp(seen.first.saturating_mul(1_000)).to_string(),
         );
-        let c = Candidate::new(t, b.upload_window_us(), hk, flow, dest_key(flow), f);
+        let c = Candidate::new(
+            t,
+            b.upload_window_us(),
+            hk,
+            flow,
+            view.dest_key().cloned(),
+            f,
+        );
         if let Some(done) = self.join.open(c) {
             self.emit(done, out);
         }

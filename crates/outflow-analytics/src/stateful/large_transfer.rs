@@ -11,7 +11,7 @@
 use super::prevalence::Prevalence;
 use super::transfers::{
     counted, finding, per_family_text, time_text, Dest, Family, JoinSettings, PerFamily, Process,
-    Transfer, Transfers, FAMILIES,
+    Transfer, FAMILIES,
 };
 use crate::config::AnalyticMeta;
 use crate::engine::StatefulAnalytic;
@@ -119,9 +119,8 @@ pub struct LargeTransfer {
     meta: AnalyticMeta,
     s: Settings,
     window: i64,
-    transfers: Transfers,
+    join: JoinSettings,
     episodes: FxHashMap<(Arc<str>, Arc<str>), Episode>,
-    pending: Vec<Transfer>,
     prevalence: Prevalence,
     /// (host, destination) → time of its last single-flow alert.
     single_alerted: FxHashMap<(Arc<str>, Arc<str>), i64>,
@@ -159,9 +158,8 @@ impl LargeTransfer {
         Ok(LargeTransfer {
             meta,
             window: secs(s.window_seconds),
-            transfers: Transfers::new(ctx.clone(), join),
+            join,
             episodes: FxHashMap::default(),
-            pending: Vec::new(),
             prevalence: Prevalence::new(s.common_hosts, s.common_days),
             single_alerted: FxHashMap::default(),
             reported: FxHashMap::default(),
@@ -172,7 +170,7 @@ impl LargeTransfer {
         })
     }
 
-    fn add(&mut self, t: Transfer, out: &mut Vec<Finding>) {
+    fn add(&mut self, t: &Transfer, out: &mut Vec<Finding>) {
         if t.bytes_out == 0 {
             return;
         }
@@ -268,7 +266,7 @@ impl LargeTransfer {
                 ep.crossed_at = Some(t.ts);
             }
         }
-        keep_evidence(&mut ep.evidence, t.evidence, self.s.evidence);
+        keep_evidence(&mut ep.evidence, t, self.s.evidence);
     }
 
     /// Closes episodes quiet for a window or longer than the longest.
@@ -438,13 +436,6 @@ impl LargeTransfer {
             },
         );
     }
-
-    fn drain(&mut self, out: &mut Vec<Finding>) {
-        let pending = std::mem::take(&mut self.pending);
-        for t in pending {
-            self.add(t, out);
-        }
-    }
 }
 
 impl StatefulAnalytic for LargeTransfer {
@@ -460,13 +451,17 @@ impl StatefulAnalytic for LargeTransfer {
             self.clock = now;
             self.advance(now, out);
         }
-        self.transfers.on_view(view, &mut self.pending);
-        self.drain(out);
+    }
+
+    fn transfer_join(&self) -> Option<JoinSettings> {
+        Some(self.join)
+    }
+
+    fn on_transfer(&mut self, t: &Transfer, out: &mut Vec<Finding>) {
+        self.add(t, out);
     }
 
     fn advance(&mut self, now: i64, out: &mut Vec<Finding>) {
-        self.transfers.advance(now, &mut self.pending);
-        self.drain(out);
         if now - self.last_sweep >= 60_000_000 {
             self.last_sweep = now;
             self.sweep(now, out);
@@ -474,8 +469,6 @@ impl StatefulAnalytic for LargeTransfer {
     }
 
     fn finish(&mut self, out: &mut Vec<Finding>) {
-        self.transfers.finish(&mut self.pending);
-        self.drain(out);
         self.sweep(i64::MAX, out);
     }
 
@@ -509,7 +502,6 @@ impl StatefulAnalytic for LargeTransfer {
 
     fn state_len(&self) -> usize {
         self.episodes.len()
-            + self.transfers.len()
             + self.prevalence.len()
             + self.single_alerted.len()
             + self.reported.len()
@@ -566,13 +558,13 @@ pub(crate) fn process_list(list: &[(Process, u64)]) -> String {
 }
 
 /// Keeps the first `max - 1` records and the latest one.
-pub(crate) fn keep_evidence(list: &mut Vec<Evidence>, ev: Evidence, max: usize) {
+pub(crate) fn keep_evidence(list: &mut Vec<Evidence>, t: &Transfer, max: usize) {
     if max == 0 {
         return;
     }
     if list.len() < max {
-        list.push(ev);
+        list.push(t.evidence());
     } else if let Some(last) = list.last_mut() {
-        *last = ev;
+        *last = t.evidence();
     }
 }

@@ -10,7 +10,7 @@ use super::large_transfer::{add_process, process_list, secs};
 use super::prevalence::Prevalence;
 use super::transfers::{
     counted, day_text, finding, per_family_text, Dest, JoinSettings, PerFamily, Process, Transfer,
-    Transfers, DAY, FAMILIES,
+    DAY, FAMILIES,
 };
 use crate::config::AnalyticMeta;
 use crate::engine::StatefulAnalytic;
@@ -111,9 +111,8 @@ struct Track {
 pub struct SlowAndLow {
     meta: AnalyticMeta,
     s: Settings,
-    transfers: Transfers,
+    join: JoinSettings,
     tracks: FxHashMap<(Arc<str>, Arc<str>), Track>,
-    pending: Vec<Transfer>,
     prevalence: Prevalence,
     last_sweep_day: i64,
     clock: i64,
@@ -141,16 +140,15 @@ impl SlowAndLow {
         Ok(SlowAndLow {
             meta,
             prevalence: Prevalence::new(s.common_hosts, s.common_days),
-            transfers: Transfers::new(ctx.clone(), join),
+            join,
             tracks: FxHashMap::default(),
-            pending: Vec::new(),
             s,
             last_sweep_day: i64::MIN,
             clock: 0,
         })
     }
 
-    fn add(&mut self, t: Transfer, out: &mut Vec<Finding>) {
+    fn add(&mut self, t: &Transfer, out: &mut Vec<Finding>) {
         if t.bytes_out == 0 || !t.dest.is_unsanctioned_service(&self.s.ignore_categories) {
             return;
         }
@@ -197,7 +195,7 @@ impl SlowAndLow {
                     .iter()
                     .all(|e| e.time.map(|x| (x.0 / 1_000).div_euclid(DAY)) != Some(day));
                 if first_evidence_of_day && tr.evidence.len() < self.s.evidence {
-                    tr.evidence.push(t.evidence.clone());
+                    tr.evidence.push(t.evidence());
                 }
             }
         }
@@ -315,12 +313,6 @@ impl SlowAndLow {
         let cut = *cut;
         self.tracks.retain(|_, t| t.last_day > cut);
     }
-
-    fn drain(&mut self, out: &mut Vec<Finding>) {
-        for t in std::mem::take(&mut self.pending) {
-            self.add(t, out);
-        }
-    }
 }
 
 impl StatefulAnalytic for SlowAndLow {
@@ -336,23 +328,22 @@ impl StatefulAnalytic for SlowAndLow {
             self.clock = now;
             self.advance(now, out);
         }
-        self.transfers.on_view(view, &mut self.pending);
-        self.drain(out);
     }
 
-    fn advance(&mut self, now: i64, out: &mut Vec<Finding>) {
-        self.transfers.advance(now, &mut self.pending);
-        self.drain(out);
+    fn transfer_join(&self) -> Option<JoinSettings> {
+        Some(self.join)
+    }
+
+    fn on_transfer(&mut self, t: &Transfer, out: &mut Vec<Finding>) {
+        self.add(t, out);
+    }
+
+    fn advance(&mut self, now: i64, _out: &mut Vec<Finding>) {
         let today = now.div_euclid(DAY);
         if today > self.last_sweep_day {
             self.last_sweep_day = today;
             self.sweep(today);
         }
-    }
-
-    fn finish(&mut self, out: &mut Vec<Finding>) {
-        self.transfers.finish(&mut self.pending);
-        self.drain(out);
     }
 
     fn snapshot(&self) -> serde_json::Value {
@@ -384,6 +375,6 @@ impl StatefulAnalytic for SlowAndLow {
     }
 
     fn state_len(&self) -> usize {
-        self.tracks.len() + self.transfers.len() + self.prevalence.len()
+        self.tracks.len() + self.prevalence.len()
     }
 }

@@ -23,7 +23,7 @@ use crate::report::{human_bytes, rule_id, set_risk};
 use crate::view::{Kind, ServiceRef, View};
 use crate::Ctx;
 use outflow_detect::{AlertRule, Destination, Evidence, Finding, FindingEntity};
-use outflow_event::{EntitySlot, SourceKind, Timestamp};
+use outflow_event::{EntitySlot, Origin, SourceKind, Timestamp};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
@@ -188,10 +188,42 @@ pub struct Transfer {
     pub dest: Dest,
     pub bytes_out: u64,
     pub bytes_in: u64,
-    pub evidence: Evidence,
+    /// The record it comes from (its evidence is written only when kept).
+    pub record: Record,
+}
+
+/// Where a transfer's record is, and who sent it: enough to write its
+/// evidence line later, when an analytic keeps it.
+#[derive(Clone, Debug)]
+pub struct Record {
+    pub time: Option<Timestamp>,
+    pub source: SourceKind,
+    pub origin: Origin,
+    pub src_ip: Option<IpAddr>,
 }
 
 impl Transfer {
+    /// The evidence line of the record: `zeek 10.1.2.3 → mega.nz sent 12.0 MB (received 1.0 KB)`.
+    pub fn evidence(&self) -> Evidence {
+        let summary = format!(
+            "{} {} → {} sent {} (received {})",
+            self.family.as_str(),
+            self.record
+                .src_ip
+                .map(|i| i.to_string())
+                .unwrap_or_else(|| self.host.to_string()),
+            self.dest.label(),
+            human_bytes(self.bytes_out),
+            human_bytes(self.bytes_in),
+        );
+        Evidence {
+            time: self.record.time,
+            source: self.record.source.as_str().to_string(),
+            origin: self.record.origin.clone(),
+            summary,
+        }
+    }
+
     /// The entity to report: host, the flow's user, the process when known.
     pub fn entity(&self) -> FindingEntity {
         let p = self.process.clone().unwrap_or_default();
@@ -206,7 +238,7 @@ impl Transfer {
 }
 
 /// How long joins and holds last (µs of event time).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct JoinSettings {
     /// A host connection (Sysmon 3) names the process of matching flows
     /// for this long.
@@ -408,16 +440,6 @@ impl Transfers {
             .as_ref()
             .and_then(|p| p.host.clone())
             .or_else(|| view.host.clone())?;
-        let summary = format!(
-            "{} {} → {} sent {} (received {})",
-            family.as_str(),
-            flow.src_ip
-                .map(|i| i.to_string())
-                .unwrap_or_else(|| host.to_string()),
-            dest.label(),
-            human_bytes(bytes_out),
-            human_bytes(bytes_in),
-        );
         Some(Transfer {
             ts: now,
             family,
@@ -427,7 +449,12 @@ impl Transfers {
             dest,
             bytes_out,
             bytes_in,
-            evidence: Evidence::of(view.ev, summary),
+            record: Record {
+                time: view.ev.ts,
+                source: view.ev.source,
+                origin: view.ev.origin.clone(),
+                src_ip: flow.src_ip,
+            },
         })
     }
 

@@ -7,8 +7,8 @@
 use super::large_transfer::secs;
 use super::prevalence::Prevalence;
 use super::transfers::{
-    counted, day_text, finding, per_family_text, Dest, JoinSettings, PerFamily, Transfer,
-    Transfers, DAY, FAMILIES,
+    counted, day_text, finding, per_family_text, Dest, JoinSettings, PerFamily, Transfer, DAY,
+    FAMILIES,
 };
 use crate::config::AnalyticMeta;
 use crate::engine::StatefulAnalytic;
@@ -86,9 +86,8 @@ struct HostDays {
 pub struct UploadRatio {
     meta: AnalyticMeta,
     s: Settings,
-    transfers: Transfers,
+    join: JoinSettings,
     hosts: FxHashMap<Arc<str>, HostDays>,
-    pending: Vec<Transfer>,
     prevalence: Prevalence,
     /// (host, day) pairs this run has counted. The first record of a day a
     /// restored baseline already holds replaces that day's totals, so a
@@ -122,16 +121,15 @@ impl UploadRatio {
             meta,
             prevalence: Prevalence::new(s.common_hosts, s.common_days),
             s,
-            transfers: Transfers::new(ctx.clone(), join),
+            join,
             hosts: FxHashMap::default(),
-            pending: Vec::new(),
             counted: Default::default(),
             last_sweep: 0,
             clock: 0,
         })
     }
 
-    fn add(&mut self, t: Transfer, out: &mut Vec<Finding>) {
+    fn add(&mut self, t: &Transfer, out: &mut Vec<Finding>) {
         let day = t.ts.div_euclid(DAY);
         let dest = t.dest.key();
         self.prevalence.note(&dest, &t.host, t.ts);
@@ -198,13 +196,7 @@ impl UploadRatio {
         d.out[f] = d.out[f].saturating_add(t.bytes_out);
         d.inn[f] = d.inn[f].saturating_add(t.bytes_in);
         if !d.judged && self.s.evidence > 0 && t.bytes_out > 0 {
-            keep_top(
-                &mut d.top,
-                t.bytes_out,
-                t.dest.label(),
-                t.evidence,
-                self.s.evidence,
-            );
+            keep_top(&mut d.top, t, self.s.evidence);
         }
     }
 
@@ -232,12 +224,6 @@ impl UploadRatio {
             for i in due {
                 judge(&self.meta, &self.s, h, i, out);
             }
-        }
-    }
-
-    fn drain(&mut self, out: &mut Vec<Finding>) {
-        for t in std::mem::take(&mut self.pending) {
-            self.add(t, out);
         }
     }
 }
@@ -328,20 +314,15 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 /// Keeps the `max` largest transfers of the day.
-fn keep_top(
-    top: &mut Vec<(u64, String, Evidence)>,
-    bytes: u64,
-    label: String,
-    ev: Evidence,
-    max: usize,
-) {
+fn keep_top(top: &mut Vec<(u64, String, Evidence)>, t: &Transfer, max: usize) {
+    let bytes = t.bytes_out;
     if top.len() < max {
-        top.push((bytes, label, ev));
+        top.push((bytes, t.dest.label(), t.evidence()));
         return;
     }
     if let Some((i, _)) = top.iter().enumerate().min_by_key(|(_, (b, _, _))| *b) {
         if top[i].0 < bytes {
-            top[i] = (bytes, label, ev);
+            top[i] = (bytes, t.dest.label(), t.evidence());
         }
     }
 }
@@ -359,13 +340,17 @@ impl StatefulAnalytic for UploadRatio {
             self.clock = now;
             self.advance(now, out);
         }
-        self.transfers.on_view(view, &mut self.pending);
-        self.drain(out);
+    }
+
+    fn transfer_join(&self) -> Option<JoinSettings> {
+        Some(self.join)
+    }
+
+    fn on_transfer(&mut self, t: &Transfer, out: &mut Vec<Finding>) {
+        self.add(t, out);
     }
 
     fn advance(&mut self, now: i64, out: &mut Vec<Finding>) {
-        self.transfers.advance(now, &mut self.pending);
-        self.drain(out);
         if now - self.last_sweep >= 300_000_000 {
             self.last_sweep = now;
             self.sweep(now, out);
@@ -373,8 +358,6 @@ impl StatefulAnalytic for UploadRatio {
     }
 
     fn finish(&mut self, out: &mut Vec<Finding>) {
-        self.transfers.finish(&mut self.pending);
-        self.drain(out);
         self.sweep(i64::MAX, out);
     }
 
@@ -410,9 +393,7 @@ impl StatefulAnalytic for UploadRatio {
     }
 
     fn state_len(&self) -> usize {
-        self.hosts.values().map(|h| h.days.len()).sum::<usize>()
-            + self.transfers.len()
-            + self.prevalence.len()
+        self.hosts.values().map(|h| h.days.len()).sum::<usize>() + self.prevalence.len()
     }
 }
 

@@ -34,26 +34,19 @@ pub fn flow_rec(view: &View<'_>) -> Option<FlowRec> {
     if !is_external(f) {
         return None;
     }
-    let summary = format!(
-        "{} bytes out to {}",
-        bytes,
-        f.domain
-            .as_deref()
-            .map(str::to_string)
-            .or_else(|| f.dst_ip.map(|ip| ip.to_string()))
-            .unwrap_or_default()
-    );
     Some(FlowRec {
         t: view.micros(),
-        host: view.host.as_deref().map(host_key),
+        host: view.host_key().cloned(),
         src_ip: f.src_ip,
         dst_ip: f.dst_ip,
         dst_port: f.dst_port,
-        dest: dest_key(f),
+        dest: view.dest_key().cloned(),
         source: view.ev.source.as_str(),
         bytes_out: bytes,
         bytes_in: f.bytes_in.unwrap_or(0),
-        evidence: Evidence::of(view.ev, summary),
+        domain: f.domain.clone(),
+        time: view.ev.ts,
+        origin: view.ev.origin.clone(),
     })
 }
 
@@ -176,11 +169,11 @@ pub fn reached<'v, T>(view: &'v View<'_>, join: &mut UploadJoin<T>) -> Option<Re
     if !is_external(flow) {
         return None;
     }
-    let dest = dest_key(flow)?;
+    let dest = view.dest_key()?.clone();
     Some(Reached {
         t,
         host,
-        hk: host_key(host),
+        hk: view.host_key()?.clone(),
         dest,
         flow,
     })

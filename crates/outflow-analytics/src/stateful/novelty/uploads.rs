@@ -6,6 +6,7 @@
 
 use crate::view::Flow;
 use outflow_detect::Evidence;
+use outflow_event::{Origin, Timestamp};
 use rustc_hash::FxHashMap;
 use std::collections::VecDeque;
 use std::net::IpAddr;
@@ -24,7 +25,27 @@ pub struct FlowRec {
     pub source: &'static str,
     pub bytes_out: u64,
     pub bytes_in: u64,
-    pub evidence: Evidence,
+    /// The destination's name, for the evidence line.
+    pub domain: Option<Arc<str>>,
+    pub time: Option<Timestamp>,
+    pub origin: Origin,
+}
+
+impl FlowRec {
+    /// The record as evidence (written only when a candidate keeps it).
+    pub fn evidence(&self) -> Evidence {
+        let to = match (&self.domain, self.dst_ip) {
+            (Some(d), _) => d.to_string(),
+            (None, Some(ip)) => ip.to_string(),
+            (None, None) => String::new(),
+        };
+        Evidence {
+            time: self.time,
+            source: self.source.to_string(),
+            origin: self.origin.clone(),
+            summary: format!("{} bytes out to {to}", self.bytes_out),
+        }
+    }
 }
 
 /// An item waiting for its upload window to close.
@@ -137,7 +158,7 @@ impl<T> Candidate<T> {
             }
         }
         if self.evidence.len() < MAX_EVIDENCE {
-            self.evidence.push(r.evidence.clone());
+            self.evidence.push(r.evidence());
         }
     }
 }
