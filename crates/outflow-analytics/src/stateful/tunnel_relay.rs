@@ -88,6 +88,8 @@ pub struct TunnelRelay {
     intel: Arc<Intel>,
     state: State,
     last_sweep: i64,
+    /// The key all tunnel signals of a host share.
+    tunnel_key: Arc<str>,
 }
 
 pub fn build(ctx: &Arc<Ctx>) -> Result<Box<dyn StatefulAnalytic>, ConfigError> {
@@ -110,6 +112,7 @@ impl TunnelRelay {
             meta: ctx.config.meta(ID)?,
             settings: ctx.config.section(ID)?,
             intel: ctx.intel.clone(),
+            tunnel_key: Arc::from("tunnel"),
             state: State::default(),
             last_sweep: i64::MIN,
         })
@@ -163,12 +166,13 @@ impl TunnelRelay {
         if f.service.as_ref().is_some_and(|s| s.sanctioned) {
             return None;
         }
-        let target = f
-            .domain
-            .as_deref()
-            .map(str::to_string)
-            .or_else(|| f.dst_ip.map(|i| i.to_string()))
-            .unwrap_or_default();
+        let target = || {
+            f.domain
+                .as_deref()
+                .map(str::to_string)
+                .or_else(|| f.dst_ip.map(|i| i.to_string()))
+                .unwrap_or_default()
+        };
         let duration = session_seconds(view);
         let bytes_out = f.bytes_out.unwrap_or(0);
         let tunnel = f.service.as_ref().filter(|s| {
@@ -194,7 +198,7 @@ impl TunnelRelay {
                     duration,
                     bytes_out,
                     interactive: false,
-                    summary: format!("{what} {target} ({})", s.name),
+                    summary: format!("{what} {} ({})", target(), s.name),
                 },
                 true,
             ));
@@ -227,8 +231,9 @@ impl TunnelRelay {
                 bytes_out,
                 interactive: true,
                 summary: format!(
-                    "{} interactive session to {target}: {out_pkts} packets out, {in_pkts} in, {} B per packet out",
+                    "{} interactive session to {}: {out_pkts} packets out, {in_pkts} in, {} B per packet out",
                     hours(duration),
+                    target(),
                     bytes_out / out_pkts.max(1)
                 ),
             },
@@ -432,7 +437,7 @@ impl StatefulAnalytic for TunnelRelay {
         let Some(host) = view.host.clone() else {
             return;
         };
-        let tunnel: Arc<str> = Arc::from("tunnel");
+        let tunnel = self.tunnel_key.clone();
         if view.kind == Kind::ProcessStart {
             if let Some(sig) = self.tool_start(view) {
                 self.add(view, (host, tunnel), sig);

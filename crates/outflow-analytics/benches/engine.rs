@@ -1,0 +1,147 @@
+//! Engine-only cost of the stateful analytics: a simulated corpus
+//! (`outflow-simulate`, fixed seed) is read and normalized into memory,
+//! put in event-time order, then run through the engine of every built-in
+//! analytic, with the watermark advanced every 1,024 events as `hunt`
+//! does. Reading and normalizing the same files is measured in the same
+//! run, so the figure that matters is the ratio: analytics per event
+//! against reading per event. Figures are events per second of this
+//! thread's CPU time, best of several runs (the machine is shared).
+//!
+//! `cargo bench -p outflow-analytics --bench engine`
+//! (`BENCH_HOSTS`, default 40; `BENCH_EPD` records per host and day,
+//! default 2400; `BENCH_RUNS`, default 3). Also prints the share of each
+//! analytic: the engine with that analytic alone, minus the bare engine.
+
+use outflow_analytics::{registry, AnalyticsEngine, Ctx, StatefulAnalytic};
+use outflow_detect::Analytic;
+use outflow_event::Event;
+use outflow_normalize::{Mappings, Normalizer};
+use outflow_simulate::{simulate, SimConfig};
+use outflow_sources::{read_to_vec, InputSpec, Limits};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// This thread's CPU time in seconds (wall time where it is not known).
+fn cpu_now(start: Instant) -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+        .map(|ns| ns / 1e9)
+        .unwrap_or_else(|| start.elapsed().as_secs_f64())
+}
+
+fn files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            files(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+/// Reads and normalizes every file; the events and the CPU seconds it took.
+fn read_all(paths: &[PathBuf]) -> (Vec<Event>, f64) {
+    let mappings = Arc::new(Mappings::builtin().expect("built-in mappings"));
+    let mut norm = Normalizer::new(mappings);
+    let start = Instant::now();
+    let t0 = cpu_now(start);
+    let mut out = Vec::new();
+    for f in paths {
+        let (_, sink) = read_to_vec(&InputSpec::File(f.clone()), None, &Limits::default());
+        for mut ev in sink.events {
+            norm.normalize(&mut ev);
+            out.push(ev);
+        }
+    }
+    (out, cpu_now(start) - t0)
+}
+
+/// CPU seconds of one engine pass over `evs`.
+fn pass(ctx: &Arc<Ctx>, analytics: Vec<Box<dyn StatefulAnalytic>>, evs: &[Event]) -> f64 {
+    let mut engine = AnalyticsEngine::new(ctx.clone(), analytics);
+    let mut out = Vec::new();
+    let start = Instant::now();
+    let t0 = cpu_now(start);
+    for (i, ev) in evs.iter().enumerate() {
+        engine.process(std::hint::black_box(ev), &mut out);
+        if i % 1024 == 1023 {
+            if let Some(ts) = ev.ts {
+                engine.advance(ts, &mut out);
+            }
+        }
+        out.clear();
+    }
+    engine.finish(&mut out);
+    cpu_now(start) - t0
+}
+
+fn main() {
+    let env = |k: &str, d: usize| {
+        std::env::var(k)
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(d)
+    };
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let cfg = SimConfig {
+        hosts: env("BENCH_HOSTS", 40),
+        days: 1,
+        events_per_host_day: env("BENCH_EPD", 2400) as u64,
+        ..SimConfig::default()
+    };
+    simulate(&cfg, dir.path()).expect("simulated corpus");
+    let mut paths = Vec::new();
+    files(&dir.path().join("logs"), &mut paths);
+    let runs = env("BENCH_RUNS", 3).max(1);
+    let mut read_best = f64::MAX;
+    let mut evs = Vec::new();
+    for _ in 0..runs {
+        let (e, secs) = read_all(&paths);
+        read_best = read_best.min(secs);
+        evs = e;
+    }
+    evs.sort_by_key(|e| e.ts.map(|t| t.0).unwrap_or(i64::MIN));
+    let n = evs.len() as f64;
+    let ctx = Arc::new(Ctx::builtin().expect("built-in context"));
+    let builtin = || registry::builtin(&ctx).expect("built-in analytics");
+    let best = |make: &dyn Fn() -> Vec<Box<dyn StatefulAnalytic>>| {
+        (0..runs)
+            .map(|_| pass(&ctx, make(), &evs))
+            .fold(f64::MAX, f64::min)
+    };
+    let all = best(&builtin);
+    let bare = best(&Vec::new);
+    println!("{} events in memory ({} hosts)", evs.len(), cfg.hosts);
+    println!("{:<24} {:>14} {:>10}", "", "events/s/core", "µs/event");
+    let line = |name: &str, secs: f64| {
+        println!("{name:<24} {:>14.0} {:>10.3}", n / secs, secs / n * 1e6);
+    };
+    line("reading + normalizing", read_best);
+    line("engine, no analytic", bare);
+    line("engine, all analytics", all);
+    println!(
+        "the analytics cost {:.2}× reading; reading + analytics run at {:.2}× reading alone",
+        all / read_best,
+        read_best / (read_best + all)
+    );
+    println!("\nper analytic (its engine minus the bare engine), µs/event:");
+    let names: Vec<String> = builtin().iter().map(|a| a.name().to_string()).collect();
+    let mut shares: Vec<(String, f64)> = names
+        .into_iter()
+        .map(|name| {
+            let secs = best(&|| builtin().into_iter().filter(|a| a.name() == name).collect());
+            (name, (secs - bare).max(0.0) / n * 1e6)
+        })
+        .collect();
+    shares.sort_by(|a, b| b.1.total_cmp(&a.1));
+    for (name, us) in shares {
+        println!("  {name:<22} {us:>8.3}");
+    }
+}
