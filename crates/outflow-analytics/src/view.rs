@@ -4,6 +4,7 @@
 //! looked up in the web-service catalog. Built once per event by the
 //! engine, so every analytic shares the work.
 
+use crate::stateful::common::destination_key;
 use crate::stateful::novelty::{dest_key, host_key};
 use outflow_event::{EntitySlot, Event, SourceKind};
 use std::borrow::Cow;
@@ -94,6 +95,7 @@ pub struct View<'e> {
 struct Keys {
     host: OnceCell<Option<Arc<str>>>,
     dest: OnceCell<Option<Arc<str>>>,
+    grouped: OnceCell<Option<Arc<str>>>,
 }
 
 impl<'e> View<'e> {
@@ -121,6 +123,15 @@ impl<'e> View<'e> {
         self.keys
             .host
             .get_or_init(|| self.host.as_deref().map(host_key))
+            .as_ref()
+    }
+
+    /// The key the D3FEND analytics group destinations by
+    /// ([`destination_key`]: service and tenant, else registered domain).
+    pub fn destination_key(&self) -> Option<&Arc<str>> {
+        self.keys
+            .grouped
+            .get_or_init(|| self.flow.as_ref().and_then(destination_key))
             .as_ref()
     }
 

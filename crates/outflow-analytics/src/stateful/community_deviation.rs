@@ -8,8 +8,8 @@
 //! remembered for `baseline` seconds of event time.
 
 use super::common::{
-    bound, destination_key, glob_match, is_byte_record, is_private, micros, outbound, pairs,
-    restore_state, sensor, short_host, HostDest, Seen, SECOND, SWEEP_EVERY,
+    bound, glob_match, is_byte_record, is_private, micros, outbound, pairs, restore_state, sensor,
+    short_host, HostDest, Seen, SECOND, SWEEP_EVERY,
 };
 use crate::config::AnalyticMeta;
 use crate::engine::StatefulAnalytic;
@@ -400,7 +400,7 @@ impl StatefulAnalytic for CommunityDeviation {
         if view.kind == Kind::Dns || flow.internal || flow.dst_ip.is_some_and(is_private) {
             return;
         }
-        let Some(dest) = destination_key(flow) else {
+        let Some(dest) = view.destination_key().cloned() else {
             return;
         };
         let Some(group) = self.group_of(&host, flow.src_ip) else {

@@ -174,7 +174,7 @@ impl LargeTransfer {
         if t.bytes_out == 0 {
             return;
         }
-        self.prevalence.note(&t.dest.key(), &t.host, t.ts);
+        self.prevalence.note(&t.key, &t.host, t.ts);
         let web = t.dest.is_unsanctioned_service(&self.s.ignore_categories);
         let big = web && t.bytes_out > self.s.single_flow_bytes;
         let counts = match self.s.scope {
@@ -189,7 +189,7 @@ impl LargeTransfer {
         if !counts && !big {
             return;
         }
-        let key = (t.host.clone(), t.dest.key());
+        let key = (t.host.clone(), t.key.clone());
         // A flow after a quiet window starts a new episode even when the
         // clock has not swept the old one yet (input out of time order).
         let stale = self

@@ -8,7 +8,7 @@
 //! have different sizes for one exchange, so each destination has one
 //! profile per record family.
 
-use super::common::{bound, destination_key, micros, outbound, pairs, restore_state, sensor};
+use super::common::{bound, micros, outbound, pairs, restore_state, sensor};
 use crate::config::AnalyticMeta;
 use crate::engine::StatefulAnalytic;
 use crate::report::{self, human_bytes};
@@ -152,7 +152,7 @@ impl StatefulAnalytic for PayloadProfile {
         let Some((flow, bytes)) = outbound(view) else {
             return;
         };
-        let (Some(host), Some(dest)) = (view.host.clone(), destination_key(flow)) else {
+        let (Some(host), Some(dest)) = (view.host.clone(), view.destination_key().cloned()) else {
             return;
         };
         if bytes == 0 {

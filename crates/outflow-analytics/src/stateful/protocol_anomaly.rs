@@ -14,8 +14,7 @@
 
 use super::certs::{common_name, name_matches, server_cert, CertNames};
 use super::common::{
-    bound, destination_key, is_private, micros, outbound, pairs, restore_state, sensor,
-    HostDestTag, SWEEP_EVERY,
+    bound, is_private, micros, outbound, pairs, restore_state, sensor, HostDestTag, SWEEP_EVERY,
 };
 use crate::config::AnalyticMeta;
 use crate::engine::StatefulAnalytic;
@@ -197,7 +196,7 @@ impl ProtocolAnomaly {
         if flow.service.as_ref().is_some_and(|s| s.sanctioned) {
             return;
         }
-        let (Some(host), Some(dest)) = (view.host.clone(), destination_key(flow)) else {
+        let (Some(host), Some(dest)) = (view.host.clone(), view.destination_key().cloned()) else {
             return;
         };
         let now = view.micros();

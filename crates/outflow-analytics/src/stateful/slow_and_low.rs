@@ -152,14 +152,14 @@ impl SlowAndLow {
         if t.bytes_out == 0 || !t.dest.is_unsanctioned_service(&self.s.ignore_categories) {
             return;
         }
-        self.prevalence.note(&t.dest.key(), &t.host, t.ts);
+        self.prevalence.note(&t.key, &t.host, t.ts);
         let (enabled, min_total, min_days) = self.s.limits(&t.dest);
         if !enabled {
             return;
         }
         let day = t.ts.div_euclid(DAY);
         let window = i64::from(self.s.window_days);
-        let key = (t.host.clone(), t.dest.key());
+        let key = (t.host.clone(), t.key.clone());
         if !self.tracks.contains_key(&key) && self.tracks.len() >= self.s.max_keys {
             self.evict();
         }

@@ -186,6 +186,8 @@ pub struct Transfer {
     /// The process, when a host connection record matched the flow.
     pub process: Option<Process>,
     pub dest: Dest,
+    /// `dest.key()`, computed once for every analytic that groups by it.
+    pub key: Arc<str>,
     pub bytes_out: u64,
     pub bytes_in: u64,
     /// The record it comes from (its evidence is written only when kept).
@@ -389,6 +391,7 @@ impl Transfers {
         if t.dest.is_sanctioned() {
             return;
         }
+        t.key = t.dest.key();
         out.push(t);
     }
 
@@ -446,6 +449,7 @@ impl Transfers {
             host,
             user: view.user.as_deref().map(Arc::from),
             process,
+            key: dest.key(),
             dest,
             bytes_out,
             bytes_in,

@@ -10,9 +10,7 @@
 //! session) within `hold` seconds make one alert; later ones within
 //! `cooldown` are absorbed.
 
-use super::common::{
-    bound, destination_key, is_private, micros, pairs, restore_state, sensor, SWEEP_EVERY,
-};
+use super::common::{bound, is_private, micros, pairs, restore_state, sensor, SWEEP_EVERY};
 use crate::config::AnalyticMeta;
 use crate::engine::StatefulAnalytic;
 use crate::report::{self, human_bytes};
@@ -448,7 +446,7 @@ impl StatefulAnalytic for TunnelRelay {
             let key = if is_tunnel {
                 tunnel
             } else {
-                match view.flow.as_ref().and_then(destination_key) {
+                match view.destination_key().cloned() {
                     Some(d) => d,
                     None => Arc::from(
                         view.flow

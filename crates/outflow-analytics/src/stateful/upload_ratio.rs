@@ -131,7 +131,7 @@ impl UploadRatio {
 
     fn add(&mut self, t: &Transfer, out: &mut Vec<Finding>) {
         let day = t.ts.div_euclid(DAY);
-        let dest = t.dest.key();
+        let dest = t.key.clone();
         self.prevalence.note(&dest, &t.host, t.ts);
         if self.prevalence.is_common(&dest, t.ts) {
             return;

@@ -29,6 +29,12 @@ use std::sync::Arc;
 
 pub const NAME: &str = "webhook-integration";
 
+mod saas;
+mod urls;
+
+use urls::full_url;
+pub use urls::{url_host, url_path, urls_in};
+
 /// Most hosts×destinations followed at once; past it the stalest are reported.
 const MAX_INCIDENTS: usize = 10_000;
 /// Most recent browser connections remembered (host, address).
@@ -162,82 +168,6 @@ impl WebhookIntegration {
     fn is_chat_client(&self, image: &str) -> bool {
         let n = file_name(image).to_ascii_lowercase();
         self.s.chat_clients.contains(&n)
-    }
-
-    // ---------------------------------------------------------------- SaaS
-
-    /// A webhook or connector created in a SaaS audit log: one alert each.
-    fn saas(&mut self, view: &View<'_>, out: &mut Vec<Finding>) {
-        let github = view.has_logsource(Some("github"), None);
-        let action = if github {
-            view.get("action")
-        } else {
-            view.get("Operation")
-        };
-        let Some(action) = action else {
-            return;
-        };
-        let listed = if github {
-            &self.s.github_actions
-        } else {
-            &self.s.m365_operations
-        };
-        if !listed.iter().any(|a| a.eq_ignore_ascii_case(action)) {
-            return;
-        }
-        let url = ["config.url", "hook_url", "url", "ConnectorUrl", "Url"]
-            .iter()
-            .find_map(|f| view.get(f))
-            .filter(|u| u.contains("://"))
-            .map(str::to_string);
-        let host = view
-            .get("url_host")
-            .map(str::to_string)
-            .or_else(|| url.as_deref().and_then(url_host).map(str::to_string));
-        if host.as_deref().is_some_and(|h| self.is_organisation(h)) {
-            return;
-        }
-        let service = host
-            .as_deref()
-            .and_then(|h| self.ctx.service_ref(h, url.as_deref().map(url_path)));
-        if service.as_ref().is_some_and(|s| s.sanctioned) {
-            return;
-        }
-        let target = url.clone().or_else(|| {
-            ["AddOnName", "Name", "ObjectId"]
-                .iter()
-                .find_map(|f| view.get(f))
-                .map(str::to_string)
-        });
-        let place = view
-            .get("repo")
-            .or_else(|| view.get("org"))
-            .or_else(|| view.get("TeamName"))
-            .or_else(|| view.get("ChannelName"))
-            .unwrap_or("the organisation");
-        let summary = format!(
-            "{action} on {place} by {} to {}",
-            view.user.as_deref().unwrap_or("an unknown user"),
-            target.as_deref().unwrap_or("an unnamed destination")
-        );
-        let mut f = report::finding(NAME, &self.meta, view, summary.clone());
-        let mut d = f.destination.take().unwrap_or_default();
-        d.domain = host.clone().or(d.domain);
-        d.target = target.clone();
-        if let Some(s) = &service {
-            d.service = Some(s.name.to_string());
-            d.category = Some(s.category.to_string());
-        }
-        f.destination = Some(d);
-        f.attack = vec!["T1567.004".to_string()];
-        f.fields.insert("action".into(), action.to_string());
-        f.fields.insert("place".into(), place.to_string());
-        if let Some(u) = &url {
-            f.fields.insert("url".into(), u.clone());
-        }
-        f.fields.insert("summary".into(), summary);
-        report::set_risk(&mut f, self.s.hook_create_risk);
-        out.push(f);
     }
 
     // ------------------------------------------------------------- network
@@ -767,74 +697,5 @@ fn push_unique(list: &mut Vec<String>, v: Option<String>) {
         if list.len() < MAX_LISTED && !list.contains(&v) {
             list.push(v);
         }
-    }
-}
-
-/// `http(s)://` URLs in a command line or script, up to the next blank or quote.
-pub fn urls_in(text: &str) -> impl Iterator<Item = String> + '_ {
-    let lower = text.to_ascii_lowercase();
-    let mut starts = Vec::new();
-    let mut from = 0;
-    while let Some(i) = lower[from..].find("http") {
-        let at = from + i;
-        let rest = &lower[at..];
-        if rest.starts_with("https://") || rest.starts_with("http://") {
-            starts.push(at);
-        }
-        from = at + 4;
-        if starts.len() >= 64 {
-            break;
-        }
-    }
-    starts.into_iter().filter_map(move |at| {
-        let rest = &text[at..];
-        let end = rest
-            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '`' | ')' | ';' | ','))
-            .unwrap_or(rest.len());
-        let url = &rest[..end];
-        url_host(url).filter(|h| !h.is_empty())?;
-        Some(url.to_string())
-    })
-}
-
-/// The host of a URL (`https://h:443/p` → `h`).
-pub fn url_host(url: &str) -> Option<&str> {
-    let rest = url.split_once("://").map(|(_, r)| r)?;
-    let host = rest.split(['/', '?', '#']).next()?;
-    let host = host.rsplit('@').next()?;
-    let host = match host.rfind(':') {
-        Some(i) if !host.starts_with('[') => &host[..i],
-        _ => host,
-    };
-    (!host.is_empty()).then_some(host)
-}
-
-/// The path of a URL (`https://h/p?q` → `/p?q`).
-pub fn url_path(url: &str) -> &str {
-    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
-    rest.find('/').map(|i| &rest[i..]).unwrap_or("/")
-}
-
-/// A request's URL in full (proxies log a path or a full URL).
-fn full_url(domain: &str, uri: &str) -> String {
-    if uri.contains("://") {
-        uri.to_string()
-    } else {
-        format!("https://{domain}{uri}")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn urls_are_found_in_command_lines() {
-        let t = r#"powershell -c "Invoke-RestMethod -Uri 'https://discord.com/api/webhooks/1/x' -Method Post""#;
-        let u: Vec<_> = urls_in(t).collect();
-        assert_eq!(u, vec!["https://discord.com/api/webhooks/1/x"]);
-        assert_eq!(url_host("https://a.b:8443/x"), Some("a.b"));
-        assert_eq!(url_path("https://a.b/x/y?z"), "/x/y?z");
-        assert_eq!(urls_in("no url here http:/bad").count(), 0);
     }
 }
