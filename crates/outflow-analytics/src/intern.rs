@@ -13,6 +13,8 @@ const MAX_NAMES: usize = 100_000;
 #[derive(Default)]
 pub struct Interner {
     names: FxHashSet<Arc<str>>,
+    /// Reused for lower-casing, so a name already held costs no allocation.
+    buf: String,
 }
 
 impl Interner {
@@ -29,15 +31,24 @@ impl Interner {
         n
     }
 
+    /// The shared copy of `name` in ASCII lower case.
+    pub fn lower(&mut self, name: &str) -> Arc<str> {
+        if !name.bytes().any(|b| b.is_ascii_uppercase()) {
+            return self.get(name);
+        }
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.clear();
+        buf.push_str(name);
+        buf.make_ascii_lowercase();
+        let n = self.get(&buf);
+        self.buf = buf;
+        n
+    }
+
     /// The shared copy of a domain as catalogs and analytics key it:
     /// lower case, without the root's trailing dot.
     pub fn domain(&mut self, name: &str) -> Arc<str> {
-        let name = name.trim_end_matches('.');
-        if name.bytes().any(|b| b.is_ascii_uppercase()) {
-            self.get(&name.to_ascii_lowercase())
-        } else {
-            self.get(name)
-        }
+        self.lower(name.trim_end_matches('.'))
     }
 }
 
@@ -53,5 +64,8 @@ mod tests {
         let d = i.domain("Drive.Google.com.");
         assert_eq!(&*d, "drive.google.com");
         assert!(Arc::ptr_eq(&d, &i.domain("drive.google.com")));
+        let img = i.lower(r"C:\Windows\System32\curl.exe");
+        assert_eq!(&*img, r"c:\windows\system32\curl.exe");
+        assert!(Arc::ptr_eq(&img, &i.lower(r"c:\Windows\system32\CURL.exe")));
     }
 }

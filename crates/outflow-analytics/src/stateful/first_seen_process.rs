@@ -12,6 +12,7 @@ use super::novelty::{
 };
 use crate::config::AnalyticMeta;
 use crate::engine::StatefulAnalytic;
+use crate::intern::Interner;
 use crate::report::{self, human_bytes};
 use crate::view::{Kind, View};
 use crate::{ConfigError, Ctx};
@@ -45,6 +46,8 @@ pub struct FirstSeenProcess {
     /// Items reported (or waiting) in this run: one alert per item and run.
     opened: FxHashSet<Item>,
     join: UploadJoin<Finding>,
+    /// Images in lower case, one shared copy each.
+    images: Interner,
 }
 
 pub fn build(ctx: &Arc<Ctx>) -> Result<Box<dyn StatefulAnalytic>, ConfigError> {
@@ -61,6 +64,7 @@ impl FirstSeenProcess {
             hosts: HostClock::new(b.max_hosts, b.learning_us()),
             items: SeenMap::new(b.max_items),
             opened: FxHashSet::default(),
+            images: Interner::default(),
             join: UploadJoin::new(
                 b.join_slack_us(),
                 b.adopt_within_us(),
@@ -132,7 +136,7 @@ impl StatefulAnalytic for FirstSeenProcess {
             return;
         };
         let learnt = self.hosts.learnt(&hk, t);
-        let item: Item = (hk.clone(), Arc::from(image.to_ascii_lowercase()));
+        let item: Item = (hk.clone(), self.images.lower(image));
         let seen = self.items.touch(&item, t);
         let b = &self.s.baseline;
         if !learnt || !seen.is_new_at(t, b.new_window_us()) {

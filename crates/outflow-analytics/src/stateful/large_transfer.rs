@@ -113,6 +113,25 @@ struct Episode {
     biggest_flow: u64,
     big_flows: PerFamily,
     evidence: Vec<Evidence>,
+    /// The latest transfer past the first `evidence - 1`: it takes the last
+    /// evidence slot, its line written only when the episode is reported
+    /// or saved (transfers come by the thousand).
+    #[serde(skip)]
+    latest: Option<Box<Transfer>>,
+}
+
+impl Episode {
+    /// The evidence with the latest transfer's line in the last slot.
+    fn settled_evidence(&self, max: usize) -> Vec<Evidence> {
+        let mut list = self.evidence.clone();
+        if let Some(t) = &self.latest {
+            if list.len() >= max {
+                list.pop();
+            }
+            list.push(t.evidence());
+        }
+        list
+    }
 }
 
 pub struct LargeTransfer {
@@ -222,6 +241,7 @@ impl LargeTransfer {
             biggest_flow: 0,
             big_flows: [0; FAMILIES],
             evidence: Vec::new(),
+            latest: None,
         });
         let f = t.family.index();
         ep.flows[f] += 1;
@@ -266,7 +286,13 @@ impl LargeTransfer {
                 ep.crossed_at = Some(t.ts);
             }
         }
-        keep_evidence(&mut ep.evidence, t, self.s.evidence);
+        if self.s.evidence > 0 {
+            if ep.evidence.len() + 1 < self.s.evidence {
+                ep.evidence.push(t.evidence());
+            } else {
+                ep.latest = Some(Box::new(t.clone()));
+            }
+        }
     }
 
     /// Closes episodes quiet for a window or longer than the longest.
@@ -424,8 +450,9 @@ impl LargeTransfer {
             f.fields
                 .insert("processes".into(), process_list(&e.processes));
         }
-        f.origin = e.evidence.first().map(|ev| ev.origin.clone());
-        f.evidence = e.evidence;
+        let evidence = e.settled_evidence(self.s.evidence);
+        f.origin = evidence.first().map(|ev| ev.origin.clone());
+        f.evidence = evidence;
         out.push(f);
         self.reported.insert(
             key,
@@ -473,7 +500,15 @@ impl StatefulAnalytic for LargeTransfer {
     }
 
     fn snapshot(&self) -> serde_json::Value {
-        let mut eps: Vec<&Episode> = self.episodes.values().collect();
+        let mut eps: Vec<Episode> = self
+            .episodes
+            .values()
+            .map(|e| Episode {
+                evidence: e.settled_evidence(self.s.evidence),
+                latest: None,
+                ..e.clone()
+            })
+            .collect();
         eps.sort_by(|a, b| (&a.host, a.first).cmp(&(&b.host, b.first)));
         serde_json::json!({ "version": 1, "episodes": eps, "prevalence": self.prevalence })
     }
@@ -555,16 +590,4 @@ pub(crate) fn process_list(list: &[(Process, u64)]) -> String {
         .map(|(p, _)| p.image.as_deref().unwrap_or("?"))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// Keeps the first `max - 1` records and the latest one.
-pub(crate) fn keep_evidence(list: &mut Vec<Evidence>, t: &Transfer, max: usize) {
-    if max == 0 {
-        return;
-    }
-    if list.len() < max {
-        list.push(t.evidence());
-    } else if let Some(last) = list.last_mut() {
-        *last = t.evidence();
-    }
 }

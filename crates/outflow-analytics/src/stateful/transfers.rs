@@ -19,6 +19,7 @@
 //!   per family and reports the largest sum instead of adding them.
 
 use crate::config::AnalyticMeta;
+use crate::intern::Interner;
 use crate::report::{human_bytes, rule_id, set_risk};
 use crate::view::{Kind, ServiceRef, View};
 use crate::Ctx;
@@ -263,6 +264,9 @@ pub struct Transfers {
     /// Unnamed Zeek conn transfers by connection uid.
     held: FxHashMap<Arc<str>, Transfer>,
     last_sweep: i64,
+    last_join_sweep: i64,
+    /// Images and users, one shared copy each.
+    names: Interner,
 }
 
 impl Transfers {
@@ -274,6 +278,8 @@ impl Transfers {
             by_domain: FxHashMap::default(),
             held: FxHashMap::default(),
             last_sweep: 0,
+            last_join_sweep: 0,
+            names: Interner::default(),
         }
     }
 
@@ -321,9 +327,14 @@ impl Transfers {
             released.sort_by_key(|t| t.ts);
             out.extend(released);
         }
+        // A lookup checks the time itself: sweeping the joins is only for
+        // memory, so twice per time to live is enough.
         let ttl = self.settings.join_ttl;
-        self.by_tuple.retain(|_, (_, t)| *t + ttl > now);
-        self.by_domain.retain(|_, (_, t)| *t + ttl > now);
+        if now - self.last_join_sweep >= (ttl / 2).max(10_000_000) {
+            self.last_join_sweep = now;
+            self.by_tuple.retain(|_, (_, t)| *t + ttl > now);
+            self.by_domain.retain(|_, (_, t)| *t + ttl > now);
+        }
     }
 
     /// End of input: every held flow goes on.
@@ -349,8 +360,8 @@ impl Transfers {
         let arc = |s: Option<std::borrow::Cow<'_, str>>| s.map(|c| Arc::<str>::from(c.as_ref()));
         let p = Process {
             host: view.host.clone(),
-            image: view.image.as_deref().map(Arc::from),
-            user: view.user.as_deref().map(Arc::from),
+            image: view.image.as_deref().map(|i| self.names.get(i)),
+            user: view.user.as_deref().map(|u| self.names.get(u)),
             pid: arc(ev.entity_str(EntitySlot::Pid)),
             guid: arc(ev.entity_str(EntitySlot::ProcessGuid)),
         };

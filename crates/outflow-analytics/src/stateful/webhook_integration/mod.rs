@@ -108,6 +108,8 @@ pub struct WebhookIntegration {
     /// time. A record arriving late inside that span belongs to the alert
     /// already out, not to a new one.
     reported: FxHashMap<(Arc<str>, Arc<str>), (i64, i64)>,
+    /// Destination name → whether it is the organisation's own.
+    organisation: FxHashMap<Arc<str>, bool>,
 }
 
 impl WebhookIntegration {
@@ -133,6 +135,7 @@ impl WebhookIntegration {
             incidents: FxHashMap::default(),
             browser_conns: FxHashMap::default(),
             reported: FxHashMap::default(),
+            organisation: FxHashMap::default(),
         })
     }
 
@@ -148,13 +151,26 @@ impl WebhookIntegration {
     fn is_organisation(&self, host: &str) -> bool {
         let h = host.trim_end_matches('.').to_ascii_lowercase();
         self.ctx.policy.is_sanctioned(Sanctioned::Domain(&h))
-            || self
-                .s
-                .organisation_domains
-                .iter()
-                .any(|d| h == *d || h.ends_with(&format!(".{d}")))
+            || self.s.organisation_domains.iter().any(|d| {
+                h.strip_suffix(d.as_str())
+                    .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
+            })
             || h.parse::<IpAddr>()
                 .is_ok_and(|ip| self.ctx.policy.is_internal(ip))
+    }
+
+    /// [`Self::is_organisation`] for a flow's destination, remembered per
+    /// name (flows repeat their destinations).
+    fn is_organisation_cached(&mut self, domain: &Arc<str>) -> bool {
+        if let Some(&known) = self.organisation.get(domain) {
+            return known;
+        }
+        let known = self.is_organisation(domain);
+        if self.organisation.len() >= MAX_INCIDENTS {
+            self.organisation.clear();
+        }
+        self.organisation.insert(domain.clone(), known);
+        known
     }
 
     fn is_hook_service(&self, s: &ServiceRef) -> bool {
@@ -179,7 +195,7 @@ impl WebhookIntegration {
         let Some(domain) = flow.domain.clone() else {
             return;
         };
-        if flow.internal || self.is_organisation(&domain) {
+        if flow.internal || self.is_organisation_cached(&domain) {
             return;
         }
         let service = flow.service.as_ref();
