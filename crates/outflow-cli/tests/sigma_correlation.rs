@@ -72,6 +72,11 @@ fn value_sum_of_bytes_sent_per_client_fires_once_for_the_uploader() {
     assert_eq!(corr.len(), 1, "{alerts:#?}");
     assert_eq!(corr[0]["rule"]["level"], "high");
     assert_eq!(corr[0]["attack"][0], "T1567");
+    // The alert says which group crossed the threshold.
+    assert_eq!(corr[0]["fields"]["correlation"], "value_sum");
+    assert!(corr[0]["fields"]["group.c-ip"]
+        .as_str()
+        .is_some_and(|ip| ip.parse::<std::net::IpAddr>().is_ok()));
     // `generate` is false by default: the base rule feeds the correlation silently.
     assert_eq!(alerts.len(), 1, "{alerts:#?}");
     assert!(corr[0]["origin"]["file"]

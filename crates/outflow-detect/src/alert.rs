@@ -1,5 +1,6 @@
 use outflow_event::{Origin, Timestamp};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// What fired.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -22,4 +23,8 @@ pub struct Alert {
     pub user: Option<String>,
     /// Where each evidence record came from.
     pub evidence: Vec<Origin>,
+    /// What the detector adds to explain it (a correlation's type and the
+    /// values of its `group-by` fields).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fields: BTreeMap<String, String>,
 }

@@ -210,7 +210,7 @@ impl From<Alert> for Finding {
             destination: None,
             bytes_out: None,
             incident_id: None,
-            fields: BTreeMap::new(),
+            fields: a.fields,
             origin: a.evidence.into_iter().next(),
             rule: a.rule,
             evidence,
@@ -258,6 +258,7 @@ mod tests {
             host: Some("h".into()),
             user: None,
             evidence: vec![],
+            fields: BTreeMap::new(),
         });
         let json = serde_json::to_string(&f).unwrap();
         assert!(json.contains("\"timestamp\":\"2026-11-20T"), "{json}");

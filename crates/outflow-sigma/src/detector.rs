@@ -122,6 +122,7 @@ impl Detector for SigmaDetector {
                 host: event.entity_str(EntitySlot::Host).map(|c| c.into_owned()),
                 user: event.entity_str(EntitySlot::User).map(|c| c.into_owned()),
                 evidence: vec![event.origin.clone()],
+                fields: Default::default(),
             });
         }
         if !self.hits.is_empty() {

@@ -260,6 +260,13 @@ fn value_sum_spec_example_across_files_and_out_of_order() {
     assert_eq!(al.timestamp, Some(Timestamp::from_secs(15 * MIN)));
     assert_eq!(files(al), ["proxy-a.log", "proxy-b.log"]);
     assert_eq!(al.evidence.len(), 4);
+    // The group that crossed the threshold is named.
+    assert_eq!(al.fields["correlation"], "value_sum");
+    assert_eq!(
+        al.fields.get("group.User").map(String::as_str),
+        Some("alice")
+    );
+    assert_eq!(al.fields["group.SourceIP"], "10.0.0.5");
 
     // File b read first, then file a, interleaved late: same alert.
     let shuffled = vec![

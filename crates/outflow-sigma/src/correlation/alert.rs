@@ -3,6 +3,7 @@
 use super::resolve::Correlation;
 use outflow_detect::{Alert, AlertRule};
 use outflow_event::{Origin, Timestamp};
+use std::collections::BTreeMap;
 
 /// A correlation that fired for one group.
 #[derive(Clone, Debug, PartialEq)]
@@ -30,5 +31,17 @@ pub fn alert(c: &Correlation, f: &Fired) -> Alert {
         host: f.host.clone(),
         user: f.user.clone(),
         evidence: f.evidence.clone(),
+        fields: fields(c, f),
     }
+}
+
+/// The correlation's type and the group it fired for (`group.<field>`):
+/// an analyst reads which user or address crossed the threshold.
+fn fields(c: &Correlation, f: &Fired) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    out.insert("correlation".to_string(), c.rule.kind.as_str().to_string());
+    for (name, value) in &f.pairs {
+        out.insert(format!("group.{name}"), value.clone());
+    }
+    out
 }
