@@ -4,16 +4,17 @@
 //! of which every match contains one, in the field the literal comes from
 //! (any string field for keywords). A rule is evaluated only when each of
 //! its clauses saw one of its literals; ungated rules always are. A field
-//! is scanned by an automaton of its own literals, and by one of the
-//! keyword literals; small automata stay in cache, which matters more than
-//! scanning a field twice. Numbers (`EventID: 4624`) are atoms too: the
-//! field's numeric value is looked up in a hash map.
+//! is scanned by an automaton of its own literals; small automata stay in
+//! cache, which matters more than scanning a text twice. Keyword literals
+//! are searched once per event, in the lowercased text of all its fields
+//! joined by NUL bytes (see [`Hits::finish`]). Numbers (`EventID: 4624`)
+//! are atoms too: the field's numeric value is looked up in a hash map.
 
 use crate::detection::{Lit, LitKind};
 use crate::index::{FieldNames, NONE};
 use crate::rule::Rule;
 use crate::value_test::{with_text, Num};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::{packed, AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use outflow_event::{Event, Value};
 use rustc_hash::FxHashMap;
 
@@ -22,7 +23,8 @@ pub struct Prefilter {
     scanners: Vec<Scanner>,
     /// Field id → scanner of its own literals (`NO_SCAN`: none).
     by_field: Vec<u32>,
-    /// Scanner of the keyword literals, run on every field (`NO_SCAN`: none).
+    /// Scanner of the keyword literals (lowercase, case-sensitive), run on
+    /// the joined text of the event (`NO_SCAN`: none).
     keywords: u32,
     /// (field id, [`Num::key`]) → global pattern id of a number atom.
     nums: FxHashMap<(u32, u64), u32>,
@@ -48,6 +50,9 @@ struct Scanner {
     ints: bool,
     /// Global id of the "holds a non-ASCII character" atom, if any.
     non_ascii: Option<u32>,
+    /// For the joined text: a packed (SIMD) searcher of the same literals,
+    /// which tells far faster than the automaton that none occurs.
+    packed: Option<packed::Searcher>,
 }
 
 /// Per-caller prefilter state, all clear between events.
@@ -59,6 +64,8 @@ pub struct Hits {
     /// Per rule: the clause bits satisfied so far.
     mask: Vec<u64>,
     touched: Vec<u32>,
+    /// The event's field texts, ASCII-lowercased, each followed by NUL.
+    joined: Vec<u8>,
 }
 
 impl Hits {
@@ -69,6 +76,18 @@ impl Hits {
         }
         if self.mask.len() < pf.need.len() {
             self.mask.resize(pf.need.len(), 0);
+        }
+    }
+
+    /// Searches the joined text for keyword literals; call once every field
+    /// was scanned. One search of the whole text costs far less than one
+    /// per field, and the automaton may skip ahead with a prefilter.
+    pub fn finish(&mut self, pf: &Prefilter) {
+        if let Some(sc) = pf.scanners.get(pf.keywords as usize) {
+            let text = std::mem::take(&mut self.joined);
+            pf.scan_text(sc, &text, self);
+            self.joined = text;
+            self.joined.clear();
         }
     }
 
@@ -193,13 +212,13 @@ impl Prefilter {
             let Some(list) = fields.remove(&id) else {
                 continue;
             };
-            match pf.add_scanner(list) {
+            match pf.add_scanner(list, false) {
                 Some(s) => pf.by_field[id as usize] = s,
                 None => return (None, cands.to_vec()),
             }
         }
         if !keywords.is_empty() {
-            match pf.add_scanner(keywords) {
+            match pf.add_scanner(keywords, true) {
                 Some(s) => pf.keywords = s,
                 None => return (None, cands.to_vec()),
             }
@@ -207,16 +226,28 @@ impl Prefilter {
         (Some(pf), always)
     }
 
-    fn add_scanner(&mut self, list: PatternList) -> Option<u32> {
+    /// `joined`: the scanner searches the joined lowercase text (keywords);
+    /// the texts must hold no NUL, which separates fields there.
+    fn add_scanner(&mut self, list: PatternList, joined: bool) -> Option<u32> {
+        if joined && list.texts.iter().any(|t| t.contains('\0')) {
+            return None;
+        }
+        let lower: Vec<String> = list.texts.iter().map(|t| t.to_ascii_lowercase()).collect();
         let build = |kind| {
-            AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
+            let mut b = AhoCorasickBuilder::new();
+            b.match_kind(MatchKind::Standard).kind(kind);
+            if joined {
+                // Lowercase literals in lowercased text: case-sensitive,
+                // which lets the automaton skip ahead with a packed searcher
+                // over one long text.
+                b.build(&lower)
+            } else {
                 // Field values are short and the rare bytes of literals
                 // (`\\`, `.`) are common in them: skipping ahead costs more.
-                .prefilter(false)
-                .kind(kind)
-                .build(&list.texts)
+                b.ascii_case_insensitive(true)
+                    .prefilter(false)
+                    .build(&list.texts)
+            }
         };
         // A DFA costs more to build than an NFA but scans about twice as
         // fast; a plan is built once per logsource list and scans every event.
@@ -228,6 +259,9 @@ impl Prefilter {
             AhoCorasickKind::DFA
         };
         let ac = build(Some(kind)).or_else(|_| build(None)).ok()?;
+        let packed = joined
+            .then(|| packed::Config::new().builder().extend(&lower).build())
+            .flatten();
         let ints = list
             .texts
             .iter()
@@ -243,6 +277,7 @@ impl Prefilter {
             base,
             ints,
             non_ascii,
+            packed,
         });
         Some(self.scanners.len() as u32 - 1)
     }
@@ -252,10 +287,11 @@ impl Prefilter {
     #[inline]
     pub fn scan_field(&self, ev: &Event, id: u32, v: &Value, hits: &mut Hits) {
         let own = self.by_field.get(id as usize).copied().unwrap_or(NO_SCAN);
-        for s in [own, self.keywords] {
-            if let Some(sc) = self.scanners.get(s as usize) {
-                self.scan_value(sc, ev, v, hits);
-            }
+        if let Some(sc) = self.scanners.get(own as usize) {
+            self.scan_value(sc, ev, v, hits);
+        }
+        if let Some(sc) = self.scanners.get(self.keywords as usize) {
+            join_value(sc, ev, v, &mut hits.joined);
         }
         if self.num_fields.get(id as usize).copied().unwrap_or(false) {
             self.number_value(ev, id, v, hits);
@@ -304,13 +340,36 @@ impl Prefilter {
         if matches!(v, Value::Int(_)) && !sc.ints {
             return;
         }
-        with_text(ev, v, |s| {
-            if let Some(g) = sc.non_ascii.filter(|_| !s.is_ascii()) {
-                self.hit(g as usize, hits);
-            }
-            for m in sc.ac.find_overlapping_iter(s) {
-                self.hit(sc.base as usize + m.pattern().as_usize(), hits);
-            }
-        });
+        with_text(ev, v, |s| self.scan_text(sc, s.as_bytes(), hits));
     }
+
+    fn scan_text(&self, sc: &Scanner, s: &[u8], hits: &mut Hits) {
+        if let Some(g) = sc.non_ascii.filter(|_| !s.is_ascii()) {
+            self.hit(g as usize, hits);
+        }
+        if sc.packed.as_ref().is_some_and(|p| p.find(s).is_none()) {
+            return;
+        }
+        for m in sc.ac.find_overlapping_iter(s) {
+            self.hit(sc.base as usize + m.pattern().as_usize(), hits);
+        }
+    }
+}
+
+/// Appends the texts of `v` the keyword scanner `sc` would search,
+/// lowercased and each followed by NUL, to `out`.
+fn join_value(sc: &Scanner, ev: &Event, v: &Value, out: &mut Vec<u8>) {
+    if let Value::List(items) = v {
+        for i in items {
+            join_value(sc, ev, i, out);
+        }
+        return;
+    }
+    if matches!(v, Value::Int(_)) && !sc.ints {
+        return;
+    }
+    with_text(ev, v, |s| {
+        out.extend(s.bytes().map(|b| b.to_ascii_lowercase()));
+        out.push(0);
+    });
 }

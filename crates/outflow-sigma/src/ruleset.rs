@@ -340,6 +340,7 @@ impl RuleSet {
         };
         hits.fit(pf);
         index.build(&self.fields, ev, |id, v| pf.scan_field(ev, id, v, hits));
+        hits.finish(pf);
         eval.clear();
         hits.drain_passed(pf, eval);
         let todo: &[u32] = if eval.is_empty() {

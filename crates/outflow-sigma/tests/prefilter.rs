@@ -62,3 +62,21 @@ fn non_ascii_atoms() {
     assert!(same(&emoji, &event(&[("CommandLine", "x😀y")])));
     assert!(!same(&emoji, &event(&[("CommandLine", "xy")])));
 }
+
+#[test]
+fn keyword_atoms_stay_inside_one_field() {
+    let set = rule(
+        "    keywords:\n        - 'Sekurlsa::'\n        - 'lsadump::'\n    condition: keywords\n",
+    );
+    assert!(set.has_prefilter());
+    let ev = event(&[("Image", "C:\\m.exe"), ("CommandLine", "x SEKURLSA::logon")]);
+    assert!(same(&set, &ev));
+    let ev = with_list(event(&[("Image", "a")]), "Args", &["b", "LsaDump::sam"]);
+    assert!(same(&set, &ev));
+    // Split over two fields: no match, as without the prefilter.
+    assert!(!same(
+        &set,
+        &event(&[("A", "x sekurlsa"), ("B", "::logon")])
+    ));
+    assert!(!same(&set, &event(&[("A", "lsadump:"), ("B", ":")])));
+}
