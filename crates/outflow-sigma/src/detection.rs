@@ -1,6 +1,7 @@
 //! A rule's `detection:` section compiled: named selections and the
 //! condition over them. Maps are AND, lists are OR.
 
+use crate::atoms::{At, Atoms};
 use crate::condition::{self, CondExpr, Quant};
 use crate::field::{Ctx, FieldMatcher};
 use crate::gate_literals::GateLit;
@@ -79,15 +80,29 @@ impl Detection {
         self.eval(&self.cond, ev)
     }
 
-    /// Gives every field the detection names its id in `names`.
-    pub fn assign(&mut self, names: &mut FieldNames) {
+    /// Gives every field the detection names its id in `names`, and its
+    /// atom items their atom ids in `atoms`.
+    pub fn assign(&mut self, names: &mut FieldNames, atoms: &mut Atoms) {
         for s in &mut self.selections {
             for b in &mut s.branches {
                 for f in b {
-                    f.assign(names);
+                    f.assign(names, atoms);
                 }
             }
         }
+    }
+
+    /// The atoms the detection's items read, each once.
+    pub fn atom_ids(&self) -> Vec<u32> {
+        let mut out: Vec<u32> = self
+            .selections
+            .iter()
+            .flat_map(|s| s.branches.iter().flatten())
+            .flat_map(|f| f.atoms.iter().flatten().flatten().copied())
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
     /// The field names the detection refers to (keywords excluded), in
@@ -193,7 +208,7 @@ impl Detection {
                         .map(|l| Lit {
                             field: f.field.clone(),
                             text: l.clone(),
-                            kind: LitKind::Text,
+                            kind: LitKind::Text(At::Contains),
                         })
                         .collect()
                 })
@@ -209,10 +224,10 @@ fn item_literals(f: &FieldMatcher) -> Option<Vec<Lit>> {
     let ls = f.gate_literals.as_ref()?;
     ls.iter()
         .map(|l| match l {
-            GateLit::Text(t) => Some(Lit {
+            GateLit::Text(t, at) => Some(Lit {
                 field: f.field.clone(),
                 text: t.clone(),
-                kind: LitKind::Text,
+                kind: LitKind::Text(*at),
             }),
             // Keywords hold no numbers.
             GateLit::NonAscii => Some(Lit {
@@ -249,8 +264,8 @@ pub struct Lit {
 /// What a [`Lit`] asks of the field.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum LitKind {
-    /// `text` occurs in it.
-    Text,
+    /// `text` occurs in it, there.
+    Text(At),
     /// Its value equals the number with this `Num::key`; `text` is only
     /// its decimal form, for scoring.
     Num(u64),

@@ -1,5 +1,6 @@
 //! Detection items (`Field|mods: values` and keywords), compiled and evaluated.
 
+use crate::atoms::{At, Atoms};
 use crate::encode;
 use crate::index::{FieldNames, View, NONE};
 use crate::modifiers::{Anchor, Mods, TimePart, Transform};
@@ -48,6 +49,12 @@ pub struct FieldMatcher {
     /// Literals one of which occurs in the field whenever the item matches
     /// (covers more items than `literals`: regexes, non-ASCII needles).
     pub gate_literals: Option<Vec<crate::gate_literals::GateLit>>,
+    /// Per group, the atoms (text, place) of its tests, when every test of
+    /// the item is one (see [`crate::pattern::StrMatcher::atom`]).
+    atom_texts: Option<Vec<Vec<(String, At)>>>,
+    /// The same as atom ids of the rule set, once assigned: with the
+    /// prefilter's atoms at hand the item is read from them.
+    pub atoms: Option<Vec<Vec<u32>>>,
 }
 
 impl FieldMatcher {
@@ -103,6 +110,7 @@ impl FieldMatcher {
         }
         let literals = literals_of(&groups, &mods);
         let gate_literals = crate::gate_literals::of_item(&groups, &mods);
+        let atom_texts = atom_texts(field.is_some(), &groups, &mods);
         for g in &mut groups {
             merge_strings(g);
         }
@@ -116,14 +124,27 @@ impl FieldMatcher {
             },
             literals,
             gate_literals,
+            atom_texts,
+            atoms: None,
         })
     }
 
-    /// Gives the field its id in `names`.
-    pub fn assign(&mut self, names: &mut FieldNames) {
-        if let Some(f) = &self.field {
-            self.fid = names.intern(f);
-        }
+    /// Gives the field its id in `names` and the item's atoms their ids.
+    pub fn assign(&mut self, names: &mut FieldNames, atoms: &mut Atoms) {
+        let Some(f) = &self.field else {
+            return;
+        };
+        self.fid = names.intern(f);
+        self.atoms = self.atom_texts.as_ref().map(|groups| {
+            groups
+                .iter()
+                .map(|g| {
+                    g.iter()
+                        .map(|(t, at)| atoms.intern(self.fid, t, *at))
+                        .collect()
+                })
+                .collect()
+        });
     }
 
     pub fn matches(&self, view: &View) -> bool {
@@ -132,6 +153,13 @@ impl FieldMatcher {
             return self.keyword_matches(ev);
         };
         let v = view.get(self.fid, name);
+        if let (Some(seen), Some(groups), Kind::Values { neq, .. }) =
+            (view.atoms, &self.atoms, &self.kind)
+        {
+            let found = |a: &u32| seen.get(*a as usize).copied().unwrap_or(false);
+            let r = groups.iter().all(|g| g.iter().any(found));
+            return if *neq { v.is_some() && !r } else { r };
+        }
         match &self.kind {
             Kind::Exists(want) => v.is_some() == *want,
             Kind::Values { groups, neq, time } => {
@@ -205,6 +233,8 @@ fn exists(key: &str, field: Option<Arc<str>>, values: &[&Yaml]) -> Result<FieldM
         kind: Kind::Exists(want),
         literals: None,
         gate_literals: None,
+        atom_texts: None,
+        atoms: None,
     })
 }
 
@@ -434,6 +464,25 @@ fn merge_strings(g: &mut Vec<ValueTest>) {
     }
     g.extend(strs.into_iter().map(ValueTest::Str));
     g.extend(rest);
+}
+
+/// Per group, the atoms of its tests; `None` unless every test is a plain
+/// case-insensitive string on a named field (no time part).
+fn atom_texts(named: bool, groups: &[Vec<ValueTest>], m: &Mods) -> Option<Vec<Vec<(String, At)>>> {
+    if !named || m.time.is_some() {
+        return None;
+    }
+    groups
+        .iter()
+        .map(|g| {
+            g.iter()
+                .map(|t| match t {
+                    ValueTest::Str(s) => s.atom().map(|(n, at)| (n.to_string(), at)),
+                    _ => None,
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// Literals any match of a positive item must contain (one per test), or

@@ -3,6 +3,7 @@
 //! matches, or numbers it equals. Regexes give the literals their matches
 //! must start with.
 
+use crate::atoms::At;
 use crate::modifiers::Mods;
 use crate::value_test::ValueTest;
 use regex_syntax::hir::literal::Extractor;
@@ -14,8 +15,8 @@ const MAX_REGEX_LITERALS: usize = 64;
 /// One way an item's field can satisfy a gate clause.
 #[derive(Clone, Debug, PartialEq)]
 pub enum GateLit {
-    /// The text occurs in the field's text.
-    Text(String),
+    /// The text occurs in the field's text, there.
+    Text(String, At),
     /// The field's value equals the number with this `Num::key` (and
     /// this decimal form).
     Num(u64, String),
@@ -26,7 +27,7 @@ pub enum GateLit {
 impl GateLit {
     fn len(&self) -> usize {
         match self {
-            GateLit::Text(t) | GateLit::Num(_, t) => t.len(),
+            GateLit::Text(t, _) | GateLit::Num(_, t) => t.len(),
             // Most text is ASCII: about as selective as a short literal.
             GateLit::NonAscii => 3,
         }
@@ -46,11 +47,13 @@ pub fn of_item(groups: &[Vec<ValueTest>], m: &Mods) -> Option<Vec<GateLit>> {
         for t in g {
             match t {
                 ValueTest::Str(s) => lits.push(match s.gate_literal() {
-                    Some(t) => GateLit::Text(t),
+                    Some((t, at)) => GateLit::Text(t, at),
                     None if s.needs_non_ascii() => GateLit::NonAscii,
                     None => return None,
                 }),
-                ValueTest::Re(_, Some(ls)) => lits.extend(ls.iter().cloned().map(GateLit::Text)),
+                ValueTest::Re(_, Some(ls)) => {
+                    lits.extend(ls.iter().map(|l| GateLit::Text(l.clone(), At::Contains)))
+                }
                 ValueTest::Num(n, text) => lits.push(GateLit::Num(n.key(), text.clone())),
                 _ => return None,
             }

@@ -56,8 +56,14 @@ impl FieldIndex {
     }
 
     /// Indexes `ev`; `each` sees every field with its id (`NONE` when no
-    /// rule names it).
-    pub fn build(&mut self, names: &FieldNames, ev: &Event, mut each: impl FnMut(u32, &Value)) {
+    /// rule names it) and whether it is the first field with that id (the
+    /// one rules read).
+    pub fn build(
+        &mut self,
+        names: &FieldNames,
+        ev: &Event,
+        mut each: impl FnMut(u32, bool, &Value),
+    ) {
         for &i in &self.set {
             self.pos[i as usize] = NONE;
         }
@@ -79,16 +85,21 @@ impl FieldIndex {
                     id
                 }
             };
-            if id != NONE && self.pos[id as usize] == NONE {
+            let first = id != NONE && self.pos[id as usize] == NONE;
+            if first {
                 self.pos[id as usize] = n as u32;
                 self.set.push(id);
             }
-            each(id, v);
+            each(id, first, v);
         }
     }
 
     pub fn view<'a>(&'a self, ev: &'a Event) -> View<'a> {
-        View { ev, pos: &self.pos }
+        View {
+            ev,
+            pos: &self.pos,
+            atoms: None,
+        }
     }
 }
 
@@ -97,9 +108,29 @@ impl FieldIndex {
 pub struct View<'a> {
     pub ev: &'a Event,
     pos: &'a [u32],
+    /// Per atom id of the rule set, whether the prefilter found it; `None`
+    /// when no prefilter scanned the event for every atom of the rules.
+    pub atoms: Option<&'a [bool]>,
 }
 
 impl<'a> View<'a> {
+    /// The same view, with the atoms found.
+    pub fn with_atoms(self, atoms: &'a [bool]) -> View<'a> {
+        View {
+            atoms: Some(atoms),
+            ..self
+        }
+    }
+
+    /// The same view, without atoms (for detections whose atoms were not
+    /// searched).
+    pub fn plain(self) -> View<'a> {
+        View {
+            atoms: None,
+            ..self
+        }
+    }
+
     /// The first field with the id `id` (named `name`).
     #[inline]
     pub fn get(&self, id: u32, name: &str) -> Option<&'a Value> {

@@ -19,6 +19,7 @@
 //! Correlation rules (`correlation:` documents) run inside [`SigmaDetector`];
 //! see [`correlation`] for their semantics.
 
+mod atoms;
 mod cidr;
 mod condition;
 pub mod correlation;

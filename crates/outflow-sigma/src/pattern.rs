@@ -11,6 +11,7 @@
 //! path: the few non-ASCII characters whose lowercase is ASCII (KELVIN SIGN
 //! → `k`) do not fold.
 
+use crate::atoms::At;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use memchr::memmem::Finder;
 use regex::{Regex, RegexBuilder};
@@ -236,11 +237,18 @@ impl StrMatcher {
         (!self.longest.is_empty()).then(|| self.longest.clone())
     }
 
-    /// A literal every matching text contains, ASCII-case-insensitively
-    /// (lowercase unless cased), or `None`. Unlike [`Self::longest_literal`]
-    /// it keeps non-ASCII characters where matching compares the text's own
-    /// bytes (cased, or needles no lowercasing can produce).
-    pub fn gate_literal(&self) -> Option<String> {
+    /// A literal every matching text holds, ASCII-case-insensitively, where
+    /// it says (lowercase unless cased), or `None`. Unlike
+    /// [`Self::longest_literal`] it keeps non-ASCII characters where
+    /// matching compares the text's own bytes (cased, or needles no
+    /// lowercasing can produce).
+    pub fn gate_literal(&self) -> Option<(String, At)> {
+        let at = match &self.shape {
+            Shape::Exact(_) => At::Whole,
+            Shape::Prefix(_) => At::Start,
+            Shape::Suffix(_) => At::End,
+            _ => At::Contains,
+        };
         let whole = match &self.shape {
             Shape::Exact(n) | Shape::Prefix(n) | Shape::Suffix(n) | Shape::Contains(n) => {
                 Some(n.text.as_str())
@@ -258,9 +266,28 @@ impl StrMatcher {
             Shape::Regex(_) | Shape::Any => None,
         };
         match whole {
-            Some(t) if !t.is_empty() && (self.cased || !self.lower_hay) => Some(t.to_string()),
-            _ => self.longest_literal(),
+            Some(t) if !t.is_empty() && (self.cased || !self.lower_hay) => {
+                Some((t.to_string(), at))
+            }
+            _ => self.longest_literal().map(|t| (t, At::Contains)),
         }
+    }
+
+    /// The literal and its place when the match is exactly "the text holds
+    /// it there, ASCII-case-insensitively", so that the prefilter's atom
+    /// answers for this matcher.
+    pub fn atom(&self) -> Option<(&str, At)> {
+        if self.cased || self.lower_hay {
+            return None;
+        }
+        let (n, k) = self.simple()?;
+        let at = match k {
+            EXACT => At::Whole,
+            PREFIX => At::Start,
+            SUFFIX => At::End,
+            _ => At::Contains,
+        };
+        Some((n, at))
     }
 
     /// Whether only text with a non-ASCII character can match: a needle

@@ -108,6 +108,8 @@ pub struct Rule {
     /// Literal clauses every match satisfies, each literal with the field
     /// it must occur in (see [`Detection::clauses`]); empty: no gate.
     pub(crate) gate: Vec<Vec<crate::detection::Lit>>,
+    /// The atoms the detection reads (ids of the set's [`crate::atoms::Atoms`]).
+    pub(crate) atoms: Vec<u32>,
 }
 
 impl Rule {
@@ -198,6 +200,7 @@ pub fn compile_doc(doc: &Yaml, placeholders: Option<&Placeholders>) -> Result<Co
         modifiers: used,
         required_literals,
         gate,
+        atoms: Vec::new(),
     })))
 }
 

@@ -1,6 +1,7 @@
 //! A compiled rule set: loading with a full report, logsource routing and
 //! matching one event against every rule that applies to it.
 
+use crate::atoms::Atoms;
 use crate::correlation::resolve::{self, CorrelationSet};
 use crate::correlation::{Correlation, CorrelationRule};
 use crate::docs;
@@ -29,6 +30,8 @@ pub struct RuleSet {
     prefilter: bool,
     /// Ids of the field names rules and filters refer to.
     fields: FieldNames,
+    /// Ids of the atoms rules and filters read.
+    atoms: Atoms,
     /// Per distinct event logsource list: candidates and their prefilter.
     plans: PlanCache,
     /// Tells a [`MatchScratch`] which set its cached state belongs to.
@@ -261,7 +264,7 @@ impl RuleSet {
         candidates.sort_unstable();
         candidates.dedup();
         let (prefilter, always) = if self.prefilter {
-            Prefilter::build(&self.rules, &candidates, &self.fields)
+            Prefilter::build(&self.rules, &candidates, &self.fields, &self.atoms)
         } else {
             (None, candidates.clone())
         };
@@ -276,7 +279,7 @@ impl RuleSet {
     /// the logsource is not checked here.
     pub fn rule_matches(&self, i: usize, ev: &Event) -> bool {
         let mut index = FieldIndex::default();
-        index.build(&self.fields, ev, |_, _| {});
+        index.build(&self.fields, ev, |_, _, _| {});
         self.rule_matches_in(i, &index.view(ev))
     }
 
@@ -284,10 +287,12 @@ impl RuleSet {
         let Some(rule) = self.rules.get(i) else {
             return false;
         };
+        // Plans scan for the atoms of rules, not of filters.
+        let plain = view.plain();
         rule.detection.matches(view)
             && !rule.filters.iter().any(|&f| {
                 let f = &self.filters[f];
-                f.meta.logsource.matches_any(&view.ev.logsources) && f.detection.matches(view)
+                f.meta.logsource.matches_any(&view.ev.logsources) && f.detection.matches(&plain)
             })
     }
 
@@ -328,7 +333,7 @@ impl RuleSet {
             index, hits, eval, ..
         } = scratch;
         let Some(pf) = &plan.prefilter else {
-            index.build(&self.fields, ev, |_, _| {});
+            index.build(&self.fields, ev, |_, _, _| {});
             let view = index.view(ev);
             out.extend(
                 plan.candidates
@@ -339,7 +344,9 @@ impl RuleSet {
             return;
         };
         hits.fit(pf);
-        index.build(&self.fields, ev, |id, v| pf.scan_field(ev, id, v, hits));
+        index.build(&self.fields, ev, |id, first, v| {
+            pf.scan_field(ev, id, first, v, hits)
+        });
         hits.finish(pf);
         eval.clear();
         hits.drain_passed(pf, eval);
@@ -350,12 +357,13 @@ impl RuleSet {
             eval.sort_unstable();
             eval
         };
-        let view = index.view(ev);
+        let view = index.view(ev).with_atoms(hits.atoms());
         out.extend(
             todo.iter()
                 .map(|&i| i as usize)
                 .filter(|&i| self.rule_matches_in(i, &view)),
         );
+        hits.clear(pf);
     }
 }
 
@@ -473,14 +481,16 @@ impl Builder {
                 .or_default()
                 .push(i as u32);
         }
-        let mut names = FieldNames::default();
+        let (mut names, mut atoms) = (FieldNames::default(), Atoms::default());
         for r in &mut self.set.rules {
-            r.detection.assign(&mut names);
+            r.detection.assign(&mut names, &mut atoms);
+            r.atoms = r.detection.atom_ids();
         }
         for f in &mut self.set.filters {
-            f.detection.assign(&mut names);
+            f.detection.assign(&mut names, &mut atoms);
         }
         self.set.fields = names;
+        self.set.atoms = atoms;
         self.set.prefilter = true;
         self.set.id = next_id();
         let (cands, entries): (Vec<_>, Vec<_>) = self.correlations.into_iter().unzip();

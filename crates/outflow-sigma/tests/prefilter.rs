@@ -80,3 +80,64 @@ fn keyword_atoms_stay_inside_one_field() {
     ));
     assert!(!same(&set, &event(&[("A", "lsadump:"), ("B", ":")])));
 }
+
+#[test]
+fn anchored_atoms_answer_items() {
+    let set = rule(concat!(
+        "    sel:\n",
+        "        Image|endswith: ['\\cmd.exe', '.EXE']\n",
+        "        OriginalFileName: ['Cmd.Exe', 'cmd']\n",
+        "        CommandLine|startswith: ['cmd /c', 'cmd']\n",
+        "    filter:\n",
+        "        CommandLine|contains|all: ['whoami', '/all']\n",
+        "        ParentImage|endswith: '\\explorer.exe'\n",
+        "    condition: sel and not filter\n",
+    ));
+    let ev = |img: &str, ofn: &str, cmd: &str, parent: &str| {
+        event(&[
+            ("Image", img),
+            ("OriginalFileName", ofn),
+            ("CommandLine", cmd),
+            ("ParentImage", parent),
+        ])
+    };
+    assert!(same(
+        &set,
+        &ev("C:\\W\\CMD.EXE", "cmd", "CMD /C whoami", "x")
+    ));
+    assert!(same(&set, &ev("a.exe", "CMD.EXE", "cmd", "x")));
+    assert!(!same(&set, &ev("a.exe", "cmd.exe ", "cmd", "x")));
+    assert!(!same(&set, &ev("a.exe", "cmd.ex", "cmd", "x")));
+    assert!(!same(&set, &ev("a.exe", "cmd", " cmd", "x")));
+    assert!(!same(&set, &ev("a.ex", "cmd", "cmd", "x")));
+    assert!(same(
+        &set,
+        &ev("a.exe", "cmd", "cmd /all", "C:\\explorer.exe")
+    ));
+    assert!(!same(
+        &set,
+        &ev("a.exe", "cmd", "cmd whoami /all", "C:\\Explorer.EXE")
+    ));
+    // Numbers are matched by their text.
+    let num = rule("    sel:\n        ProcessId|endswith: '42'\n    condition: sel\n");
+    assert!(same(&num, &with(event(&[]), "ProcessId", Value::Int(1042))));
+    assert!(!same(
+        &num,
+        &with(event(&[]), "ProcessId", Value::Int(1043))
+    ));
+}
+
+#[test]
+fn rules_read_the_first_field_of_a_name() {
+    let set = rule("    sel:\n        Image|endswith: '\\cmd.exe'\n    condition: sel\n");
+    assert!(!same(
+        &set,
+        &event(&[("Image", "C:\\a.exe"), ("Image", "C:\\cmd.exe")])
+    ));
+    assert!(same(
+        &set,
+        &event(&[("Image", "C:\\cmd.exe"), ("Image", "C:\\a.exe")])
+    ));
+    let list = with_list(event(&[]), "Image", &["a", "C:\\CMD.exe"]);
+    assert!(same(&set, &list));
+}
