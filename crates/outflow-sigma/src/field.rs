@@ -268,7 +268,7 @@ fn compile_value(
                     format!("regex {pat:?}: {}", first_line(&e.to_string())),
                 )
             })?;
-        let lits = crate::gate_literals::regex_prefixes(&pat, m);
+        let lits = crate::gate_literals::regex_literals(&pat, m);
         return Ok(vec![ValueTest::Re(re, lits)]);
     }
     if m.cidr {
