@@ -11,8 +11,8 @@ pub struct Hits {
     pub(super) seen_list: Vec<u32>,
     /// Per atom of the rule set: seen in this event.
     pub(super) atoms: Vec<bool>,
-    /// Per rule: the clause bits satisfied so far.
-    pub(super) mask: Vec<u64>,
+    /// Per rule: its first clause holds.
+    pub(super) primed: Vec<bool>,
     pub(super) touched: Vec<u32>,
     /// The event's field texts, ASCII-lowercased, each followed by NUL
     /// (for the keyword literals).
@@ -28,8 +28,8 @@ impl Hits {
         if self.atoms.len() < pf.n_atoms {
             self.atoms.resize(pf.n_atoms, false);
         }
-        if self.mask.len() < pf.need.len() {
-            self.mask.resize(pf.need.len(), 0);
+        if self.primed.len() < pf.others.len() {
+            self.primed.resize(pf.others.len(), false);
         }
     }
 
@@ -51,12 +51,17 @@ impl Hits {
 
     /// Appends the gated rules whose clauses all hold to `out`.
     pub fn drain_passed(&mut self, pf: &Prefilter, out: &mut Vec<u32>) {
+        let seen = |p: &u32| self.seen.get(*p as usize).copied().unwrap_or(false);
         for &r in &self.touched {
-            let r = r as usize;
-            if self.mask[r] == pf.need[r] {
-                out.push(r as u32);
+            let others = pf.others.get(r as usize).map_or(&[][..], |o| &o[..]);
+            if others.iter().all(|c| c.iter().any(seen)) {
+                out.push(r);
             }
-            self.mask[r] = 0;
+        }
+        for &r in &self.touched {
+            if let Some(p) = self.primed.get_mut(r as usize) {
+                *p = false;
+            }
         }
         self.touched.clear();
     }

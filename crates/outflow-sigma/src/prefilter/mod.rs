@@ -4,7 +4,9 @@
 //! of which every match holds one, in the field the literal comes from
 //! (any string field for keywords), at its place (anywhere, start, end,
 //! whole text). A rule is evaluated only when each of its clauses saw one
-//! of its literals; ungated rules always are. The patterns also hold every
+//! of its literals; ungated rules always are. Only the first (most
+//! selective) clause's patterns point at the rule; the others are checked
+//! for the few rules that clause lets through. The patterns also hold every
 //! atom the plan's rules read (see [`crate::atoms`]), so evaluation finds
 //! them in [`Hits::atoms`] instead of searching the fields again.
 //!
@@ -42,10 +44,11 @@ pub struct Prefilter {
     num_fields: Vec<bool>,
     /// Pattern id → the atom it is (`NO_ATOM`: only a gate literal).
     atom: Vec<u32>,
-    /// Pattern id → (rule, clause bit) pairs it satisfies.
-    targets: Vec<Vec<(u32, u8)>>,
-    /// Per rule of the set: the bits of all its clauses (0: not gated here).
-    need: Vec<u64>,
+    /// Pattern id → the rules whose first clause it satisfies.
+    targets: Vec<Vec<u32>>,
+    /// Per rule of the set: its other clauses, as pattern ids one of which
+    /// must have been seen.
+    others: Vec<Vec<Vec<u32>>>,
     /// Atoms in the rule set ([`Hits::atoms`] is that long).
     n_atoms: usize,
 }
@@ -61,7 +64,7 @@ struct Patterns {
     keywords: FieldList,
     nums: FxHashMap<(u32, u64), u32>,
     atom: Vec<u32>,
-    targets: Vec<Vec<(u32, u8)>>,
+    targets: Vec<Vec<u32>>,
 }
 
 impl Patterns {
@@ -116,10 +119,10 @@ impl Patterns {
         p
     }
 
-    fn target(&mut self, p: u32, rule: u32, bit: u8) {
+    fn target(&mut self, p: u32, rule: u32) {
         let ts = &mut self.targets[p as usize];
-        if !ts.contains(&(rule, bit)) {
-            ts.push((rule, bit));
+        if !ts.contains(&rule) {
+            ts.push(rule);
         }
     }
 }
@@ -134,7 +137,7 @@ impl Prefilter {
         atoms: &Atoms,
     ) -> (Option<Prefilter>, Vec<u32>) {
         let mut pats = Patterns::default();
-        let mut need = vec![0u64; rules.len()];
+        let mut others = vec![Vec::new(); rules.len()];
         let mut always = Vec::new();
         for &i in cands {
             let rule = &rules[i as usize];
@@ -154,9 +157,8 @@ impl Prefilter {
                 always.push(i);
                 continue;
             }
-            for (bit, clause) in gate.iter().enumerate() {
-                let bit = bit as u8;
-                need[i as usize] |= 1 << bit;
+            for (n, clause) in gate.iter().enumerate() {
+                let mut ps = Vec::with_capacity(clause.len());
                 for l in clause {
                     // A keyword (or a field the set does not know): any field.
                     let field = field_of(l);
@@ -165,7 +167,14 @@ impl Prefilter {
                         LitKind::NonAscii => pats.non_ascii(field),
                         LitKind::Text(at) => pats.text(field, at, &l.text, atoms),
                     };
-                    pats.target(p, i, bit);
+                    if n == 0 {
+                        pats.target(p, i);
+                    } else if !ps.contains(&p) {
+                        ps.push(p);
+                    }
+                }
+                if n > 0 {
+                    others[i as usize].push(ps);
                 }
             }
         }
@@ -180,7 +189,7 @@ impl Prefilter {
             num_fields: vec![false; names.len()],
             atom: std::mem::take(&mut pats.atom),
             targets: std::mem::take(&mut pats.targets),
-            need,
+            others,
             n_atoms: atoms.len(),
         };
         for &(id, _) in pf.nums.keys() {
@@ -264,12 +273,13 @@ impl Prefilter {
         {
             *x = true;
         }
-        for &(r, bit) in &self.targets[g] {
-            let mask = &mut hits.mask[r as usize];
-            if *mask == 0 {
-                hits.touched.push(r);
+        for &r in &self.targets[g] {
+            if let Some(p) = hits.primed.get_mut(r as usize) {
+                if !*p {
+                    *p = true;
+                    hits.touched.push(r);
+                }
             }
-            *mask |= 1 << bit;
         }
     }
 
@@ -300,7 +310,11 @@ fn join_value(ints: bool, ev: &Event, v: &Value, out: &mut Vec<u8>) {
         return;
     }
     with_text(ev, v, |s| {
-        out.extend(s.bytes().map(|b| b.to_ascii_lowercase()));
+        let at = out.len();
+        out.extend_from_slice(s.as_bytes());
+        if let Some(t) = out.get_mut(at..) {
+            t.make_ascii_lowercase();
+        }
         out.push(0);
     });
 }
