@@ -17,6 +17,8 @@ pub struct Hits {
     /// The event's field texts, ASCII-lowercased, each followed by NUL
     /// (for the keyword literals).
     pub(super) joined: Vec<u8>,
+    /// Scratch for a lowercased field text.
+    pub(super) low: Vec<u8>,
 }
 
 impl Hits {

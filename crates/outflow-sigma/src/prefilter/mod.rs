@@ -232,7 +232,9 @@ impl Prefilter {
         }
         let own = self.by_field.get(id as usize).copied().unwrap_or(NO_SCAN);
         if let Some(fs) = self.fields.get(own as usize) {
-            self.scan_value(fs, ev, v, hits);
+            let mut low = std::mem::take(&mut hits.low);
+            self.scan_value(fs, ev, v, &mut low, hits);
+            hits.low = low;
         }
         if self.num_fields.get(id as usize).copied().unwrap_or(false) {
             self.number_value(ev, id, v, hits);
@@ -283,17 +285,26 @@ impl Prefilter {
         }
     }
 
-    fn scan_value(&self, fs: &FieldScan, ev: &Event, v: &Value, hits: &mut Hits) {
+    fn scan_value(
+        &self,
+        fs: &FieldScan,
+        ev: &Event,
+        v: &Value,
+        low: &mut Vec<u8>,
+        hits: &mut Hits,
+    ) {
         if let Value::List(items) = v {
             for i in items {
-                self.scan_value(fs, ev, i, hits);
+                self.scan_value(fs, ev, i, low, hits);
             }
             return;
         }
         if matches!(v, Value::Int(_)) && !fs.ints {
             return;
         }
-        with_text(ev, v, |s| fs.scan(s.as_bytes(), &mut |g| self.hit(g, hits)));
+        with_text(ev, v, |s| {
+            fs.scan(s.as_bytes(), low, &mut |g| self.hit(g, hits))
+        });
     }
 }
 

@@ -5,7 +5,7 @@
 
 use super::trie::Trie;
 use crate::atoms::At;
-use aho_corasick::{packed, AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::{packed, AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind, Span};
 
 /// No pattern.
 pub const NO_PAT: u32 = u32::MAX;
@@ -59,6 +59,65 @@ impl Auto {
     }
 }
 
+/// Literals anywhere, found by their first bytes: a packed (SIMD) search
+/// of the ASCII-lowercased text for their few distinct prefixes, then a
+/// trie walk from each place one occurs. For fields whose literals are
+/// long and share a few prefixes (`imphash=…`, `sha256=…`) this skips most
+/// bytes an automaton would step through one by one.
+#[derive(Clone, Debug)]
+struct Prefixed {
+    packed: packed::Searcher,
+    trie: Trie,
+}
+
+/// Length of the prefixes [`Prefixed`] searches for.
+const PREFIX_LEN: usize = 4;
+
+/// Most distinct prefixes [`Prefixed`] takes: more would find too many
+/// places to walk from.
+const PREFIXES_MAX: usize = 16;
+
+impl Prefixed {
+    /// `None` unless every literal has a prefix and they are few.
+    fn new(texts: &[&[u8]], ids: &[u32]) -> Option<Prefixed> {
+        let mut prefixes: Vec<&[u8]> = Vec::new();
+        for t in texts {
+            let p = t.get(..PREFIX_LEN)?;
+            if !prefixes.contains(&p) {
+                prefixes.push(p);
+            }
+            if prefixes.len() > PREFIXES_MAX {
+                return None;
+            }
+        }
+        let packed = packed::Config::new().builder().extend(&prefixes).build()?;
+        let lits: Vec<(&[u8], [u32; 2])> = texts
+            .iter()
+            .zip(ids)
+            .map(|(t, &p)| (*t, [p, NO_PAT]))
+            .collect();
+        let trie = Trie::new(&lits, false);
+        Some(Prefixed { packed, trie })
+    }
+
+    /// `low`: scratch for the lowercased text.
+    fn run(&self, s: &[u8], low: &mut Vec<u8>, hit: &mut impl FnMut(u32)) {
+        low.clear();
+        low.extend_from_slice(s);
+        low.make_ascii_lowercase();
+        let mut at = 0;
+        while at < low.len() {
+            let Some(m) = self.packed.find_in(&low[..], Span::from(at..low.len())) else {
+                return;
+            };
+            if let Some(rest) = s.get(m.start()..) {
+                self.trie.run(rest, hit);
+            }
+            at = m.start() + 1;
+        }
+    }
+}
+
 /// The patterns of one field, with their place.
 #[derive(Default)]
 pub struct FieldList {
@@ -84,6 +143,8 @@ impl FieldList {
 #[derive(Clone, Debug)]
 pub struct FieldScan {
     contains: Option<Auto>,
+    /// Or the same literals found by their prefixes.
+    prefixed: Option<Prefixed>,
     /// Start and whole-text literals.
     start: Option<Trie>,
     /// End literals.
@@ -109,13 +170,18 @@ impl FieldScan {
                 At::End => end.push((t, [*p, NO_PAT])),
             }
         }
-        let contains = match contains.is_empty() {
+        let prefixed = match contains.is_empty() {
+            true => None,
+            false => Prefixed::new(&contains, &ids),
+        };
+        let contains = match contains.is_empty() || prefixed.is_some() {
             true => None,
             false => Some(Auto::new(&contains, ids)?),
         };
         let trie = |l: Vec<_>, from_end| (!l.is_empty()).then(|| Trie::new(&l, from_end));
         Some(FieldScan {
             contains,
+            prefixed,
             start: trie(start, false),
             end: trie(end, true),
             ints: list.ints(),
@@ -123,14 +189,18 @@ impl FieldScan {
         })
     }
 
-    /// Reports every pattern of the field occurring in its text `s`.
+    /// Reports every pattern of the field occurring in its text `s`; `low`
+    /// is scratch space.
     #[inline]
-    pub fn scan(&self, s: &[u8], hit: &mut impl FnMut(u32)) {
+    pub fn scan(&self, s: &[u8], low: &mut Vec<u8>, hit: &mut impl FnMut(u32)) {
         if let Some(g) = self.non_ascii.filter(|_| !s.is_ascii()) {
             hit(g);
         }
         if let Some(a) = &self.contains {
             a.run(s, hit);
+        }
+        if let Some(p) = &self.prefixed {
+            p.run(s, low, hit);
         }
         if let Some(t) = &self.start {
             t.run(s, hit);
@@ -224,7 +294,7 @@ mod tests {
 
     fn found(fs: &FieldScan, s: &str) -> Vec<u32> {
         let mut out = Vec::new();
-        fs.scan(s.as_bytes(), &mut |g| out.push(g));
+        fs.scan(s.as_bytes(), &mut Vec::new(), &mut |g| out.push(g));
         out.sort_unstable();
         out
     }
@@ -244,5 +314,24 @@ mod tests {
         assert_eq!(found(&fs, "cmd.exe"), vec![0, 2, 3, 4]);
         assert_eq!(found(&fs, "cmd.exe x"), vec![0, 3]);
         assert_eq!(found(&fs, ""), Vec::<u32>::new());
+    }
+
+    #[test]
+    fn literals_found_by_their_prefixes() {
+        let l = list(&[
+            (At::Contains, "imphash=ab12"),
+            (At::Contains, "imphash=ab1234"),
+            (At::Contains, "md5=ff00"),
+            (At::Contains, "md5=ff"),
+            (At::Start, "sha1"),
+        ]);
+        let fs = FieldScan::new(&l).expect("builds");
+        assert!(fs.prefixed.is_some() && fs.contains.is_none());
+        assert_eq!(
+            found(&fs, "SHA1=00,MD5=FF00,IMPHASH=AB1234"),
+            vec![0, 1, 2, 3, 4]
+        );
+        assert_eq!(found(&fs, "md5=md5=ff,imphash=ab1"), vec![3]);
+        assert_eq!(found(&fs, "imphash"), Vec::<u32>::new());
     }
 }
