@@ -5,7 +5,9 @@
 
 use super::trie::Trie;
 use crate::atoms::At;
-use aho_corasick::{packed, AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind, Span};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::{dfa, nfa, packed, AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored};
+use aho_corasick::{MatchKind, Span};
 
 /// No pattern.
 pub const NO_PAT: u32 = u32::MAX;
@@ -19,41 +21,71 @@ const DFA_MAX: usize = 300;
 /// One automaton and the pattern ids its matches stand for.
 #[derive(Clone, Debug)]
 struct Auto {
-    ac: AhoCorasick,
+    kind: Kind,
     /// Per automaton pattern: the plan's pattern id.
     ids: Vec<u32>,
 }
 
+/// The automaton, walked state by state: every match of every pattern is
+/// wanted, and a direct walk costs less per byte and per match than the
+/// overlapping search API.
+#[derive(Clone, Debug)]
+enum Kind {
+    Dfa(dfa::DFA),
+    Nfa(nfa::contiguous::NFA),
+}
+
 impl Auto {
     fn new(texts: &[&[u8]], ids: Vec<u32>) -> Option<Auto> {
-        let build = |kind| {
-            AhoCorasickBuilder::new()
+        // Field values are short and the rare bytes of literals (`\\`,
+        // `.`) are common in them: skipping ahead with a prefilter costs more.
+        let kind = if texts.len() > DFA_MAX {
+            nfa::contiguous::Builder::new()
                 .ascii_case_insensitive(true)
                 .match_kind(MatchKind::Standard)
-                // Field values are short and the rare bytes of literals
-                // (`\\`, `.`) are common in them: skipping ahead costs more.
                 .prefilter(false)
-                .kind(kind)
                 .build(texts)
-        };
-        let kind = if texts.len() > DFA_MAX {
-            AhoCorasickKind::ContiguousNFA
+                .ok()
+                .map(Kind::Nfa)
         } else {
-            AhoCorasickKind::DFA
-        };
-        let ac = build(Some(kind)).or_else(|_| build(None)).ok()?;
-        Some(Auto { ac, ids })
+            dfa::Builder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .prefilter(false)
+                .build(texts)
+                .ok()
+                .map(Kind::Dfa)
+        }?;
+        Some(Auto { kind, ids })
     }
 
     /// Reports every pattern occurring in `s`.
     #[inline]
     fn run(&self, s: &[u8], hit: &mut impl FnMut(u32)) {
-        let Ok(it) = self.ac.try_find_overlapping_iter(s) else {
-            return;
-        };
-        for m in it {
-            if let Some(&g) = self.ids.get(m.pattern().as_usize()) {
-                hit(g);
+        match &self.kind {
+            Kind::Dfa(a) => walk(a, &self.ids, s, hit),
+            Kind::Nfa(a) => walk(a, &self.ids, s, hit),
+        }
+    }
+}
+
+/// Reports every pattern of `aut` occurring in `s` by its id in `ids`.
+#[inline]
+fn walk<A: Automaton>(aut: &A, ids: &[u32], s: &[u8], hit: &mut impl FnMut(u32)) {
+    let Ok(mut sid) = aut.start_state(Anchored::No) else {
+        return;
+    };
+    for &b in s {
+        sid = aut.next_state(Anchored::No, sid, b);
+        // Without a prefilter only dead and match states are special.
+        if aut.is_special(sid) {
+            if aut.is_dead(sid) {
+                return;
+            }
+            for i in 0..aut.match_len(sid) {
+                if let Some(&g) = ids.get(aut.match_pattern(sid, i).as_usize()) {
+                    hit(g);
+                }
             }
         }
     }
