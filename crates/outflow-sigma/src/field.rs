@@ -152,14 +152,18 @@ impl FieldMatcher {
         let Some(name) = &self.field else {
             return self.keyword_matches(ev);
         };
-        let v = view.get(self.fid, name);
         if let (Some(seen), Some(groups), Kind::Values { neq, .. }) =
             (view.atoms, &self.atoms, &self.kind)
         {
             let found = |a: &u32| seen.get(*a as usize).copied().unwrap_or(false);
             let r = groups.iter().all(|g| g.iter().any(found));
-            return if *neq { v.is_some() && !r } else { r };
+            return if *neq {
+                view.get(self.fid, name).is_some() && !r
+            } else {
+                r
+            };
         }
+        let v = view.get(self.fid, name);
         match &self.kind {
             Kind::Exists(want) => v.is_some() == *want,
             Kind::Values { groups, neq, time } => {

@@ -12,8 +12,8 @@ struct Node {
     first: u32,
     len: u32,
     /// The bytes after the edge's byte that lead into the node:
-    /// `labels[label..label + label_len]` (chains without a branch or a
-    /// literal's end are one node).
+    /// `labels[label..label + label_len]`, in the text's order (chains
+    /// without a branch or a literal's end are one node).
     label: u32,
     label_len: u32,
     /// The pattern a walk reaching the node found, and the one it found
@@ -107,7 +107,11 @@ impl Trie {
                 label_len: label.len() as u32,
                 pats: p.pats[n],
             });
-            self.labels.extend_from_slice(&label);
+            if self.from_end {
+                self.labels.extend(label.iter().rev());
+            } else {
+                self.labels.extend_from_slice(&label);
+            }
         }
         if let Some(r) = self.nodes.first() {
             let (a, z) = (r.first as usize, (r.first + r.len) as usize);
@@ -121,19 +125,13 @@ impl Trie {
     /// the end), compared ASCII-case-insensitively.
     #[inline]
     pub fn run(&self, s: &[u8], hit: &mut impl FnMut(u32)) {
-        if self.from_end {
-            self.walk(s.len(), |i| s[s.len() - 1 - i], hit);
-        } else {
-            self.walk(s.len(), |i| s[i], hit);
-        }
-    }
-
-    /// `at(i)`: the `i`th byte of the walk, `i < len`.
-    #[inline]
-    fn walk(&self, len: usize, at: impl Fn(usize) -> u8, hit: &mut impl FnMut(u32)) {
+        let len = s.len();
         let (mut node, mut i) = (0usize, 0usize);
         while i < len {
-            let b = at(i).to_ascii_lowercase();
+            let at = if self.from_end { len - 1 - i } else { i };
+            let Some(b) = s.get(at).map(u8::to_ascii_lowercase) else {
+                return;
+            };
             let next = if node == 0 {
                 self.root[b as usize] as usize
             } else {
@@ -144,20 +142,25 @@ impl Trie {
             };
             i += 1;
             let (a, l) = (n.label as usize, n.label_len as usize);
-            if len - i < l {
-                return;
+            if l > 0 {
+                // The label's bytes in the text.
+                let seg = if self.from_end {
+                    len.checked_sub(i + l).and_then(|x| s.get(x..len - i))
+                } else {
+                    s.get(i..i + l)
+                };
+                let (Some(seg), Some(label)) = (seg, self.labels.get(a..a + l)) else {
+                    return;
+                };
+                if !seg
+                    .iter()
+                    .zip(label)
+                    .all(|(x, y)| x.to_ascii_lowercase() == *y)
+                {
+                    return;
+                }
+                i += l;
             }
-            let Some(label) = self.labels.get(a..a + l) else {
-                return;
-            };
-            if !label
-                .iter()
-                .enumerate()
-                .all(|(k, &x)| at(i + k).to_ascii_lowercase() == x)
-            {
-                return;
-            }
-            i += l;
             node = next;
             let [any, whole] = n.pats;
             if any != NO_PAT {
