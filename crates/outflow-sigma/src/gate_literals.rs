@@ -98,7 +98,14 @@ fn consider(h: &Hir, best: &mut Option<Vec<String>>, depth: usize) {
         HirKind::Capture(c) => consider(&c.sub, best, depth + 1),
         HirKind::Repetition(r) if r.min >= 1 => consider(&r.sub, best, depth + 1),
         HirKind::Concat(subs) => {
-            for j in 1..subs.len() {
+            // Each tail is cloned and extracted: bound the load time of
+            // very long regexes (they keep their prefixes).
+            let tails = if subs.len() <= MAX_TAILS {
+                subs.len()
+            } else {
+                1
+            };
+            for j in 1..tails {
                 keep_better(best, prefixes(&Hir::concat(subs[j..].to_vec())));
             }
             for sub in subs {
@@ -140,6 +147,9 @@ fn prefixes(h: &Hir) -> Option<Vec<String>> {
     out.dedup();
     (!out.is_empty() && out.len() <= MAX_REGEX_LITERALS).then_some(out)
 }
+
+/// Longest concatenation whose tails are tried.
+const MAX_TAILS: usize = 256;
 
 /// Most case variants the extractor spells out: about ten letters of a
 /// case-insensitive word, which lowercase to one literal.

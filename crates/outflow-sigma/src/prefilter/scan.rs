@@ -109,11 +109,18 @@ const PREFIX_LEN: usize = 4;
 /// places to walk from.
 const PREFIXES_MAX: usize = 16;
 
+/// Longest literal [`Prefixed`] takes: each place found costs a walk of
+/// up to that many bytes.
+const PREFIXED_LEN_MAX: usize = 128;
+
 impl Prefixed {
     /// `None` unless every literal has a prefix and they are few.
     fn new(texts: &[&[u8]], ids: &[u32]) -> Option<Prefixed> {
         let mut prefixes: Vec<&[u8]> = Vec::new();
         for t in texts {
+            if t.len() > PREFIXED_LEN_MAX {
+                return None;
+            }
             let p = t.get(..PREFIX_LEN)?;
             if !prefixes.contains(&p) {
                 prefixes.push(p);
