@@ -229,6 +229,9 @@ pub fn run(args: HuntArgs) -> Result<(), Failure> {
         )
         .with_stats(&correlated),
     ));
+    // Nothing keeps state over events: the reader threads keep only those
+    // that raised an alert (the others are counted where they were read).
+    cfg.flagged_only = consumer.analytics.is_empty() && correlator.is_none();
     if let Some(c) = correlator {
         consumer = consumer.with_correlator(Box::new(c));
     }

@@ -66,6 +66,7 @@ pub fn prepare(read: &ReadArgs, ordered: bool) -> Result<(RunConfig, Vec<ExpandE
         range: Default::default(),
         matchers: None,
         deliver_events: true,
+        flagged_only: false,
     };
     Ok((cfg, missing))
 }

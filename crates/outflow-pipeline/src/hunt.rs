@@ -266,6 +266,10 @@ impl Consumer for HuntConsumer<'_> {
         self.flow()
     }
 
+    fn dropped(&mut self, n: u64) {
+        self.stats.events += n;
+    }
+
     fn reject(&mut self, reject: &Reject) {
         (self.on_reject)(reject);
     }

@@ -39,6 +39,11 @@ pub struct RunConfig {
     /// count or a summary only), reader threads drop each event where it
     /// was read and send only counts, sparing the consumer's thread.
     pub deliver_events: bool,
+    /// With matchers: hand the consumer only the events a matcher flagged
+    /// (an alert or a correlation match). For consumers that keep no state
+    /// over events (no stateful analytics, no correlations): the others are
+    /// dropped where they were read and counted ([`Consumer::dropped`]).
+    pub flagged_only: bool,
 }
 
 /// Where a run delivers what it read. Called on one thread only.
@@ -51,6 +56,8 @@ pub trait Consumer {
     }
     fn reject(&mut self, reject: &Reject);
     fn tick(&mut self, _progress: &Progress) {}
+    /// Events read and dropped on the reader threads, never delivered.
+    fn dropped(&mut self, _n: u64) {}
 }
 
 /// Progress figures, for a progress bar.
@@ -123,6 +130,7 @@ pub fn run(cfg: &RunConfig, consumer: &mut dyn Consumer) -> Summary {
                         stop,
                     );
                     sink.deliver = cfg.deliver_events || cfg.matchers.is_some();
+                    sink.flagged_only = cfg.flagged_only && cfg.matchers.is_some();
                     sink.batch_size = batch_size;
                     let outcome = read_input(
                         &cfg.inputs[idx],
@@ -262,6 +270,7 @@ impl Collector<'_> {
         match msg {
             Msg::Dropped(n) => {
                 self.progress.events += n;
+                self.consumer.dropped(n);
                 false
             }
             Msg::Batch(batch) => {

@@ -38,6 +38,9 @@ pub struct WorkerSink<'a> {
     pub out_of_range: u64,
     /// Send events to the consumer; otherwise drop them here and send counts.
     pub deliver: bool,
+    /// Send only the events the matcher flagged (an alert or a correlation
+    /// match); drop the others here and send counts.
+    pub flagged_only: bool,
     /// Events per batch sent.
     pub batch_size: usize,
     dropped: u64,
@@ -69,10 +72,20 @@ impl<'a> WorkerSink<'a> {
             logsources: Default::default(),
             out_of_range: 0,
             deliver: true,
+            flagged_only: false,
             batch_size: BATCH,
             dropped: 0,
             scratch: Vec::new(),
             match_ids: Vec::new(),
+        }
+    }
+
+    /// Go on, unless a stop was asked for.
+    fn flow(&self) -> Flow {
+        if self.stop.load(Ordering::Relaxed) {
+            Flow::Stop
+        } else {
+            Flow::Continue
         }
     }
 
@@ -143,6 +156,13 @@ impl EventSink for WorkerSink<'_> {
         } else {
             if let Some(m) = &mut self.matcher {
                 m.process(&event, &mut self.scratch, &mut self.match_ids);
+                if self.flagged_only && self.scratch.is_empty() && self.match_ids.is_empty() {
+                    self.dropped += 1;
+                    if self.dropped >= self.batch_size as u64 {
+                        return self.flush();
+                    }
+                    return self.flow();
+                }
                 let idx = self.batch.events.len() as u32;
                 self.batch
                     .findings
@@ -156,11 +176,7 @@ impl EventSink for WorkerSink<'_> {
                 return self.flush();
             }
         }
-        if self.stop.load(Ordering::Relaxed) {
-            Flow::Stop
-        } else {
-            Flow::Continue
-        }
+        self.flow()
     }
 
     fn reject(&mut self, reject: Reject) -> Flow {

@@ -57,6 +57,7 @@ fn config(inputs: Vec<InputSpec>, threads: usize, merge: bool) -> RunConfig {
         range: Default::default(),
         matchers: None,
         deliver_events: true,
+        flagged_only: false,
     }
 }
 
@@ -83,4 +84,83 @@ fn files_are_interleaved_by_event_time() {
     let mut times = Times::default();
     run(&config(inputs, 1, false), &mut times);
     assert!(times.ts.windows(2).any(|w| w[0] > w[1]));
+}
+
+/// Flags every tenth record of a log (uid `C0`, `C10`, ...).
+struct EveryTenth;
+
+impl outflow_pipeline::EventMatcher for EveryTenth {
+    fn process(&mut self, event: &Event, out: &mut Vec<outflow_detect::Finding>, _: &mut Vec<u32>) {
+        if event
+            .get_str("uid")
+            .and_then(|u| u.trim_start_matches('C').parse::<u64>().ok())
+            .is_some_and(|i| i % 10 == 0)
+        {
+            let rule = outflow_detect::AlertRule {
+                id: "tenth".into(),
+                title: "every tenth".into(),
+                level: "low".into(),
+                source: "test".into(),
+            };
+            out.push(outflow_detect::Finding::new(rule, event.ts));
+        }
+    }
+}
+
+impl outflow_pipeline::MatcherFactory for EveryTenth {
+    fn matcher(&self) -> Box<dyn outflow_pipeline::EventMatcher> {
+        Box::new(EveryTenth)
+    }
+}
+
+/// Counts what reaches it: events, their findings, events dropped upstream.
+#[derive(Default)]
+struct Flagged {
+    events: Vec<i64>,
+    findings: usize,
+    dropped: u64,
+}
+
+impl Consumer for Flagged {
+    fn events(&mut self, events: Vec<Event>) -> Flow {
+        self.events
+            .extend(events.iter().filter_map(|e| e.ts.map(|t| t.0)));
+        Flow::Continue
+    }
+    fn batch(&mut self, batch: outflow_pipeline::Batch) -> Flow {
+        self.findings += batch.findings.len();
+        self.events(batch.events)
+    }
+    fn reject(&mut self, _: &Reject) {}
+    fn dropped(&mut self, n: u64) {
+        self.dropped += n;
+    }
+}
+
+#[test]
+fn stateless_runs_hand_on_only_flagged_events_and_count_the_rest() {
+    let inputs = vec![
+        conn_log("a.log", 1_795_000_000, 7, 3_000, false),
+        conn_log("c.log", 1_795_000_001, 3, 6_000, false),
+    ];
+    for flagged_only in [false, true] {
+        let mut cfg = config(inputs.clone(), 2, true);
+        cfg.matchers = Some(Arc::new(EveryTenth));
+        cfg.flagged_only = flagged_only;
+        let mut seen = Flagged::default();
+        let summary = run(&cfg, &mut seen);
+        assert_eq!(summary.totals.events, 9_000);
+        assert_eq!(seen.findings, 900, "every flagged event's alert arrives");
+        assert!(
+            seen.events.windows(2).all(|w| w[0] <= w[1]),
+            "in time order"
+        );
+        if flagged_only {
+            assert_eq!(seen.events.len(), 900);
+            assert_eq!(seen.dropped, 8_100);
+        } else {
+            assert_eq!(seen.events.len(), 9_000);
+            assert_eq!(seen.dropped, 0);
+        }
+    }
 }
