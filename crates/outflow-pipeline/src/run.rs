@@ -113,7 +113,16 @@ pub fn run(cfg: &RunConfig, consumer: &mut dyn Consumer) -> Summary {
                         break;
                     }
                     let tx = if cfg.ordered || merging {
-                        let (tx, rx) = bounded(if merging { 1 } else { 16 });
+                        // Merging holds each file to one batch in flight (memory);
+                        // batches of flagged events only are small, and the
+                        // merge waits on the file whose next alert is furthest,
+                        // so the other readers get room to go on meanwhile.
+                        let depth = match (merging, cfg.flagged_only) {
+                            (true, false) => 1,
+                            (true, true) => 64,
+                            (false, _) => 16,
+                        };
+                        let (tx, rx) = bounded(depth);
                         if reg_tx.send((idx, rx)).is_err() {
                             break;
                         }
