@@ -44,7 +44,9 @@ pub trait StatefulAnalytic: Send {
     }
     /// A transfer the engine's join made known: during an event (after
     /// [`Self::on_event`]), or from [`Self::advance`] / [`Self::finish`]
-    /// time (held flows released, before the analytic's own call).
+    /// time (held flows released, before the analytic's own call). A
+    /// reader is advanced at each event whose time moves the clock, not
+    /// only at the watermark.
     fn on_transfer(&mut self, _t: &Transfer, _out: &mut Vec<Finding>) {}
 }
 
@@ -299,13 +301,17 @@ impl Analytic for AnalyticsEngine {
         }
         let view = self.view(event);
         // Events come in time order but the watermark only between batches:
-        // the event's own time releases held transfers too.
+        // the event's own time releases held transfers too, and lets the
+        // analytics that read them close their windows.
         let now = view.micros();
         if now > self.clock {
             self.clock = now;
             for f in &mut self.feeds {
                 f.transfers.advance(now, &mut f.batch);
                 f.deliver(&mut self.analytics, out);
+                for &i in &f.readers {
+                    self.analytics[i].advance(now, out);
+                }
             }
         }
         for a in &mut self.analytics {

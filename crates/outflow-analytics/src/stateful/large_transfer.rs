@@ -148,8 +148,6 @@ pub struct LargeTransfer {
     reported: FxHashMap<(Arc<str>, Arc<str>), Reported>,
     last_sweep: i64,
     last_expiry: i64,
-    /// Latest event time seen (µs).
-    clock: i64,
 }
 
 pub fn build(ctx: &Arc<Ctx>) -> Result<Box<dyn StatefulAnalytic>, ConfigError> {
@@ -184,7 +182,6 @@ impl LargeTransfer {
             reported: FxHashMap::default(),
             last_sweep: 0,
             last_expiry: 0,
-            clock: 0,
             s,
         })
     }
@@ -470,15 +467,9 @@ impl StatefulAnalytic for LargeTransfer {
         ID
     }
 
-    fn on_event(&mut self, view: &View<'_>, out: &mut Vec<Finding>) {
-        // Events come in time order but the watermark only between
-        // batches: the event's own time moves the clock too.
-        let now = view.micros();
-        if now > self.clock {
-            self.clock = now;
-            self.advance(now, out);
-        }
-    }
+    /// Reads transfers only ([`StatefulAnalytic::on_transfer`]); the engine
+    /// also advances it as event time moves.
+    fn on_event(&mut self, _view: &View<'_>, _out: &mut Vec<Finding>) {}
 
     fn transfer_join(&self) -> Option<JoinSettings> {
         Some(self.join)

@@ -115,7 +115,6 @@ pub struct SlowAndLow {
     tracks: FxHashMap<(Arc<str>, Arc<str>), Track>,
     prevalence: Prevalence,
     last_sweep_day: i64,
-    clock: i64,
 }
 
 pub fn build(ctx: &Arc<Ctx>) -> Result<Box<dyn StatefulAnalytic>, ConfigError> {
@@ -144,7 +143,6 @@ impl SlowAndLow {
             tracks: FxHashMap::default(),
             s,
             last_sweep_day: i64::MIN,
-            clock: 0,
         })
     }
 
@@ -320,15 +318,9 @@ impl StatefulAnalytic for SlowAndLow {
         ID
     }
 
-    fn on_event(&mut self, view: &View<'_>, out: &mut Vec<Finding>) {
-        // Events come in time order but the watermark only between
-        // batches: the event's own time moves the clock too.
-        let now = view.micros();
-        if now > self.clock {
-            self.clock = now;
-            self.advance(now, out);
-        }
-    }
+    /// Reads transfers only ([`StatefulAnalytic::on_transfer`]); the engine
+    /// also advances it as event time moves.
+    fn on_event(&mut self, _view: &View<'_>, _out: &mut Vec<Finding>) {}
 
     fn transfer_join(&self) -> Option<JoinSettings> {
         Some(self.join)

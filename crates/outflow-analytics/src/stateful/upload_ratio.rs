@@ -95,7 +95,6 @@ pub struct UploadRatio {
     /// (data never hides itself).
     counted: rustc_hash::FxHashSet<(Arc<str>, i64)>,
     last_sweep: i64,
-    clock: i64,
 }
 
 pub fn build(ctx: &Arc<Ctx>) -> Result<Box<dyn StatefulAnalytic>, ConfigError> {
@@ -125,7 +124,6 @@ impl UploadRatio {
             hosts: FxHashMap::default(),
             counted: Default::default(),
             last_sweep: 0,
-            clock: 0,
         })
     }
 
@@ -332,15 +330,9 @@ impl StatefulAnalytic for UploadRatio {
         ID
     }
 
-    fn on_event(&mut self, view: &View<'_>, out: &mut Vec<Finding>) {
-        // Events come in time order but the watermark only between
-        // batches: the event's own time moves the clock too.
-        let now = view.micros();
-        if now > self.clock {
-            self.clock = now;
-            self.advance(now, out);
-        }
-    }
+    /// Reads transfers only ([`StatefulAnalytic::on_transfer`]); the engine
+    /// also advances it as event time moves.
+    fn on_event(&mut self, _view: &View<'_>, _out: &mut Vec<Finding>) {}
 
     fn transfer_join(&self) -> Option<JoinSettings> {
         Some(self.join)
