@@ -13,45 +13,22 @@
 //! analytic: the engine with that analytic alone, minus the bare engine.
 
 use outflow_analytics::{registry, AnalyticsEngine, Ctx, StatefulAnalytic};
+use outflow_bench::{files_under, thread_cpu_seconds};
 use outflow_detect::Analytic;
 use outflow_event::Event;
 use outflow_normalize::{Mappings, Normalizer};
 use outflow_simulate::{simulate, SimConfig};
 use outflow_sources::{read_to_vec, InputSpec, Limits};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
-
-/// This thread's CPU time in seconds (wall time where it is not known).
-fn cpu_now(start: Instant) -> f64 {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
-        .map(|ns| ns / 1e9)
-        .unwrap_or_else(|| start.elapsed().as_secs_f64())
-}
-
-fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            files(&p, out);
-        } else {
-            out.push(p);
-        }
-    }
-}
 
 /// Reads and normalizes every file; the events and the CPU seconds it took.
 fn read_all(paths: &[PathBuf]) -> (Vec<Event>, f64) {
     let mappings = Arc::new(Mappings::builtin().expect("built-in mappings"));
     let mut norm = Normalizer::new(mappings);
     let start = Instant::now();
-    let t0 = cpu_now(start);
+    let t0 = thread_cpu_seconds(start);
     let mut out = Vec::new();
     for f in paths {
         let (_, sink) = read_to_vec(&InputSpec::File(f.clone()), None, &Limits::default());
@@ -60,7 +37,7 @@ fn read_all(paths: &[PathBuf]) -> (Vec<Event>, f64) {
             out.push(ev);
         }
     }
-    (out, cpu_now(start) - t0)
+    (out, thread_cpu_seconds(start) - t0)
 }
 
 /// CPU seconds of one engine pass over `evs`.
@@ -68,7 +45,7 @@ fn pass(ctx: &Arc<Ctx>, analytics: Vec<Box<dyn StatefulAnalytic>>, evs: &[Event]
     let mut engine = AnalyticsEngine::new(ctx.clone(), analytics);
     let mut out = Vec::new();
     let start = Instant::now();
-    let t0 = cpu_now(start);
+    let t0 = thread_cpu_seconds(start);
     for (i, ev) in evs.iter().enumerate() {
         engine.process(std::hint::black_box(ev), &mut out);
         if i % 1024 == 1023 {
@@ -79,7 +56,7 @@ fn pass(ctx: &Arc<Ctx>, analytics: Vec<Box<dyn StatefulAnalytic>>, evs: &[Event]
         out.clear();
     }
     engine.finish(&mut out);
-    cpu_now(start) - t0
+    thread_cpu_seconds(start) - t0
 }
 
 fn main() {
@@ -98,7 +75,7 @@ fn main() {
     };
     simulate(&cfg, dir.path()).expect("simulated corpus");
     let mut paths = Vec::new();
-    files(&dir.path().join("logs"), &mut paths);
+    files_under(&dir.path().join("logs"), &|_| true, &mut paths);
     let runs = env("BENCH_RUNS", 3).max(1);
     let mut read_best = f64::MAX;
     let mut evs = Vec::new();

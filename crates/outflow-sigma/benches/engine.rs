@@ -9,6 +9,7 @@
 //! runs catch the quiet moments of a shared machine; `ENGINE_SETS=t1567,all`
 //! picks sets).
 
+use outflow_bench::thread_cpu_seconds;
 use outflow_event::Event;
 use outflow_normalize::{Mappings, Normalizer};
 use outflow_sigma::{MatchScratch, RuleSet};
@@ -23,18 +24,7 @@ fn corpus() -> Option<PathBuf> {
 }
 
 fn files_under(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            files_under(&p, ext, out);
-        } else if p.extension().is_some_and(|x| x == ext) {
-            out.push(p);
-        }
-    }
+    outflow_bench::files_under(dir, &|p| p.extension().is_some_and(|x| x == ext), out);
 }
 
 fn events(base: &Path) -> Vec<Event> {
@@ -56,15 +46,6 @@ fn events(base: &Path) -> Vec<Event> {
 /// `n` items evenly spaced over the list, as `bench/sigma.py` picks them.
 fn spread(items: &[PathBuf], n: usize) -> Vec<PathBuf> {
     (0..n).map(|i| items[i * items.len() / n].clone()).collect()
-}
-
-/// This thread's CPU time in seconds (wall time where it is not known).
-fn cpu_now(start: Instant) -> f64 {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
-        .map(|ns| ns / 1e9)
-        .unwrap_or_else(|| start.elapsed().as_secs_f64())
 }
 
 fn main() {
@@ -107,11 +88,11 @@ fn main() {
         let mut out = Vec::new();
         // The first pass builds the plans (one per event logsource list).
         let start = Instant::now();
-        let t0 = cpu_now(start);
+        let t0 = thread_cpu_seconds(start);
         for ev in &evs {
             set.matches(ev, &mut scratch, &mut out);
         }
-        let first_ms = (cpu_now(start) - t0) * 1e3;
+        let first_ms = (thread_cpu_seconds(start) - t0) * 1e3;
         // The prefilter must not change results: check against plain matching.
         let plain = set.clone().without_prefilter();
         let (mut plain_scratch, mut want) = (MatchScratch::default(), Vec::new());
@@ -125,15 +106,15 @@ fn main() {
         let mut best = 0f64;
         for _ in 0..runs {
             let start = Instant::now();
-            let t0 = cpu_now(start);
+            let t0 = thread_cpu_seconds(start);
             let mut n = 0usize;
-            while cpu_now(start) - t0 < secs {
+            while thread_cpu_seconds(start) - t0 < secs {
                 for ev in &evs {
                     set.matches(std::hint::black_box(ev), &mut scratch, &mut out);
                 }
                 n += evs.len();
             }
-            best = best.max(n as f64 / (cpu_now(start) - t0));
+            best = best.max(n as f64 / (thread_cpu_seconds(start) - t0));
         }
         println!(
             "{name:<8} {:>6} {hits:>7} {best:>14.0} {:>10.3} {first_ms:>14.1}",
