@@ -7,12 +7,12 @@
 
 use super::novelty::seen::{load1, rows1};
 use super::novelty::{
-    allowed, reached, sanctioned, sort_evidence, upload_risk, Candidate, HostClock, Prevalence,
+    add_upload, allowed, reached, sanctioned, upload_risk, Candidate, HostClock, Prevalence,
     Reached, Snapshot, UploadJoin, SNAPSHOT_VERSION,
 };
 use crate::config::AnalyticMeta;
 use crate::engine::StatefulAnalytic;
-use crate::report::{self, human_bytes};
+use crate::report;
 use crate::view::View;
 use crate::{ConfigError, Ctx};
 use outflow_detect::Finding;
@@ -93,34 +93,19 @@ impl RareDestination {
     }
 
     fn emit(&mut self, c: Candidate<Finding>, out: &mut Vec<Finding>) {
-        let bytes = c.bytes_out();
-        let Some(dest) = c.dest.clone() else {
+        let b = &self.s.baseline;
+        let Some(bytes) = c.first_upload(
+            &mut self.reported,
+            b.upload_floor,
+            b.upload_ratio,
+            b.max_items,
+        ) else {
             return;
         };
-        let item = (c.host.clone(), dest);
-        let b = &self.s.baseline;
-        if !c.is_upload(b.upload_floor, b.upload_ratio) || self.reported.contains(&item) {
-            return;
-        }
-        if self.reported.len() >= self.s.baseline.max_items {
-            self.reported.clear();
-        }
-        self.reported.insert(item);
         let mut f = c.data;
         let category = f.destination.as_ref().and_then(|d| d.category.clone());
         report::set_risk(&mut f, self.s.risk_of(category.as_deref(), bytes));
-        f.bytes_out = Some(bytes);
-        f.fields.insert("host_key".into(), c.host.to_string());
-        f.fields
-            .insert("bytes_out_in_window".into(), bytes.to_string());
-        if let Some(e) = f.evidence.first_mut() {
-            e.summary.push_str(&format!(
-                "; {} sent out within the window",
-                human_bytes(bytes)
-            ));
-        }
-        f.evidence.extend(c.evidence);
-        sort_evidence(&mut f.evidence);
+        add_upload(&mut f, &c.host, bytes, c.evidence);
         out.push(f);
     }
 }

@@ -19,7 +19,7 @@ pub use keys::{dest_key, host_key, is_external};
 pub use prevalence::Prevalence;
 pub use seen::{HostClock, Seen, SeenMap};
 pub use settings::NoveltySettings;
-pub use uploads::{Candidate, FlowRec, UploadJoin};
+pub use uploads::{add_upload, Candidate, FlowRec, UploadJoin};
 
 use crate::view::{Flow, Kind, View};
 use crate::Ctx;

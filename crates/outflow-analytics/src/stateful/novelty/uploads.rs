@@ -4,10 +4,11 @@
 //! in several sources (Zeek, firewall, proxy), so bytes are summed per
 //! source and the largest sum is taken, never the sum over sources.
 
+use crate::report::human_bytes;
 use crate::view::Flow;
-use outflow_detect::Evidence;
+use outflow_detect::{Evidence, Finding};
 use outflow_event::{Origin, Timestamp};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::VecDeque;
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -161,6 +162,47 @@ impl<T> Candidate<T> {
             self.evidence.push(r.evidence());
         }
     }
+}
+
+impl<T> Candidate<T> {
+    /// The candidate's bytes out when it is an upload (`floor` and `ratio`
+    /// of [`Candidate::is_upload`]) to a destination not yet reported for
+    /// its host; records the pair in `reported` (cleared past `max`).
+    pub fn first_upload(
+        &self,
+        reported: &mut FxHashSet<(Arc<str>, Arc<str>)>,
+        floor: u64,
+        ratio: f64,
+        max: usize,
+    ) -> Option<u64> {
+        let item = (self.host.clone(), self.dest.clone()?);
+        if !self.is_upload(floor, ratio) || reported.contains(&item) {
+            return None;
+        }
+        if reported.len() >= max {
+            reported.clear();
+        }
+        reported.insert(item);
+        Some(self.bytes_out())
+    }
+}
+
+/// Completes a destination alert with the upload that followed: bytes,
+/// the host key, and the window's flows as evidence after the first
+/// record, in time order.
+pub fn add_upload(f: &mut Finding, host: &str, bytes: u64, flows: Vec<Evidence>) {
+    f.bytes_out = Some(bytes);
+    f.fields.insert("host_key".into(), host.to_string());
+    f.fields
+        .insert("bytes_out_in_window".into(), bytes.to_string());
+    if let Some(e) = f.evidence.first_mut() {
+        e.summary.push_str(&format!(
+            "; {} sent out within the window",
+            human_bytes(bytes)
+        ));
+    }
+    f.evidence.extend(flows);
+    super::sort_evidence(&mut f.evidence);
 }
 
 /// Open candidates and the recent flows they may join, bounded.
