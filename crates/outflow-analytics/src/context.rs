@@ -56,7 +56,7 @@ impl Ctx {
     /// The catalogued service of `domain` (and request path), with whether
     /// the policy sanctions it.
     pub fn service_ref(&self, domain: &str, path: Option<&str>) -> Option<ServiceRef> {
-        self.service_ref_in(domain, path, &mut Interner::default())
+        self.service_ref_with(domain, path, &mut |s| Arc::from(s))
     }
 
     /// [`Self::service_ref`], its names shared through `names` (the engine
@@ -67,14 +67,23 @@ impl Ctx {
         path: Option<&str>,
         names: &mut Interner,
     ) -> Option<ServiceRef> {
+        self.service_ref_with(domain, path, &mut |s| names.get(s))
+    }
+
+    fn service_ref_with(
+        &self,
+        domain: &str,
+        path: Option<&str>,
+        name: &mut dyn FnMut(&str) -> Arc<str>,
+    ) -> Option<ServiceRef> {
         let m = self.intel.services.lookup(domain, path)?;
         Some(ServiceRef {
-            id: names.get(&m.entry.id),
-            name: names.get(&m.entry.service),
-            category: names.get(m.entry.category.as_str()),
-            technique: names.get(m.entry.technique.as_str()),
+            id: name(&m.entry.id),
+            name: name(&m.entry.service),
+            category: name(m.entry.category.as_str()),
+            technique: name(m.entry.technique.as_str()),
             upload_endpoint: m.upload,
-            tenant: m.tenant.as_deref().map(|t| names.get(t)),
+            tenant: m.tenant.as_deref().map(&mut *name),
             sanctioned: self.policy.is_sanctioned_match(&m, domain),
         })
     }
