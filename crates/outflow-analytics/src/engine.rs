@@ -149,6 +149,14 @@ impl AnalyticsEngine {
 
     /// Each analytic's state by name (its baselines), for the baseline
     /// store, and the host addresses learnt under [`HOST_ADDRESSES`].
+    /// How much state each analytic keeps ([`StatefulAnalytic::state_len`]).
+    pub fn state_lens(&self) -> Vec<(String, usize)> {
+        self.analytics
+            .iter()
+            .map(|a| (a.name().to_string(), a.state_len()))
+            .collect()
+    }
+
     pub fn snapshot_parts(&self) -> Vec<(String, serde_json::Value)> {
         let mut parts: Vec<(String, serde_json::Value)> = self
             .analytics

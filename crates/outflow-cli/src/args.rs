@@ -201,6 +201,10 @@ pub struct BaselineArgs {
     /// caps, `enabled: false`).
     #[arg(long, value_name = "FILE")]
     pub analytics_config: Option<PathBuf>,
+    /// A MaxMind-format geolocation database (.mmdb), to learn where each
+    /// user signs in from (`geo-logon`); give the one `hunt --geoip` uses.
+    #[arg(long, value_name = "FILE")]
+    pub geoip: Option<PathBuf>,
     /// Learn only from events at or after this time (RFC 3339).
     #[arg(long, value_name = "TIME")]
     pub from: Option<String>,

@@ -24,6 +24,9 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+/// The first-seen and rare analytics, whose state is hosts and (host, key) items.
+const NOVELTY: [&str; 3] = ["first-seen-process", "new-destination", "rare-destination"];
+
 /// Events held at most by the reorder buffer (as in `hunt`).
 const REORDER_MAX_EVENTS: usize = 200_000;
 
@@ -115,9 +118,12 @@ pub fn save(engine: &AnalyticsEngine, path: &Path) -> Result<(), Failure> {
         .map_err(store_failure)
 }
 
-/// What a baseline holds, one line per analytic: hosts, distinct keys
-/// (programs or destinations) and pairs.
+/// What a baseline holds, one line per analytic: for the first-seen and
+/// rare analytics hosts, distinct keys (programs or destinations) and
+/// pairs; for `geo-logon` users and countries; for the others how much
+/// state they keep (their windows and per-host figures).
 pub fn describe(engine: &AnalyticsEngine) -> Vec<String> {
+    let lens: std::collections::BTreeMap<String, usize> = engine.state_lens().into_iter().collect();
     let mut lines = Vec::new();
     if let Some((a, b)) = engine.event_range() {
         let days = ((b - a) as f64 / 86_400e6).max(0.0);
@@ -131,6 +137,27 @@ pub fn describe(engine: &AnalyticsEngine) -> Vec<String> {
         if name == HOST_ADDRESSES {
             let n = state.as_array().map_or(0, Vec::len);
             lines.push(format!("host addresses: {n}"));
+            continue;
+        }
+        if name == "geo-logon" {
+            let users = state["users"].as_object();
+            let countries: BTreeSet<&str> = users
+                .into_iter()
+                .flat_map(|u| u.values())
+                .filter_map(|u| u["countries"].as_array())
+                .flatten()
+                .filter_map(|c| c[0].as_str())
+                .collect();
+            lines.push(format!(
+                "{name}: {} users, {} countries",
+                users.map_or(0, |u| u.len()),
+                countries.len()
+            ));
+            continue;
+        }
+        if !NOVELTY.contains(&name.as_str()) {
+            let n = lens.get(&name).copied().unwrap_or(0);
+            lines.push(format!("{name}: {n} state entries"));
             continue;
         }
         let hosts = state["hosts"].as_array().map_or(0, Vec::len);
@@ -167,7 +194,7 @@ pub fn run(args: BaselineArgs) -> Result<(), Failure> {
     let ctx = context(
         args.policy.as_deref(),
         args.analytics_config.as_deref(),
-        None,
+        args.geoip.as_deref(),
         None,
     )?;
     let mut eng = engine(&ctx)?;

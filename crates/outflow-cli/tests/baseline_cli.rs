@@ -2,9 +2,11 @@
 //! in two periods: days 1–2 are learnt, day 3 is hunted. First-seen alerts
 //! come only for what day 3 brings new; hunting day 3 again with the saved
 //! baseline gives the same alerts (data never hides itself); a damaged
-//! store is a usage error (exit 2) naming the file.
+//! store is a usage error (exit 2) naming the file. With a geolocation
+//! database, where each user signs in from is learnt too.
 
 use outflow_simulate::{simulate, SimConfig};
+use std::collections::BTreeMap;
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
@@ -194,4 +196,138 @@ fn a_damaged_store_is_a_usage_error_naming_the_file() {
             "{err}"
         );
     }
+}
+
+/// A MaxMind-format database placing the documentation ranges the
+/// simulator signs in from (as `outflow-analytics`' doc_ranges_geoip example).
+fn doc_ranges_db(path: &Path) {
+    use maxminddb_writer::metadata::IpVersion;
+    use maxminddb_writer::paths::IpAddrWithMask;
+    use maxminddb_writer::Database;
+
+    #[derive(serde::Serialize)]
+    struct Country {
+        iso_code: &'static str,
+    }
+    #[derive(serde::Serialize)]
+    struct Location {
+        latitude: f64,
+        longitude: f64,
+    }
+    #[derive(serde::Serialize)]
+    struct City {
+        country: Country,
+        location: Location,
+    }
+    let mut db = Database::default();
+    db.metadata.ip_version = IpVersion::V6;
+    db.metadata.database_type = "Test-City".into();
+    db.metadata.binary_format_major_version = 2;
+    for (v4, len, iso, latitude, longitude) in [
+        ([192, 0, 2, 0], 24, "FR", 48.85, 2.35),
+        ([203, 0, 113, 0], 24, "FR", 45.76, 4.83),
+        ([198, 51, 100, 0], 24, "US", 40.71, -74.0),
+    ] {
+        let data = db
+            .insert_value(City {
+                country: Country { iso_code: iso },
+                location: Location {
+                    latitude,
+                    longitude,
+                },
+            })
+            .unwrap();
+        let v6 = std::net::Ipv4Addr::from(v4).to_ipv6_compatible();
+        db.insert_node(IpAddrWithMask::new(v6.into(), len + 96), data);
+    }
+    let mut f = std::fs::File::create(path).unwrap();
+    db.write_to(&mut f).unwrap();
+}
+
+#[test]
+fn with_geoip_the_baseline_learns_where_users_sign_in_from() {
+    let dir = tempfile::tempdir().unwrap();
+    corpus(dir.path());
+    let logs = dir.path().join("logs");
+    let logs = logs.to_str().unwrap();
+    let db = dir.path().join("doc.mmdb");
+    doc_ranges_db(&db);
+    let db = db.to_str().unwrap();
+    let store = dir.path().join("geo.db");
+    let store_s = store.to_str().unwrap();
+
+    // Without a database the analytic does not run, so nothing is learnt for it.
+    let plain = dir.path().join("plain.db");
+    let (out, err, code) = outflow(&[
+        "baseline",
+        "-q",
+        "--store",
+        plain.to_str().unwrap(),
+        "--to",
+        DAY3,
+        logs,
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(!out.contains("geo-logon"), "{out}");
+
+    let (out, err, code) = outflow(&[
+        "baseline", "-q", "--geoip", db, "--store", store_s, "--to", DAY3, logs,
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("geo-logon: "))
+        .unwrap_or_else(|| panic!("{out}"));
+    let s = outflow_store::BaselineStore::open(&store).unwrap();
+    let part = s
+        .load()
+        .unwrap()
+        .into_iter()
+        .find(|p| p.analytic == "geo-logon")
+        .expect("geo-logon saved");
+    let learnt: BTreeMap<String, BTreeSet<String>> = part.state["users"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(u, g)| {
+            let countries = g["countries"].as_array().unwrap();
+            let c = countries.iter().map(|c| c[0].as_str().unwrap().to_string());
+            (u.clone(), c.collect())
+        })
+        .collect();
+    assert!(!learnt.is_empty());
+    assert!(learnt.values().all(|c| !c.is_empty()), "{learnt:?}");
+    let countries: BTreeSet<&String> = learnt.values().flatten().collect();
+    assert_eq!(
+        line,
+        format!(
+            "geo-logon: {} users, {} countries",
+            learnt.len(),
+            countries.len()
+        )
+    );
+
+    // A hunt without the database keeps the learnt sign-ins unused, and
+    // says so; with it, geo-logon takes them up.
+    let (_, err, code) = outflow(&["hunt", "--format", "none", "--baseline", store_s, logs]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains("kept unused (analytics not running): geo-logon"),
+        "{err}"
+    );
+    let (_, err, code) = outflow(&[
+        "hunt",
+        "--format",
+        "none",
+        "--geoip",
+        db,
+        "--baseline",
+        store_s,
+        logs,
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains("analytics loaded)") && !err.contains("kept unused"),
+        "{err}"
+    );
 }
