@@ -59,6 +59,7 @@ impl Default for Slack {
 
 /// One alert reduced to what matching needs.
 struct Observation {
+    rule: String,
     time: Option<i64>,
     host: Option<String>,
     user: Option<String>,
@@ -72,6 +73,7 @@ impl Observation {
     fn of_finding(f: &Finding) -> Observation {
         let d = f.destination.clone().unwrap_or_default();
         Observation {
+            rule: f.rule.id.clone(),
             time: f.timestamp.map(|t| t.0),
             host: f.entity.host.clone(),
             user: f.entity.user.clone(),
@@ -118,7 +120,47 @@ pub struct Report {
     /// Stories no incident matches.
     pub missed: Vec<String>,
     pub per_story: Vec<StoryResult>,
+    /// Alerts matching no story, per rule: where to tune first.
+    pub false_by_rule: BTreeMap<String, usize>,
+    /// Every alert matching no story, in input order.
+    pub false_list: Vec<FalseAlert>,
 }
+
+/// An alert (or an incident's alert) that matches no story.
+#[derive(Clone, Debug, Serialize)]
+pub struct FalseAlert {
+    pub rule: String,
+    pub time: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// Domain, service or target, the first the alert names.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub destination: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incident: Option<String>,
+}
+
+impl FalseAlert {
+    fn of(o: &Observation) -> FalseAlert {
+        FalseAlert {
+            rule: o.rule.clone(),
+            time: o.time.map(|t| outflow_event::Timestamp(t).to_string()),
+            host: o.host.clone(),
+            user: o.user.clone(),
+            destination: o
+                .domain
+                .clone()
+                .or_else(|| o.service.clone())
+                .or_else(|| o.target.clone()),
+            incident: o.incident.clone(),
+        }
+    }
+}
+
+/// False alerts the text report lists one by one (the JSON has them all).
+const FALSE_LISTED: usize = 20;
 
 struct Span {
     from: i64,
@@ -182,6 +224,7 @@ fn parse_items(text: &str) -> Result<(InputKind, Vec<Observation>, usize), Strin
                 for l in &i.chain {
                     let d = l.destination.clone().unwrap_or_default();
                     obs.push(Observation {
+                        rule: l.rule_id.clone(),
                         time: l.time.map(|t| t.0),
                         host: l.host.clone(),
                         user: l.user.clone(),
@@ -295,9 +338,12 @@ pub fn score(
     let mut incident_hits: Vec<BTreeSet<String>> = vec![BTreeSet::new(); stories.len()];
     let mut incidents: BTreeMap<String, bool> = BTreeMap::new();
     let mut true_alerts = 0;
+    let mut false_list = Vec::new();
     for o in &obs {
         let m = matches(o, stories, &spans);
-        if !m.is_empty() {
+        if m.is_empty() {
+            false_list.push(FalseAlert::of(o));
+        } else {
             true_alerts += 1;
         }
         for i in &m {
@@ -324,6 +370,10 @@ pub fn score(
     let detected_by_alerts = per_story.iter().filter(|s| s.alerts > 0).count();
     let true_incidents = incidents.values().filter(|t| **t).count();
     let false_alerts = obs.len() - true_alerts;
+    let mut false_by_rule = BTreeMap::new();
+    for f in &false_list {
+        *false_by_rule.entry(f.rule.clone()).or_insert(0) += 1;
+    }
     let false_incidents = incidents.len() - true_incidents;
     let host_days = match (hosts, days) {
         (Some(h), Some(d)) if h > 0 && d > 0.0 => Some(h as f64 * d),
@@ -354,6 +404,8 @@ pub fn score(
             .map(|s| s.id.clone())
             .collect(),
         per_story,
+        false_by_rule,
+        false_list,
     })
 }
 
@@ -455,5 +507,39 @@ pub fn text(r: &Report) -> String {
             format!("missed ({}): {}", r.missed.len(), r.missed.join(", ")),
         );
     }
+    if !r.false_list.is_empty() {
+        false_alerts_text(r, &mut s);
+    }
     s
+}
+
+/// False alerts per rule (most first), then the first of them one by one.
+fn false_alerts_text(r: &Report, s: &mut String) {
+    let mut by_rule: Vec<(&String, &usize)> = r.false_by_rule.iter().collect();
+    by_rule.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    s.push_str("\nfalse alerts by rule:\n");
+    for (rule, n) in by_rule {
+        s.push_str(&format!("  {n:>6}  {rule}\n"));
+    }
+    let shown = r.false_list.len().min(FALSE_LISTED);
+    s.push_str(&format!(
+        "\nfalse alerts ({shown} of {}{}):\n",
+        r.false_list.len(),
+        if shown < r.false_list.len() {
+            "; --format json lists them all"
+        } else {
+            ""
+        }
+    ));
+    for f in &r.false_list[..shown] {
+        let dash = || "-".to_string();
+        s.push_str(&format!(
+            "  {}  {}  host {}  user {}  to {}\n",
+            f.time.clone().unwrap_or_else(dash),
+            f.rule,
+            f.host.clone().unwrap_or_else(dash),
+            f.user.clone().unwrap_or_else(dash),
+            f.destination.clone().unwrap_or_else(dash),
+        ));
+    }
 }

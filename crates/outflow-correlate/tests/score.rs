@@ -1,6 +1,6 @@
 //! Scoring on a hand-made truth and alert set, where every figure is known.
 
-use outflow_correlate::score::{parse_truth, score, InputKind, Slack};
+use outflow_correlate::score::{parse_truth, score, text, InputKind, Slack};
 
 const TRUTH: &str = r#"{"id":"S1-mega","hosts":["WS-A"],"host_ips":["10.0.0.1"],"user":"alice","user_email":"alice@corp.example","destination":"mega.co.nz","service":"MEGA","start":"2026-11-18T10:00:00Z","end":"2026-11-18T10:10:00Z"}
 {"id":"S2-paste","hosts":["srv-b"],"host_ips":["10.0.0.2"],"user":"bob","destination":"pastebin.com","service":"Pastebin","start":"2026-11-18T12:00:00Z","end":"2026-11-18T12:30:00Z"}
@@ -91,6 +91,37 @@ fn alerts_with_incident_ids_score_exactly() {
         "the tie went to the story it names"
     );
     assert_eq!(r.per_story[3].alerts, 1);
+
+    // The two false alerts are listed, with what a tuner needs.
+    assert_eq!(r.false_by_rule.get("outflow.test"), Some(&2));
+    let listed: Vec<(&str, Option<&str>, Option<&str>)> = r
+        .false_list
+        .iter()
+        .map(|f| {
+            (
+                f.time.as_deref().unwrap(),
+                f.host.as_deref(),
+                f.incident.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("2026-11-18T12:00:00Z", Some("WS-Z"), Some("INC-3")),
+            ("2026-11-20T14:00:00Z", Some("WS-C"), None),
+        ]
+    );
+    assert_eq!(r.false_list[1].user.as_deref(), Some("carol"));
+    let t = text(&r);
+    assert!(
+        t.contains("false alerts by rule:\n       2  outflow.test\n"),
+        "{t}"
+    );
+    assert!(
+        t.contains("false alerts (2 of 2):\n  2026-11-18T12:00:00Z  outflow.test  host WS-Z  user -  to -\n"),
+        "{t}"
+    );
 }
 
 #[test]
