@@ -1,11 +1,12 @@
 //! Opening inputs: files or stdin, gzip and zstd recognised by their magic
-//! bytes and decompressed on the fly, a sample of the decompressed content
-//! kept for format detection.
+//! bytes and decompressed on the fly, UTF-16 text transcoded to UTF-8
+//! ([`crate::utf16`]), a sample of the content kept for format detection.
 
 use crate::ctx::{EventSink, Limits, ReadCtx};
 use crate::detect::detect_format;
 use crate::expand::InputSpec;
 use crate::formats;
+use crate::utf16;
 use outflow_event::{Position, Reject, RejectReason, SourceKind};
 use serde::Serialize;
 use std::fs::File;
@@ -31,8 +32,10 @@ pub struct Opened {
     /// The first bytes of the decompressed content.
     pub sample: Vec<u8>,
     pub compression: Compression,
-    /// The path, when the input is a plain (uncompressed) file.
+    /// The path, when the input is a plain (uncompressed, UTF-8) file.
     pub plain_path: Option<PathBuf>,
+    /// The text encoding transcoded from (`UTF-16LE`, `UTF-16BE`), if any.
+    pub transcoded: Option<&'static str>,
     /// Decompressed bytes handed out so far.
     pub consumed: Arc<AtomicU64>,
 }
@@ -150,11 +153,25 @@ pub fn open_input(
     };
     // A plain EVTX file is known by its magic; its reader opens it by path,
     // so reading a detection sample would be wasted work.
-    let sample_size = if compression == Compression::None && magic == EVTX_MAGIC {
-        EVTX_MAGIC.len()
-    } else {
-        SAMPLE_BYTES
-    };
+    let evtx = compression == Compression::None && magic == EVTX_MAGIC;
+    let mut transcoded = None;
+    if !evtx {
+        let (head, err) = read_up_to(&mut stream, utf16::HEAD_BYTES);
+        let encoding = utf16::utf16_of(&head);
+        let rest: Box<dyn Read + Send> = match err {
+            // An error met in the first bytes comes back where it occurred.
+            Some(e) => Box::new(io::Cursor::new(head).chain(Failing(Some(e)))),
+            None => Box::new(io::Cursor::new(head).chain(stream)),
+        };
+        stream = match encoding {
+            Some(enc) => {
+                transcoded = Some(enc.name());
+                utf16::transcode(rest, enc)
+            }
+            None => rest,
+        };
+    }
+    let sample_size = if evtx { EVTX_MAGIC.len() } else { SAMPLE_BYTES };
     let (sample, error) = read_up_to(&mut stream, sample_size);
     let consumed = Arc::new(AtomicU64::new(0));
     let replay = Replay {
@@ -164,7 +181,7 @@ pub fn open_input(
         consumed: consumed.clone(),
     };
     let plain_path = match (spec, compression) {
-        (InputSpec::File(p), Compression::None) => Some(p.clone()),
+        (InputSpec::File(p), Compression::None) if transcoded.is_none() => Some(p.clone()),
         _ => None,
     };
     Ok(Opened {
@@ -172,8 +189,21 @@ pub fn open_input(
         sample,
         compression,
         plain_path,
+        transcoded,
         consumed,
     })
+}
+
+/// A stream that fails once with the error it holds, then ends.
+struct Failing(Option<io::Error>);
+
+impl Read for Failing {
+    fn read(&mut self, _buf: &mut [u8]) -> io::Result<usize> {
+        match self.0.take() {
+            Some(e) => Err(e),
+            None => Ok(0),
+        }
+    }
 }
 
 /// Reads one input end to end: opens it, detects (or takes) its format and

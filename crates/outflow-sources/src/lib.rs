@@ -1,5 +1,5 @@
 //! Sources: open every input (files, folders, stdin; gzip and zstd read
-//! transparently), recognise its format from its content, and parse it into
+//! transparently, UTF-16 text transcoded), recognise its format from its content, and parse it into
 //! [`outflow_event::Event`]s with the source's own field names. Mapping to
 //! the Sigma taxonomy happens later, in `outflow-normalize`.
 //!
@@ -15,6 +15,7 @@ pub mod input;
 pub mod json;
 pub mod keys;
 pub mod lines;
+pub mod utf16;
 
 pub use ctx::CollectSink;
 pub use ctx::{EventSink, Flow, Limits, ReadCtx};

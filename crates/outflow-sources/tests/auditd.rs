@@ -198,6 +198,7 @@ fn read_text(input: &str) {
         sample: Vec::new(),
         compression: outflow_sources::input::Compression::None,
         plain_path: None,
+        transcoded: None,
         consumed: Default::default(),
     };
     outflow_sources::formats::auditd::read(opened, &mut ctx).unwrap();

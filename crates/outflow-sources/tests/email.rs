@@ -227,3 +227,38 @@ fn demo_files_read_cleanly() {
             .all(|e| user(e).as_deref() == Some("alice@corp.example")));
     }
 }
+
+/// The fixture re-encoded: UTF-16LE with a byte-order mark (as the Exchange
+/// admin center's message trace downloads), UTF-16BE, and UTF-16LE without
+/// a mark inside gzip. Each reads exactly as the UTF-8 original.
+#[test]
+fn utf16_message_trace_reads_as_its_utf8_original() {
+    use std::io::Write;
+    let original = read("message-trace.csv");
+    let text = std::fs::read_to_string(fixture("email", "message-trace.csv")).unwrap();
+    let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&le).unwrap();
+    let variants = [
+        ("le-bom.csv", [&[0xFF, 0xFE][..], &le].concat()),
+        ("be-bom.csv", [&[0xFE, 0xFF][..], &be].concat()),
+        ("le.csv.gz", gz.finish().unwrap()),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bytes) in variants {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let r = read_path(&path, None);
+        assert_eq!(r.format, Some(SourceKind::MessageTrace), "{name}");
+        assert_eq!(r.rejects, original.rejects, "{name}");
+        assert_eq!(r.events.len(), original.events.len(), "{name}");
+        for (a, b) in r.events.iter().zip(&original.events) {
+            assert_eq!(a.origin.position, b.origin.position, "{name}");
+            assert_eq!(a.ts, b.ts, "{name}");
+            assert_eq!(a.raw(), b.raw(), "{name}");
+            assert_eq!(a.get_str("Subject"), b.get_str("Subject"), "{name}");
+            assert_eq!(a.entity.bytes_out, b.entity.bytes_out, "{name}");
+        }
+    }
+}

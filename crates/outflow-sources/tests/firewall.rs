@@ -130,6 +130,7 @@ fn read_text(input: &str) {
         sample: Vec::new(),
         compression: Compression::None,
         plain_path: None,
+        transcoded: None,
         consumed: Default::default(),
     };
     outflow_sources::formats::panos::read(opened, &mut ctx).unwrap();

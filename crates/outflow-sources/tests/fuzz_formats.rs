@@ -104,4 +104,46 @@ proptest! {
         // A cut may leave only headers or comments: no record, and nothing to reject.
         read(data, kind);
     }
+
+    /// Real inputs re-encoded as UTF-16 (either order, with or without a
+    /// byte-order mark), some then damaged: transcoding never panics, and an
+    /// undamaged one taken as UTF-16 reads as many events and rejects as
+    /// its UTF-8 original.
+    #[test]
+    fn utf16_real_inputs_never_panic(
+        seed in any::<proptest::sample::Index>(),
+        big_endian in any::<bool>(),
+        bom in any::<bool>(),
+        damage in proptest::option::of((any::<proptest::sample::Index>(), any::<u8>())),
+    ) {
+        let seeds = seeds();
+        prop_assume!(!seeds.is_empty());
+        let original = &seeds[seed.index(seeds.len())];
+        let Ok(text) = std::str::from_utf8(original) else { return Ok(()) };
+        // EVTX and compressed seeds are binary: only text is re-encoded.
+        prop_assume!(!text.contains('\0') && !text.is_empty());
+        let mut data: Vec<u8> = match (bom, big_endian) {
+            (true, false) => vec![0xFF, 0xFE],
+            (true, true) => vec![0xFE, 0xFF],
+            (false, _) => Vec::new(),
+        };
+        for unit in text.encode_utf16() {
+            data.extend(if big_endian { unit.to_be_bytes() } else { unit.to_le_bytes() });
+        }
+        match damage {
+            Some((at, byte)) => {
+                let i = at.index(data.len());
+                data[i] = byte;
+                read(data, None);
+            }
+            // Without a mark, only text that looks like UTF-16 is taken as such.
+            None if outflow_sources::utf16::utf16_of(&data).is_some() => {
+                let want = read(original.clone(), None);
+                prop_assert_eq!(read(data, None), want);
+            }
+            None => {
+                read(data, None);
+            }
+        }
+    }
 }

@@ -178,6 +178,7 @@ fn read_with(read: fn(Opened, &mut ReadCtx) -> std::io::Result<()>, input: &str)
         sample: Vec::new(),
         compression: Compression::None,
         plain_path: None,
+        transcoded: None,
         consumed: Default::default(),
     };
     read(opened, &mut ctx).unwrap();

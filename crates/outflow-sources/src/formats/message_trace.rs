@@ -13,7 +13,7 @@
 //! `sender`, `sender_ip`, `recipients` (list, split at `;`), `size`,
 //! `subject`, `direction` (from `directionality`: Originating → outbound,
 //! Incoming → inbound). UTF-16 exports (as the admin center writes some
-//! reports) must be converted to UTF-8 first.
+//! reports) are transcoded on opening ([`crate::utf16`]).
 
 use super::csv_split::{split, Cell};
 use crate::ctx::ReadCtx;

@@ -453,6 +453,7 @@ mod tests {
             sample: Vec::new(),
             compression: Compression::None,
             plain_path: None,
+            transcoded: None,
             consumed: Default::default(),
         };
         read(opened, &mut ctx).expect("in-memory read");
