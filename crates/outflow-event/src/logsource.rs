@@ -73,6 +73,7 @@ source_kinds! {
     Squid => "squid", "Squid native access.log";
     PanOs => "panos", "Palo Alto PAN-OS TRAFFIC log (CSV or syslog)";
     M365 => "m365", "Microsoft 365 Unified Audit Log (JSON)";
+    M365Csv => "m365-csv", "Microsoft 365 audit search export (CSV with an AuditData column)";
     GWorkspace => "gworkspace", "Google Workspace Reports API activities (JSON)";
     CloudTrail => "cloudtrail", "AWS CloudTrail (Records file or JSON lines)";
     GitHub => "github", "GitHub audit log (JSON lines)";

@@ -421,3 +421,47 @@ fn truncated_and_mangled_inputs_never_panic() {
         }
     }
 }
+
+/// The Purview portal's export and `Search-UnifiedAuditLog | Export-Csv`:
+/// each row's AuditData reads as the same record in JSON would, at the
+/// row's line; an empty or cut AuditData is rejected with its line.
+#[test]
+fn m365_csv_exports_read_as_their_json_records() {
+    let json = read("m365.jsonl");
+    for (name, rows) in [("m365-export.csv", 3), ("m365-search-export.csv", 2)] {
+        let path = fixture("saas", name);
+        assert_eq!(detected(&path), Some(SourceKind::M365Csv), "{name}");
+        let csv = read(name);
+        assert_eq!(csv.format, Some(SourceKind::M365Csv));
+        assert_eq!(csv.events.len(), rows, "{name}");
+        for (a, b) in csv.events.iter().zip(&json.events) {
+            assert_eq!(a.source, SourceKind::M365);
+            assert_eq!(a.ts, b.ts, "{name}");
+            assert_eq!(logsources(a), logsources(b), "{name}");
+            assert_eq!(user(a), user(b), "{name}");
+            assert_eq!(a.entity.src_ip, b.entity.src_ip, "{name}");
+            assert_eq!(domain(a), domain(b), "{name}");
+            let fields = |e: &Event| -> Vec<(String, String)> {
+                e.fields
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), e.display(v).into_owned()))
+                    .collect()
+            };
+            assert_eq!(fields(a), fields(b), "{name}");
+        }
+    }
+    let r = read("m365-export.csv");
+    let lines: Vec<Position> = r.events.iter().map(|e| e.origin.position).collect();
+    assert_eq!(
+        lines,
+        [Position::Line(2), Position::Line(3), Position::Line(4)]
+    );
+    assert_eq!(r.rejects.len(), 2, "{:?}", r.rejects);
+    assert_eq!(r.rejects[0], (RejectReason::Malformed, Position::Line(5)));
+    assert_eq!(r.rejects[1].1, Position::Line(6));
+    // Pretty-printed AuditData spans lines: the event is at the row's first.
+    let r = read("m365-search-export.csv");
+    assert!(r.rejects.is_empty(), "{:?}", r.rejects);
+    assert_eq!(r.events[0].origin.position, Position::Line(3));
+    assert!(matches!(r.events[1].origin.position, Position::Line(n) if n > 20));
+}

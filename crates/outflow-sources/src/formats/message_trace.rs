@@ -15,39 +15,17 @@
 //! Incoming → inbound). UTF-16 exports (as the admin center writes some
 //! reports) are transcoded on opening ([`crate::utf16`]).
 
-use super::csv_split::{split, Cell};
+use super::csv_split::Cell;
+use super::csv_table::{header_names, norm, read_table, CsvTable};
 use crate::ctx::ReadCtx;
 use crate::detect::Sample;
 use crate::input::Opened;
-use crate::lines::LineReader;
 use outflow_event::{time, Event, Key, Position, RejectReason, SourceKind, Value};
 use std::io;
-
-/// A header name reduced to lower-case letters and digits, for matching
-/// both export shapes (`SenderAddress`, `sender_address`, `Sender address`).
-fn norm(name: &str) -> String {
-    name.chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
-}
-
-fn header_line<'s>(s: &'s Sample) -> Option<&'s str> {
-    s.lines
-        .iter()
-        .map(String::as_str)
-        .find(|l| !l.starts_with('#'))
-}
+use std::ops::ControlFlow;
 
 pub fn sniff(s: &Sample) -> bool {
-    let Some(line) = header_line(s) else {
-        return false;
-    };
-    let mut cells = Vec::new();
-    if !split(line, b',', &mut cells) {
-        return false;
-    }
-    let names: Vec<String> = cells.iter().map(|c| norm(&c.text(line))).collect();
+    let names = header_names(s);
     let has = |n: &str| names.iter().any(|x| x == n);
     has("senderaddress") && has("recipientaddress")
 }
@@ -70,7 +48,6 @@ const SUBJECT: &[&str] = &["subject", "messagesubject"];
 const DIRECTION: &[&str] = &["directionality", "direction"];
 
 struct Header {
-    text: String,
     keys: Vec<Key>,
     norms: Vec<String>,
 }
@@ -84,89 +61,43 @@ impl Header {
 }
 
 pub fn read(opened: Opened, ctx: &mut ReadCtx) -> io::Result<()> {
-    let mut lines = LineReader::new(opened.reader, ctx.limits.max_line_bytes);
-    let mut header: Option<Header> = None;
-    let mut pending: Option<(u64, String)> = None;
-    let mut cells = Vec::new();
-    while !ctx.stopped() {
-        let Some((line_no, line)) = lines.next_line(ctx)? else {
-            break;
+    read_table(opened, ctx, &mut Trace(None))
+}
+
+/// The export being read: its header, once seen.
+struct Trace(Option<Header>);
+
+impl CsvTable for Trace {
+    fn header(
+        &mut self,
+        line: u64,
+        text: &str,
+        cells: &[Cell],
+        ctx: &mut ReadCtx,
+    ) -> ControlFlow<()> {
+        let h = Header {
+            keys: cells.iter().map(|c| ctx.key(c.text(text).trim())).collect(),
+            norms: cells.iter().map(|c| norm(&c.text(text))).collect(),
         };
-        let (start, text) = match pending.take() {
-            Some((start, mut text)) => {
-                text.push('\n');
-                text.push_str(line);
-                (start, text)
-            }
-            None => {
-                if line.trim().is_empty() || (header.is_none() && line.starts_with('#')) {
-                    continue;
-                }
-                (line_no, line.to_string())
-            }
-        };
-        if !split(&text, b',', &mut cells) {
-            if text.len() > ctx.limits.max_record_bytes {
-                ctx.reject(
-                    RejectReason::RecordTooLarge,
-                    Position::Line(start),
-                    format!(
-                        "CSV record exceeds the limit of {} bytes",
-                        ctx.limits.max_record_bytes
-                    ),
-                );
-            } else {
-                pending = Some((start, text));
-            }
-            continue;
-        }
-        let Some(h) = &header else {
-            let h = Header {
-                keys: cells
-                    .iter()
-                    .map(|c| ctx.key(c.text(&text).trim()))
-                    .collect(),
-                norms: cells.iter().map(|c| norm(&c.text(&text))).collect(),
-                text,
-            };
-            // Without sender and recipient columns no row can be read
-            // (a file forced to this format that is something else).
-            if h.column(SENDER).is_none() || h.column(RECIPIENTS).is_none() {
-                ctx.reject(
-                    RejectReason::MissingHeader,
-                    Position::Line(start),
-                    "no sender and recipient columns in the header line",
-                );
-                return Ok(());
-            }
-            header = Some(h);
-            continue;
-        };
-        if text == h.text {
-            continue;
-        }
-        if cells.len() != h.keys.len() {
+        // Without sender and recipient columns no row can be read
+        // (a file forced to this format that is something else).
+        if h.column(SENDER).is_none() || h.column(RECIPIENTS).is_none() {
             ctx.reject(
-                RejectReason::ColumnCount,
-                Position::Line(start),
-                format!(
-                    "{} columns where the header has {}",
-                    cells.len(),
-                    h.keys.len()
-                ),
+                RejectReason::MissingHeader,
+                Position::Line(line),
+                "no sender and recipient columns in the header line",
             );
-            continue;
+            return ControlFlow::Break(());
         }
-        row(h, &text, &cells, start, ctx);
+        self.0 = Some(h);
+        ControlFlow::Continue(())
     }
-    if let Some((start, _)) = pending {
-        ctx.reject(
-            RejectReason::Truncated,
-            Position::Line(start),
-            "input ends inside a quoted CSV cell",
-        );
+
+    fn row(&mut self, line: u64, text: &str, cells: &[Cell], ctx: &mut ReadCtx) {
+        if let Some(h) = &self.0 {
+            row(h, text, cells, line, ctx);
+        }
     }
-    Ok(())
 }
 
 /// One data row as an event; its cells are already counted against the header.
@@ -281,6 +212,5 @@ mod tests {
         assert_eq!(parse_size("1.5 MB"), Some(1_572_864));
         assert_eq!(parse_size("big"), None);
         assert_eq!(direction("Originating"), Some("outbound"));
-        assert_eq!(norm("Sender address"), "senderaddress");
     }
 }

@@ -9,11 +9,13 @@ pub mod cloudtrail;
 pub mod common;
 pub mod csv_line;
 pub mod csv_split;
+pub mod csv_table;
 pub mod evtx;
 pub mod github;
 pub mod gworkspace;
 pub mod json;
 pub mod m365;
+pub mod m365_csv;
 pub mod message_trace;
 pub mod panos;
 pub mod panos_fields;
@@ -46,6 +48,7 @@ pub fn read(format: SourceKind, opened: Opened, ctx: &mut ReadCtx) -> io::Result
         SourceKind::Squid => squid::read(opened, ctx),
         SourceKind::PanOs => panos::read(opened, ctx),
         SourceKind::MessageTrace => message_trace::read(opened, ctx),
+        SourceKind::M365Csv => m365_csv::read(opened, ctx),
         SourceKind::CloudTrail => cloudtrail::read(opened, ctx),
         // These build their event with one walk over the record (`common::flat_event`
         // or `winjson::event_from_json`), which also finds where it ends.
@@ -104,13 +107,14 @@ pub fn sniff_json(s: &Sample) -> SourceKind {
 
 /// The text format a sample belongs to, if any.
 pub fn sniff_text(s: &Sample) -> Option<SourceKind> {
-    let checks: [Sniffer; 6] = [
+    let checks: [Sniffer; 7] = [
         (zeek_tsv::sniff, SourceKind::ZeekTsv),
         (w3c::sniff, SourceKind::W3c),
         (auditd::sniff, SourceKind::Auditd),
         (squid::sniff, SourceKind::Squid),
         (panos::sniff, SourceKind::PanOs),
         (message_trace::sniff, SourceKind::MessageTrace),
+        (m365_csv::sniff, SourceKind::M365Csv),
     ];
     checks
         .iter()
