@@ -183,6 +183,32 @@ fn corrupted_chunk_is_rejected_without_panic() {
         sink.rejects[0]
     );
 
+    // 1b. The chunk's last record with its magic gone: the parser takes it
+    // for free space and says nothing; the chunk header's census reports it.
+    // The header names where its last record starts (offset 44).
+    let last = u32::from_le_bytes(chunk[44..48].try_into().unwrap()) as usize;
+    assert!(records.contains(&last));
+    let mut damaged = bytes.clone();
+    let at = 4096 + last;
+    damaged[at..at + 4].copy_from_slice(&[0, 0, 0, 0]);
+    let sink = read_bytes(tmp.path(), "last.evtx", &damaged);
+    assert_eq!(sink.events.len(), n - 1);
+    assert_eq!(sink.rejects.len(), 1, "{:?}", sink.rejects);
+    let r = &sink.rejects[0];
+    assert_eq!(r.reason, RejectReason::EvtxRecord);
+    let ids: Vec<u64> = sink
+        .events
+        .iter()
+        .map(|e| match e.origin.position {
+            outflow_event::Position::Record(id) => id,
+            p => panic!("{p:?}"),
+        })
+        .collect();
+    let lost = ids.iter().max().unwrap() + 1;
+    assert_eq!(r.origin.position, outflow_event::Position::Record(lost));
+    assert!(r.detail.contains("not found"), "{r}");
+    eprintln!("damaged last record header: {}", r);
+
     // 2. Garbage inside the first record, where the chunk's templates and
     // names are defined: the chunk fails to build, all its records are lost.
     let mut damaged = bytes.clone();

@@ -10,12 +10,14 @@
 //! Damage: a chunk whose header is unreadable is rejected whole
 //! (`evtx_chunk`, at the chunk's file offset) and its records are lost; a
 //! record that fails to parse is rejected alone (`evtx_record`) and the
-//! parser resyncs on the next record of the chunk (evtx 0.15 reads a damaged
-//! header of a chunk's last record as free space: that record is lost
-//! unreported). A file cut inside a chunk is reported (`truncated`), its
-//! partial chunk lost. CRC32 checksums are not enforced, since that would
+//! parser resyncs on the next record of the chunk. Records a chunk's header
+//! announces that the parser neither gave nor rejected (evtx 0.15 reads a
+//! damaged header of a chunk's last record as free space) are rejected too
+//! (`evtx_record`, naming them; [`super::evtx_census`]). A file cut inside
+//! a chunk is reported (`truncated`), its partial chunk lost. CRC32 checksums are not enforced, since that would
 //! drop every record of a chunk with one bad byte.
 
+use super::evtx_census::Census;
 use super::winjson;
 use crate::ctx::ReadCtx;
 use crate::input::Opened;
@@ -33,10 +35,21 @@ pub fn read(opened: Opened, ctx: &mut ReadCtx) -> io::Result<()> {
     // crate's worker pool would block pool threads if the caller runs on one.
     let settings = ParserSettings::new().indent(false).num_threads(1);
     if let Some(path) = &opened.plain_path {
+        let mut census = match std::fs::File::open(path) {
+            Ok(mut f) => {
+                let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+                Census::read(&mut f, len)
+            }
+            Err(_) => Census::default(),
+        };
         match EvtxParser::from_path(path) {
-            Ok(p) => each_record(p.with_configuration(settings).records_json(), ctx),
+            Ok(p) => {
+                let mut p = p.with_configuration(settings);
+                each_record(p.records_json(), &mut census, ctx);
+            }
             Err(e) => header_reject(ctx, &e),
         }
+        report_missing(&census, ctx);
         if let Ok(m) = std::fs::metadata(path) {
             check_whole_chunks(m.len(), ctx);
         }
@@ -61,10 +74,15 @@ pub fn read(opened: Opened, ctx: &mut ReadCtx) -> io::Result<()> {
         return Ok(());
     }
     let len = buf.len() as u64;
+    let mut census = Census::read(&mut io::Cursor::new(&buf), len);
     match EvtxParser::from_buffer(buf) {
-        Ok(p) => each_record(p.with_configuration(settings).records_json(), ctx),
+        Ok(p) => {
+            let mut p = p.with_configuration(settings);
+            each_record(p.records_json(), &mut census, ctx);
+        }
         Err(e) => header_reject(ctx, &e),
     }
+    report_missing(&census, ctx);
     match read_err {
         Some(e) => Err(e),
         None => {
@@ -94,8 +112,30 @@ fn header_reject(ctx: &mut ReadCtx, e: &EvtxError) {
     );
 }
 
+/// Records the chunk headers announce that were neither read nor rejected.
+fn report_missing(census: &Census, ctx: &mut ReadCtx) {
+    if ctx.stopped() {
+        return;
+    }
+    for m in census.missing() {
+        let ids: Vec<String> = m.ids.iter().take(10).map(u64::to_string).collect();
+        let more = if m.ids.len() > 10 { ", ..." } else { "" };
+        ctx.reject(
+            RejectReason::EvtxRecord,
+            Position::Record(m.ids[0]),
+            format!(
+                "{} record(s) announced by chunk {}'s header were not found (a damaged record header); lost: {}{more}",
+                m.ids.len(),
+                m.chunk,
+                ids.join(", ")
+            ),
+        );
+    }
+}
+
 fn each_record(
     records: impl Iterator<Item = evtx::err::Result<SerializedEvtxRecord<String>>>,
+    census: &mut Census,
     ctx: &mut ReadCtx,
 ) {
     for r in records {
@@ -104,6 +144,7 @@ fn each_record(
         }
         match r {
             Ok(rec) => {
+                census.saw(rec.event_record_id);
                 let position = Position::Record(rec.event_record_id);
                 if let Some(ev) =
                     winjson::event_from_json(&rec.data, SourceKind::Evtx, position, ctx)
@@ -112,6 +153,14 @@ fn each_record(
                 }
             }
             Err(e) => {
+                match &e {
+                    EvtxError::FailedToParseChunk { chunk_id, .. } => census.chunk_lost(*chunk_id),
+                    EvtxError::FailedToParseRecord { record_id, .. } => census.saw(*record_id),
+                    EvtxError::FailedToReadRecordAt {
+                        chunk: Some(chunk), ..
+                    } => census.rejected_in(*chunk),
+                    _ => {}
+                }
                 let (reason, position) = locate(&e);
                 ctx.reject(reason, position, chain(&e));
             }

@@ -11,6 +11,7 @@ pub mod csv_line;
 pub mod csv_split;
 pub mod csv_table;
 pub mod evtx;
+pub mod evtx_census;
 pub mod github;
 pub mod gworkspace;
 pub mod json;
