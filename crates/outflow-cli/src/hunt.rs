@@ -229,9 +229,11 @@ pub fn run(args: HuntArgs) -> Result<(), Failure> {
         )
         .with_stats(&correlated),
     ));
-    // Nothing keeps state over events: the reader threads keep only those
-    // that raised an alert (the others are counted where they were read).
-    cfg.flagged_only = consumer.analytics.is_empty() && correlator.is_none();
+    // No analytic keeps state over events: the reader threads keep only
+    // those that raised an alert or matched a rule a correlation counts
+    // (the others are counted where they were read), since a correlation
+    // only ever looks at the events its rules matched.
+    cfg.flagged_only = consumer.analytics.is_empty();
     if let Some(c) = correlator {
         consumer = consumer.with_correlator(Box::new(c));
     }

@@ -115,3 +115,37 @@ fn below_the_threshold_nothing_fires() {
     std::fs::write(&rules, RULES.replace("gt: 52428800", "gt: 524288000")).unwrap();
     assert!(correlation_alerts(&hunt(&[demo()], &rules)).is_empty());
 }
+
+/// Events no rule matches stay on the reader threads (only matched ones go
+/// to the correlations), yet every event read is counted in the summary.
+#[test]
+fn every_event_is_counted_though_only_matched_ones_reach_the_correlation() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules.yml");
+    std::fs::write(&rules, RULES).unwrap();
+    let summary = dir.path().join("summary.json");
+    let out = Command::new(env!("CARGO_BIN_EXE_outflow"))
+        .args(["hunt", "--format", "none", "--quiet", "--rules"])
+        .arg(&rules)
+        .arg("--summary-out")
+        .arg(&summary)
+        .arg(demo())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
+    let text = std::fs::read_to_string(demo()).unwrap();
+    let records = text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .count() as u64;
+    let posts = text.lines().filter(|l| l.contains(" POST ")).count();
+    assert!(
+        posts > 0 && (posts as u64) < records,
+        "the log mixes methods"
+    );
+    assert_eq!(json["totals"]["events"], records);
+    assert_eq!(json["hunt"]["events"], records);
+    assert_eq!(json["hunt"]["alerts"], 1);
+}
