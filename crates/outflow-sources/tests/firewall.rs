@@ -164,3 +164,64 @@ fn demo_log_reads_cleanly() {
     assert_eq!(mega.get_str("src_ip"), Some("10.20.30.47"));
     assert_eq!(mega.get_str("bytes_sent"), Some("188743680"));
 }
+
+/// A PAN-OS 10.1+ TRAFFIC record carries 25 more fields past the
+/// destination MAC address; they are named, up to `cluster_name`, and a
+/// log of such lines reads every line alike (their keys made once).
+#[test]
+fn pan_os_10_1_fields_past_the_mac_addresses_are_named() {
+    let first = std::fs::read_to_string(fixture("firewall", "traffic.log")).unwrap();
+    let line = first.lines().next().unwrap().trim_end();
+    let extra = [
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "0",
+        "2026-11-20T10:00:00.123+00:00",
+        "",
+        "",
+        "online-storage",
+        "general-internet",
+        "client-server",
+        "4",
+        // Values holding commas are quoted, as PAN-OS writes them.
+        "\"able-to-transfer-files,has-known-vulnerability,prone-to-misuse,is-saas\"",
+        "",
+        "0",
+        "yes",
+        "no",
+        "no",
+        "NonProxyTraffic",
+        "",
+    ];
+    assert_eq!(extra.len(), 25);
+    let long = format!("{line},{}", extra.join(","));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("traffic-11.log");
+    std::fs::write(&path, format!("{long}\n{long}\n")).unwrap();
+    let r = read_path(&path, None);
+    assert!(r.rejects.is_empty(), "{:?}", r.rejects);
+    assert_eq!(r.events.len(), 2);
+    for ev in &r.events {
+        assert_eq!(ev.get_str("dst_ip"), Some("31.216.148.11"));
+        assert_eq!(ev.get_str("subcategory_of_app"), Some("online-storage"));
+        assert_eq!(ev.get_str("risk_of_app"), Some("4"));
+        assert_eq!(ev.get_str("is_saas_of_app"), Some("yes"));
+        assert_eq!(ev.get_str("sanctioned_state_of_app"), Some("no"));
+        assert_eq!(ev.get_str("flow_type"), Some("NonProxyTraffic"));
+        assert_eq!(
+            ev.get_str("characteristic_of_app"),
+            Some("able-to-transfer-files,has-known-vulnerability,prone-to-misuse,is-saas")
+        );
+        assert_eq!(
+            ev.get_str("high_res_timestamp"),
+            Some("2026-11-20T10:00:00.123+00:00")
+        );
+    }
+}

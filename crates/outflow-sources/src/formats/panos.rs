@@ -62,6 +62,9 @@ pub fn read(opened: Opened, ctx: &mut ReadCtx) -> io::Result<()> {
     let mut export: Option<Vec<Key>> = None;
     let mut cells: Vec<Cell> = Vec::new();
     let mut keys: Vec<Key> = Vec::new();
+    // What `keys` were made for (log type and field count): most lines of a
+    // log share both, so their keys are made once, not per line.
+    let mut keys_for: Option<(LogType, usize)> = None;
     while let Some((n, line)) = lines.next_line(ctx)? {
         if ctx.stopped() {
             break;
@@ -90,8 +93,23 @@ pub fn read(opened: Opened, ctx: &mut ReadCtx) -> io::Result<()> {
             continue;
         }
         let checked = match &export {
-            Some(titles) => export_keys(titles, &cells, &mut keys),
-            None => syslog_keys(line, &cells, &mut keys, ctx),
+            Some(titles) => {
+                keys_for = None;
+                export_keys(titles, &cells, &mut keys)
+            }
+            None => {
+                let this = (log_type(line, &cells), cells.len());
+                if keys_for == Some(this) {
+                    Ok(())
+                } else {
+                    keys_for = None;
+                    let made = syslog_keys(this.0, &cells, &mut keys, ctx);
+                    if made.is_ok() {
+                        keys_for = Some(this);
+                    }
+                    made
+                }
+            }
         };
         if let Err(detail) = checked {
             ctx.reject(RejectReason::ColumnCount, Position::Line(n), detail);
@@ -133,27 +151,47 @@ fn export_keys(titles: &[Key], cells: &[Cell], keys: &mut Vec<Key>) -> Result<()
     Ok(())
 }
 
+/// How a syslog record's fields are named: by its log type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum LogType {
+    Traffic,
+    Threat,
+    Other,
+}
+
+fn log_type(line: &str, cells: &[Cell]) -> LogType {
+    match cells.get(3).map_or("", |c| &line[c.start..c.end]) {
+        "TRAFFIC" => LogType::Traffic,
+        "THREAT" => LogType::Threat,
+        _ => LogType::Other,
+    }
+}
+
 /// Keys by position for the record's log type; `""` (not emitted) for
 /// FUTURE_USE and unnamed columns.
 fn syslog_keys(
-    line: &str,
+    ty: LogType,
     cells: &[Cell],
     keys: &mut Vec<Key>,
     ctx: &mut ReadCtx,
 ) -> Result<(), String> {
-    let ty = cells.get(3).map_or("", |c| &line[c.start..c.end]);
     let (names, min): (Vec<&str>, usize) = match ty {
-        "TRAFFIC" => (TRAFFIC.to_vec(), TRAFFIC_MIN),
-        "THREAT" => {
+        LogType::Traffic => (TRAFFIC.to_vec(), TRAFFIC_MIN),
+        LogType::Threat => {
             let mut v = TRAFFIC[..31].to_vec();
             v.extend_from_slice(f::THREAT_AFTER_ACTION);
             (v, 31)
         }
-        _ => (TRAFFIC[..COMMON_LEADING].to_vec(), COMMON_LEADING),
+        LogType::Other => (TRAFFIC[..COMMON_LEADING].to_vec(), COMMON_LEADING),
     };
     if cells.len() < min {
+        let name = match ty {
+            LogType::Traffic => "TRAFFIC",
+            LogType::Threat => "THREAT",
+            LogType::Other => "log",
+        };
         return Err(format!(
-            "{ty} record of {} fields, at least {min} expected",
+            "{name} record of {} fields, at least {min} expected",
             cells.len()
         ));
     }

@@ -1,5 +1,7 @@
-//! PAN-OS 10.x/11.x syslog field order, and the column titles of the web
-//! interface's CSV export, mapped to outflow's snake_case names.
+//! PAN-OS 10.x/11.x syslog field order (the syslog field names of Palo
+//! Alto's "Traffic Log Fields" reference, through `cluster_name`), and the
+//! column titles of the web interface's CSV export, mapped to outflow's
+//! snake_case names.
 
 /// TRAFFIC fields by position; `""` for FUTURE_USE columns (not emitted).
 /// Positions past the end of this list are not named and not emitted.
@@ -96,6 +98,32 @@ pub const TRAFFIC: &[&str] = &[
     "dst_osversion",
     "dst_host",
     "dst_mac",
+    // PAN-OS 10.1 and later.
+    "container_id",
+    "pod_namespace",
+    "pod_name",
+    "src_edl",
+    "dst_edl",
+    "hostid",
+    "serialnumber",
+    "src_dag",
+    "dst_dag",
+    "session_owner",
+    "high_res_timestamp",
+    "nssai_sst",
+    "nssai_sd",
+    "subcategory_of_app",
+    "category_of_app",
+    "technology_of_app",
+    "risk_of_app",
+    "characteristic_of_app",
+    "container_of_app",
+    "tunneled_app",
+    "is_saas_of_app",
+    "sanctioned_state_of_app",
+    "offloaded",
+    "flow_type",
+    "cluster_name",
 ];
 
 /// THREAT (and URL, WildFire, data filtering: THREAT subtypes) share the
