@@ -465,3 +465,38 @@ fn m365_csv_exports_read_as_their_json_records() {
     assert_eq!(r.events[0].origin.position, Position::Line(3));
     assert!(matches!(r.events[1].origin.position, Position::Line(n) if n > 20));
 }
+
+/// A Reports API page saved on one line (as `curl` writes it) may pass the
+/// line limit: it is read whole, each item placed by its index in `items`.
+#[test]
+fn gworkspace_page_on_one_line_over_one_mib_is_read() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("page.json");
+    let n = 3000;
+    let items: Vec<String> = (0..n)
+        .map(|i| {
+            format!(
+                "{{\"kind\":\"admin#reports#activity\",\"id\":{{\"time\":\"2026-11-20T10:{:02}:{:02}.000Z\",\"uniqueQualifier\":\"{i}\",\"applicationName\":\"drive\",\"customerId\":\"C01\"}},\"actor\":{{\"email\":\"dave@corp.example\",\"profileId\":\"{}\"}},\"ipAddress\":\"10.20.30.47\",\"events\":[{{\"type\":\"access\",\"name\":\"upload\",\"parameters\":[{{\"name\":\"doc_title\",\"value\":\"part-{i:05}.zip\"}},{{\"name\":\"visibility\",\"value\":\"private\"}}]}}]}}",
+                (i / 60) % 60,
+                i % 60,
+                "7".repeat(200)
+            )
+        })
+        .collect();
+    let page = format!(
+        "{{\"kind\":\"admin#reports#activities\",\"etag\":\"\\\"x\\\"\",\"items\":[{}],\"nextPageToken\":\"A:1\"}}",
+        items.join(",")
+    );
+    assert!(page.len() > 1 << 20 && !page.contains('\n'));
+    std::fs::write(&path, &page).expect("write");
+    assert_eq!(detected(&path), Some(SourceKind::GWorkspace));
+    let r = read_path(&path, None);
+    assert!(r.rejects.is_empty(), "{:?}", r.rejects);
+    assert_eq!(r.events.len(), n);
+    let last = &r.events[n - 1];
+    assert_eq!(last.origin.position, Position::Record(n as u64));
+    assert_eq!(
+        last.get_str("parameters.doc_title"),
+        Some(format!("part-{:05}.zip", n - 1).as_str())
+    );
+}

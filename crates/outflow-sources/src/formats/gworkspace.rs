@@ -12,13 +12,21 @@
 //! `eventService` = `<applicationName>.googleapis.com`, the service name the
 //! same records carry in Cloud Logging, which Sigma's Workspace rules use.
 //! An activity without a usable `id.time` is rejected.
+//!
+//! A saved response page is one JSON value that may be far longer than the
+//! line limit, so this reader takes the record limit as its line limit. An
+//! item's position is its line in a pretty-printed page, or its 1-based
+//! index in `items` when the page is on one line.
 
 use super::common::{flat_event, reject_shape, PathAction};
 use super::saas_util::{add_pairs, elements, lines_before, member, members, time_of};
 use crate::ctx::ReadCtx;
 use crate::detect::Sample;
-use crate::json::{add_field, leaf_value, walk, RecordMeta};
-use outflow_event::{RejectReason, SourceKind};
+use crate::input::Opened;
+use crate::json::{add_field, for_each_record, leaf_value, walk, RecordMeta};
+use crate::lines::LineReader;
+use outflow_event::{Position, RejectReason, SourceKind};
+use std::io;
 
 pub fn sniff(s: &Sample) -> bool {
     let activity = |p: &str| {
@@ -40,6 +48,12 @@ const VALUE_KEYS: &[&str] = &[
     "multiMessageValue",
 ];
 
+pub fn read(opened: Opened, ctx: &mut ReadCtx) -> io::Result<()> {
+    let max = ctx.limits.max_line_bytes.max(ctx.limits.max_record_bytes);
+    let mut lines = LineReader::new(opened.reader, max);
+    for_each_record(&mut lines, ctx, record)
+}
+
 pub fn record(text: &str, meta: RecordMeta, ctx: &mut ReadCtx) {
     let depth = ctx.limits.max_json_depth;
     let ms = match members(text, 0, depth) {
@@ -48,7 +62,7 @@ pub fn record(text: &str, meta: RecordMeta, ctx: &mut ReadCtx) {
     };
     let page = member(&ms, "items").filter(|_| member(&ms, "id").is_none());
     let Some(items) = page else {
-        return activity(text, meta, ctx);
+        return activity(text, meta, meta.position(), ctx);
     };
     let Ok(els) = elements(text, items.start, depth) else {
         return reject_shape(
@@ -57,7 +71,8 @@ pub fn record(text: &str, meta: RecordMeta, ctx: &mut ReadCtx) {
             "Reports API page whose `items` is not an array",
         );
     };
-    for (start, end) in els {
+    let one_line = !text.contains('\n');
+    for (i, (start, end)) in els.into_iter().enumerate() {
         if ctx.stopped() {
             return;
         }
@@ -65,27 +80,29 @@ pub fn record(text: &str, meta: RecordMeta, ctx: &mut ReadCtx) {
             line: meta.line + lines_before(text, start),
             index: meta.index,
         };
+        let position = if one_line {
+            Position::Record(i as u64 + 1)
+        } else {
+            item_meta.position()
+        };
         if text.as_bytes()[start] != b'{' {
-            reject_shape(
-                ctx,
-                item_meta.position(),
-                "Reports API item is not a JSON object",
-            );
+            reject_shape(ctx, position, "Reports API item is not a JSON object");
             continue;
         }
-        activity(&text[start..end], item_meta, ctx);
+        activity(&text[start..end], item_meta, position, ctx);
     }
 }
 
-/// One activity: an outflow event per Google event in it.
-fn activity(text: &str, meta: RecordMeta, ctx: &mut ReadCtx) {
+/// One activity at `position`: an outflow event per Google event in it.
+fn activity(text: &str, meta: RecordMeta, position: Position, ctx: &mut ReadCtx) {
     let Some(mut base) = flat_event(text, meta, ctx, SourceKind::GWorkspace, skip_events) else {
         return;
     };
+    base.origin.position = position;
     let Some(ts) = time_of(&base, &["id.time"]) else {
         return reject_shape(
             ctx,
-            meta.position(),
+            position,
             "Google Workspace activity without a usable id.time",
         );
     };

@@ -59,7 +59,7 @@ pub fn read(format: SourceKind, opened: Opened, ctx: &mut ReadCtx) -> io::Result
         SourceKind::GitHub => walked_json_records(opened, ctx, github::record),
         SourceKind::Proofpoint => walked_json_records(opened, ctx, proofpoint::record),
         SourceKind::Json => walked_json_records(opened, ctx, json::record),
-        SourceKind::GWorkspace => json_records(opened, ctx, gworkspace::record),
+        SourceKind::GWorkspace => gworkspace::read(opened, ctx),
     }
 }
 
