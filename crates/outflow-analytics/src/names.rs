@@ -2,7 +2,9 @@
 //! Zeek conn record (from ssl `server_name` or http `host` of the same
 //! connection uid, else from the DNS answers the client received), and
 //! the host name behind a source address (learnt from host events that
-//! carry both). All maps are bounded and expire by event time.
+//! carry both, and from DHCP leases, which name hosts such as Linux servers
+//! whose own logs carry no address). All maps are bounded and expire by
+//! event time.
 
 use crate::intern::Interner;
 use crate::view::Kind;
@@ -57,6 +59,7 @@ impl Names {
                     self.learn_host(ip, &host);
                 }
             }
+            Kind::Dhcp => self.learn_lease(ev),
             _ => {}
         }
     }
@@ -72,6 +75,31 @@ impl Names {
         }
         bound(&mut self.hosts);
         self.hosts.insert(ip, Arc::from(host));
+    }
+
+    /// A DHCP lease (Zeek dhcp.log): the address assigned, and the name the
+    /// client gave, fully qualified when it sent one (as Windows and most
+    /// Linux clients do) or its host name with the lease's domain.
+    fn learn_lease(&mut self, ev: &Event) {
+        let Some(ip) = ["assigned_addr", "assigned_ip", "client_addr"]
+            .iter()
+            .filter_map(|f| ev.get_str(f)?.trim().parse::<IpAddr>().ok())
+            .find(|ip| !ip.is_unspecified())
+        else {
+            return;
+        };
+        let field = |f: &str| {
+            ev.get_str(f)
+                .map(|s| s.trim().trim_end_matches('.'))
+                .filter(|s| !s.is_empty() && *s != "-")
+        };
+        let name = match (field("client_fqdn"), field("host_name"), field("domain")) {
+            (Some(fqdn), _, _) => fqdn.to_string(),
+            (None, Some(host), Some(domain)) if !host.contains('.') => format!("{host}.{domain}"),
+            (None, Some(host), _) => host.to_string(),
+            (None, None, _) => return,
+        };
+        self.learn_host(ip, &name);
     }
 
     /// The host addresses learnt, sorted (kept in the baseline store so the

@@ -37,6 +37,8 @@ pub enum Kind {
     Saas,
     /// An email (Proofpoint, message trace).
     Email,
+    /// An address lease (Zeek dhcp): which host holds which address.
+    Dhcp,
     /// Anything else (Zeek files, other channels).
     Other,
 }
@@ -196,6 +198,7 @@ pub fn kind_of(ev: &Event) -> Kind {
             (_, Some("conn")) => return Kind::Conn,
             (_, Some("ssl")) => return Kind::Tls,
             (_, Some("dns-client")) => return Kind::Dns,
+            (_, Some("dhcp")) if ev.source != SourceKind::Evtx => return Kind::Dhcp,
             _ => {}
         }
     }
