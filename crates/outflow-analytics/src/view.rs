@@ -179,9 +179,11 @@ impl<'e> View<'e> {
 /// The event's kind from its source format and logsources.
 pub fn kind_of(ev: &Event) -> Kind {
     match ev.source {
-        SourceKind::M365 | SourceKind::GWorkspace | SourceKind::CloudTrail | SourceKind::GitHub => {
-            return Kind::Saas
-        }
+        SourceKind::M365
+        | SourceKind::GWorkspace
+        | SourceKind::CloudTrail
+        | SourceKind::GitHub
+        | SourceKind::Slack => return Kind::Saas,
         SourceKind::Proofpoint | SourceKind::MessageTrace => return Kind::Email,
         SourceKind::PanOs => return Kind::Firewall,
         _ => {}

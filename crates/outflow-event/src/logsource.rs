@@ -77,6 +77,7 @@ source_kinds! {
     GWorkspace => "gworkspace", "Google Workspace Reports API activities (JSON)";
     CloudTrail => "cloudtrail", "AWS CloudTrail (Records file or JSON lines)";
     GitHub => "github", "GitHub audit log (JSON lines)";
+    Slack => "slack", "Slack Enterprise Grid audit logs (API response pages or JSON lines)";
     Proofpoint => "proofpoint", "Proofpoint on Demand message log (JSON)";
     MessageTrace => "message-trace", "Microsoft 365 / Exchange message trace export (CSV)";
     Json => "json", "JSON objects of no recognised product (fields kept as read)";

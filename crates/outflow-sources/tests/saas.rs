@@ -393,6 +393,7 @@ fn truncated_and_mangled_inputs_never_panic() {
         fixture("saas", "gworkspace-page.json"),
         fixture("saas", "cloudtrail-records.json"),
         fixture("saas", "github.jsonl"),
+        fixture("saas", "slack-page.json"),
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/email/proofpoint.jsonl"),
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/email/message-trace.csv"),
     ];
@@ -401,6 +402,7 @@ fn truncated_and_mangled_inputs_never_panic() {
         SourceKind::GWorkspace,
         SourceKind::CloudTrail,
         SourceKind::GitHub,
+        SourceKind::Slack,
         SourceKind::Proofpoint,
         SourceKind::MessageTrace,
     ];

@@ -22,6 +22,7 @@ pub mod panos;
 pub mod panos_fields;
 pub mod proofpoint;
 pub mod saas_util;
+pub mod slack;
 pub mod squid;
 pub mod url;
 pub mod w3c;
@@ -51,6 +52,7 @@ pub fn read(format: SourceKind, opened: Opened, ctx: &mut ReadCtx) -> io::Result
         SourceKind::MessageTrace => message_trace::read(opened, ctx),
         SourceKind::M365Csv => m365_csv::read(opened, ctx),
         SourceKind::CloudTrail => cloudtrail::read(opened, ctx),
+        SourceKind::Slack => slack::read(opened, ctx),
         // These build their event with one walk over the record (`common::flat_event`
         // or `winjson::event_from_json`), which also finds where it ends.
         SourceKind::WinJson => walked_json_records(opened, ctx, winjson::record),
@@ -90,12 +92,13 @@ pub fn walked_json_records(
 /// The JSON format a sample's first record belongs to; generic JSON when
 /// no product matches. Order matters: most specific first.
 pub fn sniff_json(s: &Sample) -> SourceKind {
-    let checks: [Sniffer; 7] = [
+    let checks: [Sniffer; 8] = [
         (cloudtrail::sniff, SourceKind::CloudTrail),
         (winjson::sniff, SourceKind::WinJson),
         (zeek_json::sniff, SourceKind::ZeekJson),
         (m365::sniff, SourceKind::M365),
         (gworkspace::sniff, SourceKind::GWorkspace),
+        (slack::sniff, SourceKind::Slack),
         (github::sniff, SourceKind::GitHub),
         (proofpoint::sniff, SourceKind::Proofpoint),
     ];

@@ -1,0 +1,103 @@
+//! Slack Enterprise Grid Audit Logs API (`GET /audit/v1/logs`): whole
+//! response pages (`{"ok":true,"entries":[…],"response_metadata":{…}}`),
+//! whose entries are read one by one, and single entries one per line (what
+//! export tools write).
+//!
+//! An entry has `id`, `date_create` (epoch seconds), `action`
+//! (`user_login`, `app_installed`, `app_scopes_expanded`, `file_downloaded`…),
+//! `actor.user.{id,name,email}`, an `entity` of some `entity.type` (`app`,
+//! `file`, `channel`, `workspace`, `user`…; `entity.app.scopes` for apps),
+//! `context.{location.*,ua,ip_address,session_id}` and, for some actions,
+//! `details` (`new_scopes`, `previous_scopes`, `bot_scopes`, `reason`…).
+//! Fields keep Slack's names, dotted; lists (scopes) stay lists. A page is
+//! one JSON value that may be far longer than the line limit, so this reader
+//! takes the record limit as its line limit (as CloudTrail's does). An
+//! entry's position is its line in a pretty-printed page, or its 1-based
+//! index in `entries` when the page is on one line. An entry without a
+//! usable `date_create`, and an API error response (`"ok": false`), are
+//! rejected.
+
+use super::common::{flat_event, reject_shape, PathAction};
+use super::saas_util::{elements, json_str, lines_before, member, members, time_of};
+use crate::ctx::ReadCtx;
+use crate::detect::Sample;
+use crate::input::Opened;
+use crate::json::{for_each_record, RecordMeta};
+use crate::lines::LineReader;
+use outflow_event::{Position, RejectReason, SourceKind};
+use std::io;
+
+pub fn sniff(s: &Sample) -> bool {
+    let entry = |p: &str| {
+        s.has_path(&format!("{p}date_create"))
+            && s.has_path(&format!("{p}action"))
+            && (s.has_prefix(&format!("{p}actor.")) || s.has_prefix(&format!("{p}entity.")))
+    };
+    entry("") || entry("entries.")
+}
+
+pub fn read(opened: Opened, ctx: &mut ReadCtx) -> io::Result<()> {
+    let max = ctx.limits.max_line_bytes.max(ctx.limits.max_record_bytes);
+    let mut lines = LineReader::new(opened.reader, max);
+    for_each_record(&mut lines, ctx, record)
+}
+
+pub fn record(text: &str, meta: RecordMeta, ctx: &mut ReadCtx) {
+    let depth = ctx.limits.max_json_depth;
+    let ms = match members(text, 0, depth) {
+        Ok(ms) => ms,
+        Err(e) => return ctx.reject(RejectReason::JsonSyntax, meta.position(), e.to_string()),
+    };
+    if member(&ms, "action").is_some() {
+        return entry(text, meta, meta.position(), ctx);
+    }
+    let Some(entries) = member(&ms, "entries") else {
+        // The API answers an error as `{"ok":false,"error":"invalid_cursor"}`.
+        let error = member(&ms, "error").and_then(|m| json_str(text, m.start, m.end));
+        let detail = match error {
+            Some(e) => format!("Slack audit API error response: {e}"),
+            None => "neither a Slack audit entry nor a response page (no action or entries)".into(),
+        };
+        return reject_shape(ctx, meta.position(), detail);
+    };
+    let Ok(els) = elements(text, entries.start, depth) else {
+        return reject_shape(
+            ctx,
+            meta.position(),
+            "Slack audit `entries` is not an array",
+        );
+    };
+    let one_line = !text.contains('\n');
+    for (i, (start, end)) in els.into_iter().enumerate() {
+        if ctx.stopped() {
+            return;
+        }
+        let position = if one_line {
+            Position::Record(i as u64 + 1)
+        } else {
+            Position::Line(meta.line + lines_before(text, start))
+        };
+        entry(&text[start..end], meta, position, ctx);
+    }
+}
+
+/// One audit entry at `position`.
+fn entry(text: &str, meta: RecordMeta, position: Position, ctx: &mut ReadCtx) {
+    if !text.starts_with('{') {
+        return reject_shape(ctx, position, "Slack audit entry is not a JSON object");
+    }
+    let Some(mut ev) = flat_event(text, meta, ctx, SourceKind::Slack, |_, _| PathAction::Keep)
+    else {
+        return;
+    };
+    ev.origin.position = position;
+    let Some(ts) = time_of(&ev, &["date_create"]) else {
+        return reject_shape(
+            ctx,
+            position,
+            "Slack audit entry without a usable date_create",
+        );
+    };
+    ev.ts = Some(ts);
+    ctx.emit(ev);
+}
