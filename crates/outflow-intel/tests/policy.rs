@@ -31,6 +31,26 @@ fn sanctioned_domains_tenants_buckets() {
 }
 
 #[test]
+fn sanctioned_apps_by_service_id_or_name() {
+    let p = example();
+    let app = |service, app| Sanctioned::App { service, app };
+    assert!(p.is_sanctioned(app("slack", "A0F7XDUAZ")));
+    assert!(p.is_sanctioned(app("Slack", "pagerduty ")));
+    // Another service's app of the same name, and unknown apps, are not.
+    assert!(!p.is_sanctioned(app("teams", "PagerDuty")));
+    assert!(!p.is_sanctioned(app("slack", "Release Notifier")));
+    let err = Policy::from_yaml(
+        "p",
+        "sanctioned:\n  apps:\n    - {service: slack, apps: [\" \"]}\n",
+    )
+    .expect_err("an empty app is refused");
+    assert!(
+        err.to_string().contains("sanctioned.apps[0].apps[0]"),
+        "{err}"
+    );
+}
+
+#[test]
 fn sanctioned_catalog_matches() {
     let p = example();
     let intel = Intel::builtin().expect("builtin");

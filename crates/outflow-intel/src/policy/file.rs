@@ -44,6 +44,16 @@ pub(crate) struct Sanctioned {
     /// Bucket / container names (globs).
     #[serde(default)]
     pub buckets: Vec<String>,
+    /// Third-party apps per SaaS service (`slack`), by id or name.
+    #[serde(default)]
+    pub apps: Vec<AppsRaw>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AppsRaw {
+    pub service: String,
+    pub apps: Vec<String>,
 }
 
 #[derive(Deserialize)]

@@ -19,6 +19,8 @@ pub struct Policy {
     /// (catalog service id, tenant), lower case.
     tenants: Vec<(String, String)>,
     buckets: Vec<String>,
+    /// (SaaS service, app id or name), lower case.
+    apps: Vec<(String, String)>,
     internal: Vec<IpNet>,
     allow: Vec<AllowRule>,
     forbidden: Forbidden,
@@ -75,6 +77,8 @@ pub enum Sanctioned<'a> {
     Tenant { service: &'a str, tenant: &'a str },
     /// A bucket or container name.
     Bucket(&'a str),
+    /// A third-party app installed in a SaaS service (`slack`), by id or name.
+    App { service: &'a str, app: &'a str },
 }
 
 /// One allowlist rule: every condition given must hold (a list means any of).
@@ -154,6 +158,23 @@ impl Policy {
                 ));
             }
         }
+        for (i, a) in file.sanctioned.apps.iter().enumerate() {
+            if a.service.trim().is_empty() {
+                return Err(bad(format!("sanctioned.apps[{i}].service"), "empty".into()));
+            }
+            for (j, name) in a.apps.iter().enumerate() {
+                if name.trim().is_empty() {
+                    return Err(bad(
+                        format!("sanctioned.apps[{i}].apps[{j}]"),
+                        "empty".into(),
+                    ));
+                }
+                p.apps.push((
+                    a.service.trim().to_ascii_lowercase(),
+                    name.trim().to_ascii_lowercase(),
+                ));
+            }
+        }
         p.buckets = file
             .sanctioned
             .buckets
@@ -222,7 +243,7 @@ impl Policy {
         !self.internal.is_empty()
     }
 
-    /// Whether a domain, tenant or bucket is sanctioned by the organisation.
+    /// Whether a domain, tenant, bucket or app is sanctioned by the organisation.
     pub fn is_sanctioned(&self, what: Sanctioned<'_>) -> bool {
         match what {
             Sanctioned::Domain(host) => match parse_host(host) {
@@ -233,6 +254,9 @@ impl Policy {
                 s.eq_ignore_ascii_case(service.trim()) && t.eq_ignore_ascii_case(tenant.trim())
             }),
             Sanctioned::Bucket(b) => self.buckets.iter().any(|p| glob_match(p, b.trim())),
+            Sanctioned::App { service, app } => self.apps.iter().any(|(s, a)| {
+                s.eq_ignore_ascii_case(service.trim()) && a.eq_ignore_ascii_case(app.trim())
+            }),
         }
     }
 
