@@ -3,6 +3,9 @@
 //! * a webhook created or repointed in a SaaS audit log (GitHub `hook.create`,
 //!   `hook.config_changed`, ...) whose URL leaves the organisation's domains,
 //!   and Teams connectors added (Microsoft 365 audit `ConnectorAdded`);
+//! * a Slack app given an incoming webhook (Slack audit `app_installed`,
+//!   `app_scopes_expanded`... granting `incoming-webhook`) that the policy's
+//!   `sanctioned.apps` does not list;
 //! * web requests (`POST`/`PUT`, proxy or Zeek http) to a catalogued webhook,
 //!   bot-API or request-capture endpoint (path-level catalog match such as
 //!   `discord.com/api/webhooks/`) by a client whose user agent is not a browser;
@@ -30,6 +33,7 @@ use std::sync::Arc;
 pub const NAME: &str = "webhook-integration";
 
 mod saas;
+mod slack;
 mod urls;
 
 use urls::full_url;
@@ -69,6 +73,10 @@ struct Settings {
     github_actions: Vec<String>,
     /// Microsoft 365 audit operations that add a Teams/Office connector.
     m365_operations: Vec<String>,
+    /// Slack audit actions that can give an app new scopes.
+    slack_actions: Vec<String>,
+    /// Slack scopes that give an app an incoming webhook.
+    slack_webhook_scopes: Vec<String>,
     /// The organisation's own domains (besides policy `sanctioned.domains`):
     /// hooks pointing there are internal.
     organisation_domains: Vec<String>,

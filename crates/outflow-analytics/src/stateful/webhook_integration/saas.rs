@@ -1,5 +1,6 @@
 //! The SaaS side of the analytic: a webhook or connector created in an
-//! audit log (GitHub `hook.create`, Microsoft 365 `ConnectorAdded`, ...).
+//! audit log (GitHub `hook.create`, Microsoft 365 `ConnectorAdded`, ...;
+//! Slack apps in `slack.rs`).
 
 use super::{url_host, url_path, WebhookIntegration, NAME};
 use crate::report;
@@ -9,6 +10,9 @@ use outflow_detect::Finding;
 impl WebhookIntegration {
     /// A webhook or connector created in a SaaS audit log: one alert each.
     pub(super) fn saas(&mut self, view: &View<'_>, out: &mut Vec<Finding>) {
+        if view.has_logsource(Some("slack"), None) {
+            return self.slack(view, out);
+        }
         let github = view.has_logsource(Some("github"), None);
         let action = if github {
             view.get("action")
