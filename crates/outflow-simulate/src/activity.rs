@@ -130,6 +130,35 @@ pub struct Gh {
     pub visibility: Option<&'static str>,
 }
 
+/// A Slack Enterprise Grid audit log entry.
+#[derive(Debug)]
+pub struct Slack {
+    pub user: usize,
+    pub ip: String,
+    pub user_agent: &'static str,
+    pub action: &'static str,
+    pub entity: SlackEntity,
+}
+
+/// What a Slack audit entry acted on.
+#[derive(Debug)]
+pub enum SlackEntity {
+    /// The actor themself (sign-ins).
+    User,
+    /// An app, with the scopes it asks for and the channel its webhook posts to.
+    App {
+        id: String,
+        name: &'static str,
+        scopes: &'static [&'static str],
+        directory_approved: bool,
+        channel: Option<String>,
+    },
+    File {
+        id: String,
+        name: String,
+    },
+}
+
 /// One message through the mail gateway (Proofpoint and message trace).
 #[derive(Debug)]
 pub struct Mail {
@@ -156,6 +185,7 @@ pub enum Kind {
     Gws(Box<Gws>),
     Trail(Box<Trail>),
     Gh(Box<Gh>),
+    Slack(Box<Slack>),
     Mail(Box<Mail>),
 }
 

@@ -143,12 +143,17 @@ pub fn simulate(cfg: &SimConfig, out_dir: &Path) -> Result<SimReport, Error> {
     let mut renderer = render::Renderer::new(cfg.seed);
     let mut bg = background::Background::new(w.hosts.len(), cfg.events_per_host_day);
     let mut rng = rng::Rng::derive(cfg.seed, "background");
+    let mut slack_rng = rng::Rng::derive(cfg.seed, "background-slack");
     let hours = cfg.days as i64 * 24;
     for hour in 0..hours {
         let t0 = cfg.start + hour * HOUR;
         {
             let mut sc = Scene::new(&w, &mut q, &mut rng, None);
             bg.hour(&mut sc, t0);
+        }
+        {
+            let mut sc = Scene::new(&w, &mut q, &mut slack_rng, None);
+            background::slack::hour(&mut sc, t0);
         }
         while let Some(a) = q.pop_before(t0 + HOUR) {
             renderer.render(a, &w, &mut out, &mut q)?;

@@ -28,12 +28,13 @@ pub enum FileId {
     GWorkspace,
     CloudTrail,
     GitHub,
+    Slack,
     Proofpoint,
     MessageTrace,
 }
 
 impl FileId {
-    pub const ALL: [FileId; 19] = [
+    pub const ALL: [FileId; 20] = [
         FileId::Sysmon,
         FileId::Security,
         FileId::PowerShell,
@@ -51,6 +52,7 @@ impl FileId {
         FileId::GWorkspace,
         FileId::CloudTrail,
         FileId::GitHub,
+        FileId::Slack,
         FileId::Proofpoint,
         FileId::MessageTrace,
     ];
@@ -75,6 +77,7 @@ impl FileId {
             FileId::GWorkspace => "logs/saas/gworkspace.jsonl",
             FileId::CloudTrail => "logs/saas/cloudtrail",
             FileId::GitHub => "logs/saas/github-audit.jsonl",
+            FileId::Slack => "logs/saas/slack-audit.jsonl",
             FileId::Proofpoint => "logs/email/proofpoint.jsonl",
             FileId::MessageTrace => "logs/email/message-trace.csv",
         }
@@ -98,6 +101,7 @@ impl FileId {
             FileId::GWorkspace => "gworkspace",
             FileId::CloudTrail => "cloudtrail",
             FileId::GitHub => "github",
+            FileId::Slack => "slack",
             FileId::Proofpoint => "proofpoint",
             FileId::MessageTrace => "message-trace",
         }

@@ -12,6 +12,9 @@ use std::rc::Rc;
 pub struct Renderer {
     buf: String,
     rng: Rng,
+    /// Slack entries draw from their own stream, so that adding them leaves
+    /// every other file's bytes as they were.
+    slack_rng: Rng,
     sysmon_rec: u64,
     security_rec: u64,
     ps_rec: u64,
@@ -80,6 +83,7 @@ impl Renderer {
         Renderer {
             buf: String::with_capacity(8192),
             rng: Rng::derive(seed, "render"),
+            slack_rng: Rng::derive(seed, "render-slack"),
             sysmon_rec: 210_000,
             security_rec: 5_520_000,
             ps_rec: 20_000,
@@ -316,6 +320,12 @@ impl Renderer {
                     90_812_700 + u.rid as u64,
                 );
                 self.put(out, FileId::GitHub, t, st, "github")?;
+            }
+            Kind::Slack(r) => {
+                let id = self.slack_rng.uuid();
+                let session = 8_412_000_000_000 + self.slack_rng.below(1_000_000_000);
+                formats::slack::entry(&mut self.buf, t, &id, &r, &w.users[r.user], session);
+                self.put(out, FileId::Slack, t, st, "slack")?;
             }
             Kind::Mail(m) => self.mail(t, st, &m, w, out)?,
         }

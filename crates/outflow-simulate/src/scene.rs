@@ -2,7 +2,9 @@
 //! a name, open a connection, write a file, log a SaaS action. Each pushes
 //! activities (tagged with the story, if any) onto the queue.
 
-use crate::activity::{Account, Dns, Flow, Gh, Gws, Http, Kind, Mail, Proc, Queue, Trail, M365};
+use crate::activity::{
+    Account, Dns, Flow, Gh, Gws, Http, Kind, Mail, Proc, Queue, Slack, Trail, M365,
+};
 use crate::clock::{Micros, SEC};
 use crate::rng::Rng;
 use crate::services::{svc, Svc};
@@ -306,6 +308,10 @@ impl<'a> Scene<'a> {
 
     pub fn gh(&mut self, t: Micros, r: Gh) {
         self.push(t, Kind::Gh(Box::new(r)));
+    }
+
+    pub fn slack(&mut self, t: Micros, r: Slack) {
+        self.push(t, Kind::Slack(Box::new(r)));
     }
 
     pub fn mail(&mut self, t: Micros, m: Mail) {

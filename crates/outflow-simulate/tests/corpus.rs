@@ -57,7 +57,7 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 #[test]
 fn every_file_reads_back_with_zero_rejects_and_the_reported_counts() {
     let (dir, report) = generate(7);
-    assert!(report.files.len() >= 19, "{:?}", report.files);
+    assert!(report.files.len() >= 20, "{:?}", report.files);
     let formats: HashSet<&str> = report.files.iter().map(|f| f.format).collect();
     for want in [
         "win-json",
@@ -71,6 +71,7 @@ fn every_file_reads_back_with_zero_rejects_and_the_reported_counts() {
         "gworkspace",
         "cloudtrail",
         "github",
+        "slack",
         "proofpoint",
         "message-trace",
     ] {
@@ -229,6 +230,7 @@ fn stories_cover_every_sub_technique_and_tool_family() {
         "certreq",
         "git",
         "github-webhook",
+        "slack-app",
         "onedrive",
         "google-drive",
         "ngrok",

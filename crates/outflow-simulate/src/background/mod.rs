@@ -5,6 +5,7 @@
 mod daily;
 mod mail;
 mod server;
+pub mod slack;
 mod workstation;
 
 pub use workstation::{EDGE, REPOS};

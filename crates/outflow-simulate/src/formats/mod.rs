@@ -11,6 +11,7 @@ pub mod m365;
 pub mod message_trace;
 pub mod panos;
 pub mod proofpoint;
+pub mod slack;
 pub mod squid;
 pub mod w3c;
 pub mod winevt;

@@ -9,6 +9,7 @@ mod email;
 mod file_drop;
 mod paste;
 mod saas;
+mod slack_app;
 mod slow_low;
 mod staging;
 mod travel;
@@ -85,6 +86,7 @@ const STORIES: &[(&str, StoryFn)] = &[
     ("slow-and-low-pcloud", slow_low::pcloud),
     ("email-freemail", email::freemail),
     ("impossible-travel-bulk-upload", travel::impossible_travel),
+    ("slack-app-webhook", slack_app::install_then_post),
 ];
 
 /// Pushes every story's activities and returns their labels.

@@ -9,7 +9,7 @@ use crate::clock::{MIN, SEC};
 use crate::scene::Scene;
 use crate::world::{Os, Role, GITHUB_ORG};
 
-fn post(path: String, ua: &str) -> Option<Http> {
+pub(super) fn post(path: String, ua: &str) -> Option<Http> {
     Some(Http {
         method: "POST",
         path,
@@ -19,7 +19,7 @@ fn post(path: String, ua: &str) -> Option<Http> {
     })
 }
 
-const PS_UA: &str =
+pub(super) const PS_UA: &str =
     "Mozilla/5.0 (Windows NT 10.0; Microsoft Windows 10.0.22631; en-US) PowerShell/5.1.22621.4391";
 
 fn ps_webhook(
