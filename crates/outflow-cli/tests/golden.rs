@@ -124,6 +124,7 @@ fn formats_summary_covers_every_text_format_without_rejects() {
         "gworkspace",
         "cloudtrail",
         "github",
+        "slack",
         "proofpoint",
         "message-trace",
     ] {

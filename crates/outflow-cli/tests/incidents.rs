@@ -293,7 +293,7 @@ fn simulated_corpus_hunted_and_scored() {
     );
     assert_eq!(a["input"], "alerts");
     assert_eq!(i["input"], "incidents");
-    assert_eq!(a["stories"], 29);
+    assert_eq!(a["stories"], 30);
     assert_eq!(a["hosts"], 20, "read from summary.json beside the truth");
     // The incidents written and the ids on the alerts tell the same story.
     assert_eq!(a["incidents"], i["incidents"]);
@@ -308,13 +308,32 @@ fn simulated_corpus_hunted_and_scored() {
     );
     // Incidents never outnumber the alerts they group.
     assert!(i["incidents"].as_u64() <= a["alerts"].as_u64());
+    // The Slack audit log shows the story's unapproved app getting its
+    // webhook; the approved apps (PagerDuty's webhook included) stay silent.
+    let slack_apps = |alerts: &str| -> Vec<String> {
+        alerts
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .filter(|v| {
+                v["rule"]["id"] == "outflow.webhook-integration"
+                    && v["origin"]["file"] == "logs/saas/slack-audit.jsonl"
+            })
+            .map(|v| v["fields"]["app"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    let apps = slack_apps(&alerts);
+    assert_eq!(apps.len(), 1, "{apps:?}");
+    assert!(!apps[0].starts_with("PagerDuty"), "{apps:?}");
 
     // Without the policy every story is still found; what outflow cannot
-    // know then is that the nightly backups go to the organisation's own bucket.
+    // know then is that the nightly backups go to the organisation's own
+    // bucket, and which Slack apps it approved.
     let (plain, err, code) = outflow(&sim, &["hunt", "-q", "--format", "jsonl", "logs"]);
     assert_eq!(code, 0, "{err}");
     std::fs::write(sim.join("plain.jsonl"), &plain).unwrap();
     let p = score("plain.jsonl");
     assert!(f(&p, "recall") >= MIN_INCIDENT_RECALL, "{p}");
+    // Without the policy's sanctioned apps, PagerDuty's webhook is reported too.
+    assert!(slack_apps(&plain).iter().any(|a| a.starts_with("PagerDuty")));
     assert!(f(&p, "false_incidents") <= 3.0, "{p}");
 }
