@@ -1,7 +1,8 @@
-//! The three analytics over a simulated corpus (every log format, 28 labelled
+//! The three analytics over a simulated corpus (every log format, 30 labelled
 //! stories and benign background with its traps: OneDrive sync, nightly
 //! backups to the organisation's own bucket, browser uploads, developers'
-//! pushes): each fires on its stories and raises nothing that matches no story.
+//! pushes, approved Slack apps): each fires on its stories and raises nothing
+//! that matches no story.
 
 mod stateful_support;
 
@@ -42,7 +43,18 @@ fn each_analytic_fires_on_its_stories_and_nowhere_else() {
     }
 
     let events = read_dir(&dir.path().join("logs"));
-    let c = ctx(None, None);
+    // Only the organisation's approved apps: PagerDuty's Slack webhook is
+    // sanctioned, the rest is judged without a policy.
+    let apps: String = std::fs::read_to_string(dir.path().join("policy.yml"))
+        .unwrap()
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with("apps:"))
+        .take_while(|l| l.starts_with("  "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(apps.contains("service: slack"), "{apps}");
+    let policy = format!("sanctioned:\n{apps}");
+    let c = ctx(Some(&policy), None);
     let found = run_all(
         &c,
         &[
@@ -84,6 +96,6 @@ fn each_analytic_fires_on_its_stories_and_nowhere_else() {
     );
     assert_eq!(
         ids("outflow.webhook-integration"),
-        ["S12", "S13", "S14", "S15", "S16", "S17"]
+        ["S12", "S13", "S14", "S15", "S16", "S17", "S30"]
     );
 }
