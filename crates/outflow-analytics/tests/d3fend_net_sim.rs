@@ -2,12 +2,14 @@
 //! hosts, 3 days, the labelled exfiltration stories and the benign traps:
 //! OneDrive sync, video calls, developers' git pushes, backups): each fires
 //! on the stories it can see and raises no alert on background traffic.
+//! Inbound traffic filtering (D3-ITF) included: SSH sessions from outside
+//! to a server that runs a tunnel client.
 
 mod common_net;
 
 use common_net::{ctx, of, read_dir, run};
 use outflow_analytics::stateful::{
-    community_deviation, payload_profile, protocol_anomaly, tunnel_relay,
+    community_deviation, inbound_untrusted, payload_profile, protocol_anomaly, tunnel_relay,
 };
 use outflow_analytics::StatefulAnalytic;
 use outflow_detect::Finding;
@@ -28,6 +30,7 @@ fn analytics(c: &std::sync::Arc<outflow_analytics::Ctx>) -> Vec<Box<dyn Stateful
         payload_profile::build(c).unwrap(),
         protocol_anomaly::build(c).unwrap(),
         tunnel_relay::build(c).unwrap(),
+        inbound_untrusted::build(c).unwrap(),
     ]
 }
 
@@ -184,9 +187,10 @@ fn protocol_anomaly_flags_scripted_uploads() {
 }
 
 #[test]
-fn tunnel_relay_flags_the_three_tunnels_and_no_video_call() {
+fn tunnel_relay_flags_the_tunnels_and_no_video_call() {
     let (hit, stray) = score(tunnel_relay::ID);
-    assert_eq!(hit, set(&["S22", "S23", "S24"]));
+    // The three tunnels out, and the tunnel of the server reached from outside.
+    assert_eq!(hit, set(&["S22", "S23", "S24", "S31"]));
     assert!(stray.is_empty(), "{:?}", describe(&stray));
     let all = of(&corpus().findings, tunnel_relay::ID);
     assert!(!all.iter().any(|f| on_benign_trap(f)));
@@ -205,6 +209,27 @@ fn tunnel_relay_flags_the_three_tunnels_and_no_video_call() {
     );
     assert!(ngrok[0].bytes_out.unwrap() > 3_000_000_000);
     assert!(ngrok[0].risk_score >= 8);
+}
+
+#[test]
+fn inbound_untrusted_flags_the_sessions_into_the_tunnelled_server() {
+    let (hit, stray) = score(inbound_untrusted::NAME);
+    assert_eq!(hit, set(&["S31"]));
+    assert!(stray.is_empty(), "{:?}", describe(&stray));
+    let all = of(&corpus().findings, inbound_untrusted::NAME);
+    // Sessions within the hour from one source to one port make one alert,
+    // raised to the tunnel risk: the server had just reached Cloudflare's edge.
+    assert_eq!(all.len(), 1, "{:?}", describe(&all));
+    let f = all[0];
+    assert_eq!(f.risk_score, 8);
+    assert_eq!(f.attack, ["T1133", "T1572"]);
+    assert!(
+        f.fields["via_tunnel"].contains("Cloudflare Tunnel"),
+        "{:?}",
+        f.fields
+    );
+    assert!(f.fields["source_ip"].starts_with("192.0.2."));
+    assert_eq!(f.destination.as_ref().unwrap().port, Some(22));
 }
 
 #[test]

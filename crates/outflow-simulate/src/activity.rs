@@ -62,6 +62,24 @@ pub struct Flow {
     pub proxied: bool,
 }
 
+/// A TCP session opened from outside to a host, through the firewall's
+/// destination NAT (the public address and `public_port` to the host's `port`).
+#[derive(Debug)]
+pub struct Inbound {
+    pub host: usize,
+    pub remote: String,
+    pub remote_port: u16,
+    pub public_port: u16,
+    pub port: u16,
+    pub app: &'static str,
+    pub country: &'static str,
+    /// Bytes the outside sent, and the host sent back.
+    pub bytes_from: u64,
+    pub bytes_to: u64,
+    pub duration: Micros,
+    pub uid: String,
+}
+
 #[derive(Debug)]
 pub struct Dns {
     pub host: usize,
@@ -179,6 +197,9 @@ pub enum Kind {
     Connect(Rc<Flow>),
     /// The firewall's end-of-session record of a flow.
     FirewallEnd(Rc<Flow>),
+    Inbound(Rc<Inbound>),
+    /// The firewall's end-of-session record of an inbound session.
+    InboundEnd(Rc<Inbound>),
     FileCreate(Rc<Proc>, String),
     Script(Rc<Proc>, String),
     M365(Box<M365>),

@@ -1,11 +1,11 @@
 //! Writes each activity into every log that would see it.
 
-use crate::activity::{Account, Activity, Flow, Kind, Mail, Queue};
+use crate::activity::{Account, Activity, Flow, Inbound, Kind, Mail, Queue};
 use crate::clock::{Micros, SEC};
 use crate::formats::{self, winevt::Who, zeek_tsv::Tuple};
 use crate::out::{FileId, Out};
 use crate::rng::Rng;
-use crate::world::{Os, Site, World, DOMAIN, NETBIOS};
+use crate::world::{Os, Site, World, DOMAIN, NAT_IP, NETBIOS};
 use std::io;
 use std::rc::Rc;
 
@@ -236,7 +236,7 @@ impl Renderer {
                             12_000,
                             qlen,
                             alen,
-                            true,
+                            (true, true),
                         );
                         self.put(out, FileId::ZeekConn, t, st, "zeek-conn")?;
                     }
@@ -250,7 +250,7 @@ impl Renderer {
                             12_000,
                             qlen,
                             alen,
-                            true,
+                            (true, true),
                         );
                         self.put(out, FileId::ZeekJsonConn, t, st, "zeek-json-conn")?;
                     }
@@ -280,8 +280,34 @@ impl Renderer {
                     sent: f.bytes_out + f.bytes_out / 30 + 800,
                     received: f.bytes_in + f.bytes_in / 30 + 600,
                     session_id: self.session,
+                    inbound: None,
                 };
                 formats::panos::line(&mut self.buf, &s);
+                self.put(out, FileId::PanOs, t, st, "panos-traffic")?;
+            }
+            Kind::Inbound(s) => {
+                self.inbound(t, st, &s, w, out)?;
+                q.push(t + s.duration, st, Kind::InboundEnd(s));
+            }
+            Kind::InboundEnd(s) => {
+                let host = &w.hosts[s.host];
+                self.session += 1;
+                let p = formats::panos::Session {
+                    start: t - s.duration,
+                    end: t,
+                    src: (&s.remote, s.remote_port),
+                    dst: (NAT_IP, s.public_port),
+                    user: None,
+                    app: s.app,
+                    category: "any",
+                    country: s.country,
+                    proto: "tcp",
+                    sent: s.bytes_from + s.bytes_from / 30 + 800,
+                    received: s.bytes_to + s.bytes_to / 30 + 600,
+                    session_id: self.session,
+                    inbound: Some((&host.ip, s.port)),
+                };
+                formats::panos::line(&mut self.buf, &p);
                 self.put(out, FileId::PanOs, t, st, "panos-traffic")?;
             }
             Kind::M365(r) => {
@@ -330,6 +356,37 @@ impl Renderer {
             Kind::Mail(m) => self.mail(t, st, &m, w, out)?,
         }
         Ok(())
+    }
+
+    /// The sensor's view of a session from outside to a host.
+    fn inbound(
+        &mut self,
+        t: Micros,
+        st: Option<u32>,
+        s: &Inbound,
+        w: &World,
+        out: &mut Out,
+    ) -> io::Result<()> {
+        let host = &w.hosts[s.host];
+        let tu = Tuple {
+            uid: &s.uid,
+            orig: (&s.remote, s.remote_port),
+            resp: (&host.ip, s.port),
+        };
+        let ts = t + 20_000;
+        let (d, from, to) = (s.duration, s.bytes_from, s.bytes_to);
+        // The originator is outside, the responder inside.
+        let local = (false, true);
+        match host.site {
+            Site::Hq => {
+                formats::zeek_tsv::conn(&mut self.buf, ts, &tu, "tcp", s.app, d, from, to, local);
+                self.put(out, FileId::ZeekConn, ts, st, "zeek-conn")
+            }
+            Site::Branch => {
+                formats::zeek_json::conn(&mut self.buf, ts, &tu, "tcp", s.app, d, from, to, local);
+                self.put(out, FileId::ZeekJsonConn, ts, st, "zeek-json-conn")
+            }
+        }
     }
 
     fn connect(
@@ -393,7 +450,7 @@ impl Renderer {
                     f.duration,
                     f.bytes_out,
                     f.bytes_in,
-                    false,
+                    (true, false),
                 );
                 self.put(out, FileId::ZeekConn, ts, st, "zeek-conn")?;
                 if f.svc.port == 443 {
@@ -465,7 +522,7 @@ impl Renderer {
                     f.duration,
                     f.bytes_out,
                     f.bytes_in,
-                    false,
+                    (true, false),
                 );
                 self.put(out, FileId::ZeekJsonConn, ts, st, "zeek-json-conn")?;
             }

@@ -3,7 +3,7 @@
 //! activities (tagged with the story, if any) onto the queue.
 
 use crate::activity::{
-    Account, Dns, Flow, Gh, Gws, Http, Kind, Mail, Proc, Queue, Slack, Trail, M365,
+    Account, Dns, Flow, Gh, Gws, Http, Inbound, Kind, Mail, Proc, Queue, Slack, Trail, M365,
 };
 use crate::clock::{Micros, SEC};
 use crate::rng::Rng;
@@ -249,6 +249,42 @@ impl<'a> Scene<'a> {
             self.last = Some(self.last.map_or(end, |l| l.max(end)));
         }
         self.push(t, Kind::Connect(Rc::new(flow)));
+    }
+
+    /// A session from `remote` (outside) to `host`'s `port`, let in through the
+    /// firewall's public address on `public_port`; `to` (the host's answers)
+    /// counts toward the story's bytes.
+    #[allow(clippy::too_many_arguments)]
+    pub fn inbound(
+        &mut self,
+        t: Micros,
+        host: usize,
+        remote: &str,
+        (public_port, port): (u16, u16),
+        app: &'static str,
+        country: &'static str,
+        (from, to): (u64, u64),
+        duration: Micros,
+    ) {
+        let s = Inbound {
+            host,
+            remote: remote.to_string(),
+            remote_port: self.rng.range(32768, 61000) as u16,
+            public_port,
+            port,
+            app,
+            country,
+            bytes_from: from,
+            bytes_to: to,
+            duration: duration.max(SEC / 10),
+            uid: format!("C{}", self.rng.base62(17)),
+        };
+        if self.story.is_some() {
+            self.bytes_out += to;
+            let end = t + s.duration;
+            self.last = Some(self.last.map_or(end, |l| l.max(end)));
+        }
+        self.push(t, Kind::Inbound(Rc::new(s)));
     }
 
     /// Resolves then uploads `bytes` in `parts` connections spaced `gap` apart,

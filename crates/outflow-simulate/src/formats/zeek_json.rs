@@ -14,14 +14,14 @@ pub fn conn(
     duration: Micros,
     out: u64,
     inb: u64,
-    local_resp: bool,
+    (local_orig, local_resp): (bool, bool),
 ) {
     b.push_str("{\"_path\":\"conn\",\"ts\":");
     clock::epoch(b, t, 6);
     let (po, pi) = (packets(out), packets(inb));
     let _ = writeln!(
         b,
-        ",\"uid\":\"{}\",\"id.orig_h\":\"{}\",\"id.orig_p\":{},\"id.resp_h\":\"{}\",\"id.resp_p\":{},\"proto\":\"{proto}\",\"service\":\"{service}\",\"duration\":{}.{:06},\"orig_bytes\":{out},\"resp_bytes\":{inb},\"conn_state\":\"SF\",\"local_orig\":true,\"local_resp\":{local_resp},\"missed_bytes\":0,\"history\":\"{}\",\"orig_pkts\":{po},\"orig_ip_bytes\":{},\"resp_pkts\":{pi},\"resp_ip_bytes\":{},\"tunnel_parents\":[]}}",
+        ",\"uid\":\"{}\",\"id.orig_h\":\"{}\",\"id.orig_p\":{},\"id.resp_h\":\"{}\",\"id.resp_p\":{},\"proto\":\"{proto}\",\"service\":\"{service}\",\"duration\":{}.{:06},\"orig_bytes\":{out},\"resp_bytes\":{inb},\"conn_state\":\"SF\",\"local_orig\":{local_orig},\"local_resp\":{local_resp},\"missed_bytes\":0,\"history\":\"{}\",\"orig_pkts\":{po},\"orig_ip_bytes\":{},\"resp_pkts\":{pi},\"resp_ip_bytes\":{},\"tunnel_parents\":[]}}",
         tu.uid,
         tu.orig.0,
         tu.orig.1,

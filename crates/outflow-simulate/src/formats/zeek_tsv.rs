@@ -72,15 +72,16 @@ pub fn conn(
     duration: Micros,
     out: u64,
     inb: u64,
-    local_resp: bool,
+    (local_orig, local_resp): (bool, bool),
 ) {
     lead(b, t, tu);
     let (po, pi) = (packets(out), packets(inb));
     let _ = writeln!(
         b,
-        "\t{proto}\t{service}\t{}.{:06}\t{out}\t{inb}\tSF\tT\t{}\t0\t{}\t{po}\t{}\t{pi}\t{}\t(empty)",
+        "\t{proto}\t{service}\t{}.{:06}\t{out}\t{inb}\tSF\t{}\t{}\t0\t{}\t{po}\t{}\t{pi}\t{}\t(empty)",
         duration / 1_000_000,
         duration % 1_000_000,
+        if local_orig { "T" } else { "F" },
         if local_resp { "T" } else { "F" },
         if proto == "udp" { "Dd" } else { "ShADadFf" },
         out + po * 28,

@@ -87,6 +87,7 @@ const STORIES: &[(&str, StoryFn)] = &[
     ("email-freemail", email::freemail),
     ("impossible-travel-bulk-upload", travel::impossible_travel),
     ("slack-app-webhook", slack_app::install_then_post),
+    ("tunnel-inbound-ssh", tunnels::inbound_ssh),
 ];
 
 /// Pushes every story's activities and returns their labels.
