@@ -293,7 +293,7 @@ fn simulated_corpus_hunted_and_scored() {
     );
     assert_eq!(a["input"], "alerts");
     assert_eq!(i["input"], "incidents");
-    assert_eq!(a["stories"], 30);
+    assert_eq!(a["stories"], 31);
     assert_eq!(a["hosts"], 20, "read from summary.json beside the truth");
     // The incidents written and the ids on the alerts tell the same story.
     assert_eq!(a["incidents"], i["incidents"]);
@@ -334,6 +334,8 @@ fn simulated_corpus_hunted_and_scored() {
     let p = score("plain.jsonl");
     assert!(f(&p, "recall") >= MIN_INCIDENT_RECALL, "{p}");
     // Without the policy's sanctioned apps, PagerDuty's webhook is reported too.
-    assert!(slack_apps(&plain).iter().any(|a| a.starts_with("PagerDuty")));
+    assert!(slack_apps(&plain)
+        .iter()
+        .any(|a| a.starts_with("PagerDuty")));
     assert!(f(&p, "false_incidents") <= 3.0, "{p}");
 }
