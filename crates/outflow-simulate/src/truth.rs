@@ -2,7 +2,7 @@
 //! summary (`summary.json`: background volume per file, totals, speed).
 
 use crate::clock;
-use crate::formats::json::{kn, kv, s};
+use crate::formats::json::{kl, kn, kv, s};
 use crate::out::{Evidence, FileReport};
 use crate::stories::Planned;
 use crate::world::World;
@@ -15,16 +15,6 @@ fn time(t: clock::Micros) -> String {
     b
 }
 
-fn list(b: &mut String, key: &str, items: &[String]) {
-    let _ = write!(b, ",\"{key}\":[");
-    for (i, it) in items.iter().enumerate() {
-        if i > 0 {
-            b.push(',');
-        }
-        s(b, it);
-    }
-    b.push(']');
-}
 
 /// One truth line.
 pub fn story_line(b: &mut String, w: &World, p: &Planned, evidence: &[Evidence]) {
@@ -47,8 +37,8 @@ pub fn story_line(b: &mut String, w: &World, p: &Planned, evidence: &[Evidence])
         .iter()
         .map(|&h| w.hosts[h].ip.clone())
         .collect();
-    list(b, "hosts", &hosts);
-    list(b, "host_ips", &ips);
+    kl(b, "hosts", &hosts);
+    kl(b, "host_ips", &ips);
     match p.meta.user {
         Some(u) => {
             kv(b, "user", &w.users[u].sam);

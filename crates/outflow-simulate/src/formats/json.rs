@@ -42,6 +42,18 @@ pub fn kv(b: &mut String, key: &str, v: &str) {
     s(b, v);
 }
 
+/// Appends `,"key":["a","b"]`.
+pub fn kl<S: AsRef<str>>(b: &mut String, key: &str, items: &[S]) {
+    let _ = write!(b, ",\"{key}\":[");
+    for (i, it) in items.iter().enumerate() {
+        if i > 0 {
+            b.push(',');
+        }
+        s(b, it.as_ref());
+    }
+    b.push(']');
+}
+
 /// Appends `,"key":n`.
 pub fn kn(b: &mut String, key: &str, n: impl std::fmt::Display) {
     let _ = write!(b, ",\"{key}\":{n}");

@@ -1,7 +1,7 @@
 //! Slack Enterprise Grid audit log entries, one per line, as export tools
 //! write the `entries` of `GET /audit/v1/logs`.
 
-use super::json::{kn, kv, s};
+use super::json::{kl, kn, kv, s};
 use crate::activity::{Slack, SlackEntity};
 use crate::clock::{self, Micros};
 use crate::world::User;
@@ -40,7 +40,7 @@ pub fn entry(b: &mut String, t: Micros, id: &str, r: &Slack, u: &User, session: 
                 b,
                 ",\"is_distributed\":true,\"is_directory_approved\":{directory_approved},\"is_workflow_app\":false"
             );
-            list(b, "scopes", scopes);
+            kl(b, "scopes", scopes);
             b.push_str("}}");
         }
         SlackEntity::File { id, name } => {
@@ -73,7 +73,7 @@ pub fn entry(b: &mut String, t: Micros, id: &str, r: &Slack, u: &User, session: 
     {
         b.push_str(",\"details\":{\"is_internal_integration\":false");
         kv(b, "app_owner_id", &user_id);
-        list(b, "bot_scopes", scopes);
+        kl(b, "bot_scopes", scopes);
         if let Some(c) = channel {
             kv(b, "channel", c);
         }
@@ -91,13 +91,3 @@ fn user(b: &mut String, id: &str, u: &User) {
     b.push('}');
 }
 
-fn list(b: &mut String, key: &str, items: &[&str]) {
-    let _ = write!(b, ",\"{key}\":[");
-    for (i, it) in items.iter().enumerate() {
-        if i > 0 {
-            b.push(',');
-        }
-        s(b, it);
-    }
-    b.push(']');
-}

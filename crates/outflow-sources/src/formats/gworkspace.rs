@@ -23,8 +23,7 @@ use super::saas_util::{add_pairs, elements, lines_before, member, members, time_
 use crate::ctx::ReadCtx;
 use crate::detect::Sample;
 use crate::input::Opened;
-use crate::json::{add_field, for_each_record, leaf_value, walk, RecordMeta};
-use crate::lines::LineReader;
+use crate::json::{add_field, leaf_value, walk, RecordMeta};
 use outflow_event::{Position, RejectReason, SourceKind};
 use std::io;
 
@@ -49,9 +48,7 @@ const VALUE_KEYS: &[&str] = &[
 ];
 
 pub fn read(opened: Opened, ctx: &mut ReadCtx) -> io::Result<()> {
-    let max = ctx.limits.max_line_bytes.max(ctx.limits.max_record_bytes);
-    let mut lines = LineReader::new(opened.reader, max);
-    for_each_record(&mut lines, ctx, record)
+    super::document_records(opened, ctx, record)
 }
 
 pub fn record(text: &str, meta: RecordMeta, ctx: &mut ReadCtx) {

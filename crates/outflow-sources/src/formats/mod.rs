@@ -75,6 +75,19 @@ pub fn json_records(
     for_each_record(&mut lines, ctx, record)
 }
 
+/// Frames a JSON stream whose records may be whole documents on one line
+/// longer than the line limit (CloudTrail's Records files, saved API
+/// response pages): the record limit is taken as the line limit.
+pub fn document_records(
+    opened: Opened,
+    ctx: &mut ReadCtx,
+    record: fn(&str, RecordMeta, &mut ReadCtx),
+) -> io::Result<()> {
+    let max = ctx.limits.max_line_bytes.max(ctx.limits.max_record_bytes);
+    let mut lines = LineReader::new(opened.reader, max);
+    for_each_record(&mut lines, ctx, record)
+}
+
 /// A format's content test, paired with the format it recognises.
 type Sniffer = (fn(&Sample) -> bool, SourceKind);
 

@@ -22,8 +22,7 @@ use super::saas_util::{elements, json_str, lines_before, member, members, time_o
 use crate::ctx::ReadCtx;
 use crate::detect::Sample;
 use crate::input::Opened;
-use crate::json::{for_each_record, RecordMeta};
-use crate::lines::LineReader;
+use crate::json::RecordMeta;
 use outflow_event::{Position, RejectReason, SourceKind};
 use std::io;
 
@@ -37,9 +36,7 @@ pub fn sniff(s: &Sample) -> bool {
 }
 
 pub fn read(opened: Opened, ctx: &mut ReadCtx) -> io::Result<()> {
-    let max = ctx.limits.max_line_bytes.max(ctx.limits.max_record_bytes);
-    let mut lines = LineReader::new(opened.reader, max);
-    for_each_record(&mut lines, ctx, record)
+    super::document_records(opened, ctx, record)
 }
 
 pub fn record(text: &str, meta: RecordMeta, ctx: &mut ReadCtx) {

@@ -4,7 +4,7 @@
 
 use super::{url_host, url_path, WebhookIntegration, NAME};
 use crate::report;
-use crate::view::View;
+use crate::view::{ServiceRef, View};
 use outflow_detect::Finding;
 
 impl WebhookIntegration {
@@ -65,11 +65,30 @@ impl WebhookIntegration {
             view.user.as_deref().unwrap_or("an unknown user"),
             target.as_deref().unwrap_or("an unnamed destination")
         );
+        let sends_to = (host, target, service.as_ref());
+        let mut f = self.integration(view, summary, action, place, sends_to);
+        if let Some(u) = url {
+            f.fields.insert("url".into(), u);
+        }
+        out.push(f);
+    }
+
+    /// The alert for an integration created by `action` on `place`, that
+    /// sends to (host, target, the host's service): T1567.004, at the
+    /// risk of a webhook created in an audit log.
+    pub(super) fn integration(
+        &self,
+        view: &View<'_>,
+        summary: String,
+        action: &str,
+        place: &str,
+        (host, target, service): (Option<String>, Option<String>, Option<&ServiceRef>),
+    ) -> Finding {
         let mut f = report::finding(NAME, &self.meta, view, summary.clone());
         let mut d = f.destination.take().unwrap_or_default();
-        d.domain = host.clone().or(d.domain);
-        d.target = target.clone();
-        if let Some(s) = &service {
+        d.domain = host.or(d.domain);
+        d.target = target;
+        if let Some(s) = service {
             d.service = Some(s.name.to_string());
             d.category = Some(s.category.to_string());
         }
@@ -77,11 +96,8 @@ impl WebhookIntegration {
         f.attack = vec!["T1567.004".to_string()];
         f.fields.insert("action".into(), action.to_string());
         f.fields.insert("place".into(), place.to_string());
-        if let Some(u) = &url {
-            f.fields.insert("url".into(), u.clone());
-        }
         f.fields.insert("summary".into(), summary);
         report::set_risk(&mut f, self.s.hook_create_risk);
-        out.push(f);
+        f
     }
 }

@@ -3,8 +3,7 @@
 //! webhook scope (`incoming-webhook`) the app did not have before. The app
 //! then holds a URL on `hooks.slack.com` that anything can post to.
 
-use super::{WebhookIntegration, NAME};
-use crate::report;
+use super::WebhookIntegration;
 use crate::view::View;
 use outflow_detect::Finding;
 use outflow_event::Value;
@@ -65,25 +64,18 @@ impl WebhookIntegration {
             "{action} on {place} by {}: {app} given {scope}",
             view.user.as_deref().unwrap_or("an unknown user"),
         );
-        let mut f = report::finding(NAME, &self.meta, view, summary.clone());
-        let mut d = f.destination.take().unwrap_or_default();
-        d.domain = Some(HOOK_HOST.to_string());
-        d.target = Some(app.clone());
-        if let Some(s) = self.ctx.service_ref(HOOK_HOST, Some("/services/")) {
-            d.service = Some(s.name.to_string());
-            d.category = Some(s.category.to_string());
-        }
-        f.destination = Some(d);
-        f.attack = vec!["T1567.004".to_string()];
-        f.fields.insert("action".into(), action.to_string());
-        f.fields.insert("place".into(), place.to_string());
+        let service = self.ctx.service_ref(HOOK_HOST, Some("/services/"));
+        let sends_to = (
+            Some(HOOK_HOST.to_string()),
+            Some(app.clone()),
+            service.as_ref(),
+        );
+        let mut f = self.integration(view, summary, action, place, sends_to);
         f.fields.insert("app".into(), app);
         f.fields.insert("scope".into(), scope);
         if let Some(Value::Bool(b)) = view.ev.get("entity.app.is_directory_approved") {
             f.fields.insert("directory_approved".into(), b.to_string());
         }
-        f.fields.insert("summary".into(), summary);
-        report::set_risk(&mut f, self.s.hook_create_risk);
         out.push(f);
     }
 
