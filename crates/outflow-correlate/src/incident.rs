@@ -140,11 +140,14 @@ pub struct Incident {
     pub linked: Vec<Linked>,
 }
 
-/// An alert's one-line summary: its first evidence's, else its rule's title.
+/// An alert's one-line summary: its own (`fields.summary`, for alerts that
+/// sum several records), else its first evidence's, else its rule's title.
 pub fn summary(f: &Finding) -> String {
-    f.evidence
-        .first()
-        .map(|e| e.summary.clone())
+    f.fields
+        .get("summary")
+        .filter(|s| !s.is_empty())
+        .or_else(|| f.evidence.first().map(|e| &e.summary))
+        .cloned()
         .unwrap_or_else(|| f.rule.title.clone())
 }
 
@@ -497,5 +500,30 @@ mod tests {
             a,
             incident_id("host:ws-fin-02", Some(Timestamp::from_secs(1_795_000_001)))
         );
+    }
+
+    #[test]
+    fn a_summing_alert_is_summed_up_by_its_own_summary() {
+        let rule = outflow_detect::AlertRule {
+            id: "outflow.large-transfer".into(),
+            title: "Large transfer".into(),
+            level: "critical".into(),
+            source: "analytic".into(),
+        };
+        let mut f = Finding::new(rule, None);
+        assert_eq!(summary(&f), "Large transfer");
+        f.evidence.push(outflow_detect::Evidence {
+            time: None,
+            source: "zeek-json".into(),
+            origin: outflow_event::Origin {
+                file: "conn.log".into(),
+                position: outflow_event::Position::Line(14),
+            },
+            summary: "one flow of 18 KB".into(),
+        });
+        assert_eq!(summary(&f), "one flow of 18 KB");
+        f.fields
+            .insert("summary".into(), "1.7 GB in 7 flows".into());
+        assert_eq!(summary(&f), "1.7 GB in 7 flows");
     }
 }

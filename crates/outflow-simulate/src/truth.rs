@@ -15,7 +15,6 @@ fn time(t: clock::Micros) -> String {
     b
 }
 
-
 /// One truth line.
 pub fn story_line(b: &mut String, w: &World, p: &Planned, evidence: &[Evidence]) {
     b.push_str("{\"id\":");

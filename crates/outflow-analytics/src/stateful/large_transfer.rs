@@ -422,7 +422,7 @@ impl LargeTransfer {
             .map(|fam| fam.as_str())
             .unwrap_or("-");
         let fields = [
-            ("reason", reason),
+            ("reason", reason.clone()),
             ("total_bytes", total.to_string()),
             ("total", human_bytes(total)),
             ("peak_window_bytes", e.peak.to_string()),
@@ -435,6 +435,21 @@ impl LargeTransfer {
             ("sensors", per_family_text(&e.total)),
             ("destination_key", e.dest.key().to_string()),
             ("risk", risk.to_string()),
+            (
+                "summary",
+                format!(
+                    "{} sent {} to {} in {} flow(s) {}: {reason}",
+                    e.host,
+                    human_bytes(total),
+                    e.dest.describe(),
+                    counted(&e.flows),
+                    if e.first == e.last {
+                        format!("at {}", time_text(e.first))
+                    } else {
+                        format!("from {} to {}", time_text(e.first), time_text(e.last))
+                    },
+                ),
+            ),
         ];
         for (k, v) in fields {
             f.fields.insert(k.to_string(), v);

@@ -275,6 +275,17 @@ impl SlowAndLow {
             ("sensors", per_family_text(&all)),
             ("destination_key", tr.dest.key().to_string()),
             ("risk", self.meta.risk.to_string()),
+            (
+                "summary",
+                format!(
+                    "{} sent {} to {} on {active} of the last {} days, no day above {}",
+                    tr.host,
+                    human_bytes(total),
+                    tr.dest.describe(),
+                    self.s.window_days,
+                    human_bytes(max_day),
+                ),
+            ),
         ];
         for (k, v) in fields {
             f.fields.insert(k.to_string(), v);

@@ -141,6 +141,16 @@ impl Dest {
         }
     }
 
+    /// For people: the service and the name or address it was reached by
+    /// (`MEGA (g.api.mega.co.nz)`), else that name or address.
+    pub fn describe(&self) -> String {
+        let label = self.label();
+        match &self.service {
+            Some(s) if !s.name.eq_ignore_ascii_case(&label) => format!("{} ({label})", s.name),
+            _ => label,
+        }
+    }
+
     pub fn label(&self) -> String {
         match (&self.domain, &self.ip) {
             (Some(d), _) => d.to_string(),

@@ -90,4 +90,3 @@ fn user(b: &mut String, id: &str, u: &User) {
     kv(b, "team", WORKSPACE);
     b.push('}');
 }
-
