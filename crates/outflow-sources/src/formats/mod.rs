@@ -7,7 +7,6 @@ pub mod auditd_event;
 pub mod auditd_syscalls;
 pub mod cloudtrail;
 pub mod common;
-pub mod csv_line;
 pub mod csv_split;
 pub mod csv_table;
 pub mod evtx;

@@ -5,7 +5,7 @@
 //! CONFIG, ...) only with the fields every type starts with. Times carry no
 //! zone in PAN-OS logs and are taken as UTC.
 
-use super::csv_line::{self, Cell};
+use super::csv_split::{split_from, Cell, Split};
 use super::panos_fields::{self as f, COMMON_LEADING, TRAFFIC, TRAFFIC_MIN};
 use crate::ctx::ReadCtx;
 use crate::detect::Sample;
@@ -30,9 +30,19 @@ fn record_start(line: &str) -> Option<usize> {
         .rposition(|&c| c == b' ' || c == b'>')
         .map_or(0, |p| p + 1);
     let mut cells = Vec::new();
-    csv_line::split(line, start, &mut cells).ok()?;
+    split_cells(line, start, &mut cells).ok()?;
     let ty = cells.get(3).map(|c| &line[c.start..c.end])?;
     f::TYPES.contains(&ty).then_some(start)
+}
+
+/// Splits a record strictly: a quoted field left open, or text after a
+/// closing quote, is damage (PAN-OS writes neither).
+fn split_cells(line: &str, from: usize, cells: &mut Vec<Cell>) -> Result<(), &'static str> {
+    match split_from(line, from, b',', cells) {
+        Split::Complete { stray: false } => Ok(()),
+        Split::Complete { stray: true } => Err("text after a closing quote"),
+        Split::Open => Err("unterminated quoted field"),
+    }
 }
 
 fn is_date(b: &[u8]) -> bool {
@@ -46,7 +56,7 @@ fn is_date(b: &[u8]) -> bool {
 
 fn is_export_title_row(line: &str) -> bool {
     let mut cells = Vec::new();
-    if csv_line::split(line, 0, &mut cells).is_err() {
+    if split_cells(line, 0, &mut cells).is_err() {
         return false;
     }
     let has = |t: &str| {
@@ -88,7 +98,7 @@ pub fn read(opened: Opened, ctx: &mut ReadCtx) -> io::Result<()> {
                 }
             },
         };
-        if let Err(e) = csv_line::split(line, start, &mut cells) {
+        if let Err(e) = split_cells(line, start, &mut cells) {
             ctx.reject(RejectReason::Malformed, Position::Line(n), e);
             continue;
         }
@@ -124,15 +134,14 @@ pub fn read(opened: Opened, ctx: &mut ReadCtx) -> io::Result<()> {
 /// Keys for the columns of an export title row.
 fn title_keys(line: &str, ctx: &mut ReadCtx) -> Vec<Key> {
     let mut cells = Vec::new();
-    let _ = csv_line::split(line, 0, &mut cells);
-    let mut buf = String::new();
+    let _ = split_cells(line, 0, &mut cells);
     cells
         .iter()
         .map(|c| {
-            let title = c.text(line, &mut buf);
-            match f::export_name(title) {
+            let title = c.text(line);
+            match f::export_name(&title) {
                 Some(name) => ctx.key(name),
-                None => ctx.key(&f::snake_case(title)),
+                None => ctx.key(&f::snake_case(&title)),
             }
         })
         .collect()
@@ -202,13 +211,12 @@ fn syslog_keys(
 
 fn event(line: &str, n: u64, keys: &[Key], cells: &[Cell], ctx: &mut ReadCtx) -> Event {
     let mut ev = Event::new(SourceKind::PanOs, ctx.origin(Position::Line(n)), line);
-    let mut buf = String::new();
     for (key, c) in keys.iter().zip(cells) {
         if key.is_empty() || c.start == c.end {
             continue;
         }
-        let v = if c.escaped {
-            ev.intern(c.text(line, &mut buf))
+        let v = if c.doubled {
+            ev.intern(&c.text(line))
         } else {
             ev.raw_span(c.start, c.end)
         };
