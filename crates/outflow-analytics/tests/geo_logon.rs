@@ -381,3 +381,50 @@ fn aws_console_sign_ins_count_and_failures_do_not() {
     let (found, _) = run(geo_ctx(), build, failed);
     assert!(found.is_empty(), "{found:#?}");
 }
+
+fn slack(action: &str, time: i64, user: &str, ip: &str) -> serde_json::Value {
+    json!({"id": format!("{action}-{time}"), "date_create": time, "action": action,
+        "actor": {"type": "user", "user": {"id": "W012J3FEWAU", "name": user, "email": format!("{user}@corp.example")}},
+        "entity": {"type": "user", "user": {"id": "W012J3FEWAU", "name": user, "email": format!("{user}@corp.example")}},
+        "context": {"location": {"type": "enterprise", "id": "E1701NCCA", "name": "Corp", "domain": "corp"},
+            "ua": "Mozilla/5.0", "ip_address": ip, "session_id": "847288190092"}})
+}
+
+/// Slack sign-ins count as sign-ins, and files uploaded or given a public
+/// link after one count as uploads.
+#[test]
+fn slack_sign_ins_and_file_uploads_count() {
+    // 2026-11-18T08:00:00Z, then 30 min later from New York, then files.
+    let t0 = 1_795_507_200;
+    let mut entries = vec![
+        slack("user_login", t0, "pkim", "192.0.2.10"),
+        slack("user_login", t0 + 1_800, "pkim", "198.51.100.20"),
+    ];
+    for i in 0..3 {
+        entries.push(slack(
+            "file_uploaded",
+            t0 + 1_900 + i,
+            "pkim",
+            "198.51.100.20",
+        ));
+    }
+    entries.push(slack(
+        "file_public_link_created",
+        t0 + 2_000,
+        "pkim",
+        "198.51.100.20",
+    ));
+    let text = json!({"ok": true, "entries": entries}).to_string();
+    let events = read_text("slack-audit.json", &text);
+    let (found, _) = run(geo_ctx(), build, events);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let f = &found[0];
+    assert_eq!(f.fields["country"], "US");
+    assert!(
+        f.fields["reason"].contains("impossible travel"),
+        "{:?}",
+        f.fields
+    );
+    assert_eq!(f.fields["uploads_after"], "4");
+    assert_eq!(f.risk_score, 7);
+}
