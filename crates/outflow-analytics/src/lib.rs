@@ -17,6 +17,8 @@ pub mod config;
 pub mod context;
 pub mod engine;
 pub mod geoip;
+#[cfg(feature = "geoip-writer")]
+pub mod geoip_writer;
 pub mod intern;
 pub mod names;
 pub mod registry;

@@ -199,49 +199,10 @@ fn a_damaged_store_is_a_usage_error_naming_the_file() {
 }
 
 /// A MaxMind-format database placing the documentation ranges the
-/// simulator signs in from (as `outflow-analytics`' doc_ranges_geoip example).
+/// simulator signs in from.
 fn doc_ranges_db(path: &Path) {
-    use maxminddb_writer::metadata::IpVersion;
-    use maxminddb_writer::paths::IpAddrWithMask;
-    use maxminddb_writer::Database;
-
-    #[derive(serde::Serialize)]
-    struct Country {
-        iso_code: &'static str,
-    }
-    #[derive(serde::Serialize)]
-    struct Location {
-        latitude: f64,
-        longitude: f64,
-    }
-    #[derive(serde::Serialize)]
-    struct City {
-        country: Country,
-        location: Location,
-    }
-    let mut db = Database::default();
-    db.metadata.ip_version = IpVersion::V6;
-    db.metadata.database_type = "Test-City".into();
-    db.metadata.binary_format_major_version = 2;
-    for (v4, len, iso, latitude, longitude) in [
-        ([192, 0, 2, 0], 24, "FR", 48.85, 2.35),
-        ([203, 0, 113, 0], 24, "FR", 45.76, 4.83),
-        ([198, 51, 100, 0], 24, "US", 40.71, -74.0),
-    ] {
-        let data = db
-            .insert_value(City {
-                country: Country { iso_code: iso },
-                location: Location {
-                    latitude,
-                    longitude,
-                },
-            })
-            .unwrap();
-        let v6 = std::net::Ipv4Addr::from(v4).to_ipv6_compatible();
-        db.insert_node(IpAddrWithMask::new(v6.into(), len + 96), data);
-    }
-    let mut f = std::fs::File::create(path).unwrap();
-    db.write_to(&mut f).unwrap();
+    use outflow_analytics::geoip_writer::{city_db, DOC_RANGES};
+    std::fs::write(path, city_db(DOC_RANGES).unwrap()).unwrap();
 }
 
 #[test]

@@ -125,60 +125,16 @@ pub fn sim_truth() -> Vec<serde_json::Value> {
 /// A geolocation database in the MaxMind format: networks (CIDR, IPv4 or
 /// IPv6) to (country, latitude, longitude), built like GeoLite2-City.
 pub fn geo_db(networks: &[(&str, &str, f64, f64)]) -> GeoIp {
-    use maxminddb_writer::metadata::IpVersion;
-    use maxminddb_writer::paths::IpAddrWithMask;
-    use maxminddb_writer::Database;
-    use std::collections::BTreeMap;
-
-    #[derive(serde::Serialize)]
-    struct Country {
-        iso_code: String,
-        names: BTreeMap<String, String>,
-    }
-    #[derive(serde::Serialize)]
-    struct Location {
-        latitude: f64,
-        longitude: f64,
-        accuracy_radius: u16,
-    }
-    #[derive(serde::Serialize)]
-    struct City {
-        country: Country,
-        location: Location,
-    }
-
-    let mut db = Database::default();
-    db.metadata.ip_version = IpVersion::V6;
-    db.metadata.database_type = "Test-City".into();
-    db.metadata.languages = vec!["en".into()];
-    db.metadata.binary_format_major_version = 2;
-    db.metadata.binary_format_minor_version = 0;
-    db.metadata.build_epoch = 1_794_787_200;
-    for (cidr, country, lat, lon) in networks {
-        let rec = City {
-            country: Country {
-                iso_code: country.to_string(),
-                names: [("en".to_string(), country.to_string())].into(),
-            },
-            location: Location {
-                latitude: *lat,
-                longitude: *lon,
-                accuracy_radius: 50,
-            },
-        };
-        let data = db.insert_value(rec).unwrap();
-        let (addr, len) = cidr.split_once('/').unwrap();
-        let len: u8 = len.parse().unwrap();
-        // An IPv6 tree holds IPv4 networks under ::/96, where readers look.
-        let path = match addr.parse::<std::net::IpAddr>().unwrap() {
-            std::net::IpAddr::V4(v4) => {
-                IpAddrWithMask::new(v4.to_ipv6_compatible().into(), len + 96)
-            }
-            v6 => IpAddrWithMask::new(v6, len),
-        };
-        db.insert_node(path, data);
-    }
-    let mut bytes = Vec::new();
-    db.write_to(&mut bytes).unwrap();
-    GeoIp::from_bytes(bytes).unwrap()
+    use outflow_analytics::geoip_writer::{city_db, Place};
+    let places: Vec<Place> = networks
+        .iter()
+        .map(|(network, country, latitude, longitude)| Place {
+            network,
+            iso_code: country,
+            country,
+            latitude: *latitude,
+            longitude: *longitude,
+        })
+        .collect();
+    GeoIp::from_bytes(city_db(&places).unwrap()).unwrap()
 }

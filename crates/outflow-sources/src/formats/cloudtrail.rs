@@ -15,7 +15,7 @@
 //! An event without a usable `eventTime` is rejected.
 
 use super::common::{flat_event, reject_shape, PathAction};
-use super::saas_util::{elements, lines_before, member, members, time_of};
+use super::saas_util::{for_each_element, member, members, time_of};
 use crate::ctx::ReadCtx;
 use crate::detect::Sample;
 use crate::input::Opened;
@@ -43,22 +43,10 @@ pub fn record(text: &str, meta: RecordMeta, ctx: &mut ReadCtx) {
         Err(e) => return ctx.reject(RejectReason::JsonSyntax, meta.position(), e.to_string()),
     };
     if let Some(records) = member(&ms, "Records") {
-        let Ok(els) = elements(text, records.start, depth) else {
-            return reject_shape(ctx, meta.position(), "CloudTrail `Records` is not an array");
-        };
-        let one_line = !text.contains('\n');
-        for (i, (start, end)) in els.into_iter().enumerate() {
-            if ctx.stopped() {
-                return;
-            }
-            let position = if one_line {
-                Position::Record(i as u64 + 1)
-            } else {
-                Position::Line(meta.line + lines_before(text, start))
-            };
-            event(&text[start..end], meta, position, false, ctx);
-        }
-        return;
+        let what = "CloudTrail `Records`";
+        return for_each_element(text, meta, records.start, ctx, what, |el, _, pos, ctx| {
+            event(el, meta, pos, false, ctx)
+        });
     }
     let bridge = member(&ms, "detail-type").is_some() && member(&ms, "detail").is_some();
     if !bridge && member(&ms, "eventName").is_none() {

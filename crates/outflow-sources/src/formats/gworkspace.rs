@@ -19,7 +19,7 @@
 //! index in `items` when the page is on one line.
 
 use super::common::{flat_event, reject_shape, PathAction};
-use super::saas_util::{add_pairs, elements, lines_before, member, members, time_of};
+use super::saas_util::{add_pairs, elements, for_each_element, member, members, time_of};
 use crate::ctx::ReadCtx;
 use crate::detect::Sample;
 use crate::input::Opened;
@@ -61,33 +61,14 @@ pub fn record(text: &str, meta: RecordMeta, ctx: &mut ReadCtx) {
     let Some(items) = page else {
         return activity(text, meta, meta.position(), ctx);
     };
-    let Ok(els) = elements(text, items.start, depth) else {
-        return reject_shape(
-            ctx,
-            meta.position(),
-            "Reports API page whose `items` is not an array",
-        );
-    };
-    let one_line = !text.contains('\n');
-    for (i, (start, end)) in els.into_iter().enumerate() {
-        if ctx.stopped() {
-            return;
-        }
-        let item_meta = RecordMeta {
-            line: meta.line + lines_before(text, start),
-            index: meta.index,
-        };
-        let position = if one_line {
-            Position::Record(i as u64 + 1)
+    let what = "Reports API page's `items`";
+    for_each_element(text, meta, items.start, ctx, what, |el, item, pos, ctx| {
+        if el.starts_with('{') {
+            activity(el, item, pos, ctx);
         } else {
-            item_meta.position()
-        };
-        if text.as_bytes()[start] != b'{' {
-            reject_shape(ctx, position, "Reports API item is not a JSON object");
-            continue;
+            reject_shape(ctx, pos, "Reports API item is not a JSON object");
         }
-        activity(&text[start..end], item_meta, position, ctx);
-    }
+    });
 }
 
 /// One activity at `position`: an outflow event per Google event in it.

@@ -4,8 +4,8 @@
 //! event times, URL hosts and IP addresses written with a port.
 
 use crate::ctx::ReadCtx;
-use crate::json::{add_field, leaf_value, skip_value, unescape, walk, JsonError};
-use outflow_event::{time, Event, Timestamp, Value};
+use crate::json::{add_field, leaf_value, skip_value, unescape, walk, JsonError, RecordMeta};
+use outflow_event::{time, Event, Position, Timestamp, Value};
 use std::borrow::Cow;
 
 /// One member of a JSON object: its (unescaped) key and the byte range of its value.
@@ -119,6 +119,42 @@ pub fn json_str(text: &str, start: usize, end: usize) -> Option<Cow<'_, str>> {
         Some(Cow::Owned(s))
     } else {
         Some(Cow::Borrowed(inner))
+    }
+}
+
+/// Each element of the array at `array` in a page document (CloudTrail's
+/// `Records`, a Reports API page's `items`, a Slack page's `entries`),
+/// with the element's own record meta and position: its line in a
+/// pretty-printed page, else its 1-based index in the array (a page on one
+/// line would give every element the same line). An array that is not one
+/// is rejected as `what`.
+pub fn for_each_element(
+    text: &str,
+    meta: RecordMeta,
+    array: usize,
+    ctx: &mut ReadCtx,
+    what: &str,
+    mut each: impl FnMut(&str, RecordMeta, Position, &mut ReadCtx),
+) {
+    let Ok(els) = elements(text, array, ctx.limits.max_json_depth) else {
+        let detail = format!("{what} is not an array");
+        return super::common::reject_shape(ctx, meta.position(), detail);
+    };
+    let one_line = !text.contains('\n');
+    for (i, (start, end)) in els.into_iter().enumerate() {
+        if ctx.stopped() {
+            return;
+        }
+        let item = RecordMeta {
+            line: meta.line + lines_before(text, start),
+            index: meta.index,
+        };
+        let position = if one_line {
+            Position::Record(i as u64 + 1)
+        } else {
+            item.position()
+        };
+        each(&text[start..end], item, position, ctx);
     }
 }
 

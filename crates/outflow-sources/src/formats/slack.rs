@@ -18,7 +18,7 @@
 //! rejected.
 
 use super::common::{flat_event, reject_shape, PathAction};
-use super::saas_util::{elements, json_str, lines_before, member, members, time_of};
+use super::saas_util::{for_each_element, json_str, member, members, time_of};
 use crate::ctx::ReadCtx;
 use crate::detect::Sample;
 use crate::input::Opened;
@@ -57,25 +57,10 @@ pub fn record(text: &str, meta: RecordMeta, ctx: &mut ReadCtx) {
         };
         return reject_shape(ctx, meta.position(), detail);
     };
-    let Ok(els) = elements(text, entries.start, depth) else {
-        return reject_shape(
-            ctx,
-            meta.position(),
-            "Slack audit `entries` is not an array",
-        );
-    };
-    let one_line = !text.contains('\n');
-    for (i, (start, end)) in els.into_iter().enumerate() {
-        if ctx.stopped() {
-            return;
-        }
-        let position = if one_line {
-            Position::Record(i as u64 + 1)
-        } else {
-            Position::Line(meta.line + lines_before(text, start))
-        };
-        entry(&text[start..end], meta, position, ctx);
-    }
+    let what = "Slack audit `entries`";
+    for_each_element(text, meta, entries.start, ctx, what, |el, _, pos, ctx| {
+        entry(el, meta, pos, ctx)
+    });
 }
 
 /// One audit entry at `position`.
