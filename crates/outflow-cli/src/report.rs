@@ -135,6 +135,10 @@ pub fn text_summary(s: &Summary, hidden_rejects: u64, extra: &[String]) -> Strin
     if t.stopped_early {
         out += "  stopped early\n";
     }
+    if t.not_merged_by_time {
+        out += "  not interleaved by event time: too many files (over 256, the smaller ones over 32 MiB); \
+               stateful analytics may see them out of order (hunt fewer files at a time)\n";
+    }
     for line in extra {
         out += &format!("  {line}\n");
     }

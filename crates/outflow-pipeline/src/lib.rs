@@ -4,6 +4,7 @@
 //! or as they come (for hunting). Every reject reaches the consumer too.
 
 mod hunt;
+mod lanes;
 pub mod merge;
 mod reorder;
 mod run;

@@ -35,9 +35,17 @@ pub trait MergeSink {
     fn tick(&mut self);
 }
 
-/// One file's unread events, with their findings and match ids.
+/// A lane's channel and how many files it carries (their ends close it).
+pub struct MergeLane {
+    pub rx: Receiver<(usize, Msg)>,
+    pub files: usize,
+}
+
+/// One lane's unread events, with their findings and match ids.
 struct Cursor {
     rx: Receiver<(usize, Msg)>,
+    /// Files whose end has not come yet.
+    files_left: usize,
     events: std::vec::IntoIter<Event>,
     findings: std::iter::Peekable<std::vec::IntoIter<(u32, Finding)>>,
     matches: std::iter::Peekable<std::vec::IntoIter<(u32, u32)>>,
@@ -51,9 +59,10 @@ struct Cursor {
 }
 
 impl Cursor {
-    fn new(rx: Receiver<(usize, Msg)>) -> Cursor {
+    fn new(lane: MergeLane) -> Cursor {
         Cursor {
-            rx,
+            rx: lane.rx,
+            files_left: lane.files.max(1),
             events: Vec::new().into_iter(),
             findings: Vec::new().into_iter().peekable(),
             matches: Vec::new().into_iter().peekable(),
@@ -100,7 +109,8 @@ impl Cursor {
                 }
                 Ok((i, msg @ Msg::Done(..))) => {
                     sink.other(i, msg);
-                    self.done = true;
+                    self.files_left -= 1;
+                    self.done = self.files_left == 0;
                 }
                 Ok((i, msg)) => sink.other(i, msg),
                 Err(RecvTimeoutError::Timeout) => sink.tick(),
@@ -124,9 +134,9 @@ impl Cursor {
     }
 }
 
-/// Merges the files' channels (indexed by file) into time-ordered batches.
-pub fn merge(channels: Vec<Receiver<(usize, Msg)>>, sink: &mut dyn MergeSink, tick: Duration) {
-    let mut cursors: Vec<Cursor> = channels.into_iter().map(Cursor::new).collect();
+/// Merges the lanes' channels into time-ordered batches.
+pub fn merge(lanes: Vec<MergeLane>, sink: &mut dyn MergeSink, tick: Duration) {
+    let mut cursors: Vec<Cursor> = lanes.into_iter().map(Cursor::new).collect();
     let mut heap = BinaryHeap::new();
     for (i, c) in cursors.iter_mut().enumerate() {
         if c.advance(sink, tick) {

@@ -1,8 +1,9 @@
-use crate::merge::{merge, MergeSink, MAX_MERGE_FILES, MERGE_BATCH};
+use crate::lanes::{self, SmallLane};
+use crate::merge::{merge, MergeLane, MergeSink, MERGE_BATCH};
 use crate::stage::{Batch, MatcherFactory, TimeRange};
 use crate::summary::{FileSummary, Summary};
 use crate::worker::{Msg, WorkerSink, BATCH};
-use crossbeam_channel::{bounded, Receiver, RecvTimeoutError};
+use crossbeam_channel::{bounded, unbounded, Receiver, RecvTimeoutError, Sender};
 use outflow_event::{Event, Reject, SourceKind};
 use outflow_normalize::{Mappings, Normalizer};
 use outflow_sources::{read_input, Flow, InputSpec, Limits};
@@ -78,9 +79,15 @@ const TICK: Duration = Duration::from_millis(100);
 pub fn run(cfg: &RunConfig, consumer: &mut dyn Consumer) -> Summary {
     let start = Instant::now();
     let n = cfg.inputs.len();
-    let merging = cfg.merge_by_time && !cfg.ordered && n > 1 && n <= MAX_MERGE_FILES;
+    // Merging by time reads each lane on its own thread ([`crate::lanes`]).
+    let lanes = (cfg.merge_by_time && !cfg.ordered && n > 1)
+        .then(|| lanes::plan(&cfg.inputs))
+        .flatten();
+    let merging = lanes.is_some();
+    let not_merged = cfg.merge_by_time && !cfg.ordered && n > 1 && !merging;
+    let units: Vec<Vec<usize>> = lanes.unwrap_or_else(|| (0..n).map(|i| vec![i]).collect());
     let threads = if merging {
-        n
+        units.len()
     } else {
         cfg.threads.clamp(1, n.max(1))
     };
@@ -103,15 +110,16 @@ pub fn run(cfg: &RunConfig, consumer: &mut dyn Consumer) -> Summary {
         let (shared_tx, shared_rx) = bounded::<(usize, Msg)>(threads * 8);
         for _ in 0..threads {
             let (reg_tx, shared_tx) = (reg_tx.clone(), shared_tx.clone());
-            let (next, stop, bytes_read) = (&next, &stop, bytes_read.clone());
+            let (next, stop, bytes_read, units) = (&next, &stop, bytes_read.clone(), &units);
             scope.spawn(move || {
                 let mut normalizer = Normalizer::new(cfg.mappings.clone());
                 let mut matcher = cfg.matchers.as_ref().map(|f| f.matcher());
                 loop {
-                    let idx = next.fetch_add(1, Ordering::Relaxed);
-                    if idx >= n || stop.load(Ordering::Relaxed) {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    if k >= units.len() || stop.load(Ordering::Relaxed) {
                         break;
                     }
+                    let unit = &units[k];
                     let tx = if cfg.ordered || merging {
                         // Merging holds each file to one batch in flight (memory);
                         // batches of flagged events only are small, and the
@@ -123,35 +131,42 @@ pub fn run(cfg: &RunConfig, consumer: &mut dyn Consumer) -> Summary {
                             (false, _) => 16,
                         };
                         let (tx, rx) = bounded(depth);
-                        if reg_tx.send((idx, rx)).is_err() {
+                        if reg_tx.send((unit[0], rx)).is_err() {
                             break;
                         }
                         tx
                     } else {
                         shared_tx.clone()
                     };
-                    let mut sink = WorkerSink::new(
-                        &mut normalizer,
-                        matcher.as_mut(),
-                        cfg.range,
-                        tx,
-                        idx,
-                        stop,
-                    );
-                    sink.deliver = cfg.deliver_events || cfg.matchers.is_some();
-                    sink.flagged_only = cfg.flagged_only && cfg.matchers.is_some();
-                    sink.batch_size = batch_size;
-                    let outcome = read_input(
-                        &cfg.inputs[idx],
-                        cfg.forced,
-                        &cfg.limits,
-                        &mut sink,
-                        Some(bytes_read.clone()),
-                    );
-                    sink.flush();
-                    let counts = sink.logsource_counts();
-                    let skipped = sink.out_of_range;
-                    let _ = sink.tx.send((idx, Msg::Done(outcome, counts, skipped)));
+                    let mut read = |idx: usize, tx: Sender<(usize, Msg)>| {
+                        read_file(
+                            cfg,
+                            idx,
+                            &mut normalizer,
+                            matcher.as_mut(),
+                            tx,
+                            stop,
+                            &bytes_read,
+                            batch_size,
+                        )
+                    };
+                    if let [idx] = unit[..] {
+                        read(idx, tx);
+                        continue;
+                    }
+                    // The shared lane: its files read whole, then handed on in time order.
+                    let mut lane = SmallLane::new();
+                    for &idx in unit {
+                        if stop.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        let (file_tx, file_rx) = unbounded();
+                        read(idx, file_tx);
+                        if !lane.take_file(&file_rx, &tx) {
+                            break;
+                        }
+                    }
+                    lane.send(&tx, unit[0], batch_size);
                 }
             });
         }
@@ -170,12 +185,15 @@ pub fn run(cfg: &RunConfig, consumer: &mut dyn Consumer) -> Summary {
             last_tick: Instant::now(),
         };
         if merging {
-            let mut channels: Vec<Option<Receiver<(usize, Msg)>>> = vec![None; n];
+            // Each lane's channel, under its first file, with its file count.
+            let files_of: BTreeMap<usize, usize> = units.iter().map(|u| (u[0], u.len())).collect();
+            let mut channels: Vec<Option<MergeLane>> = (0..n).map(|_| None).collect();
             let mut registered = 0;
-            while registered < n {
+            while registered < units.len() {
                 match reg_rx.recv_timeout(TICK) {
                     Ok((i, rx)) => {
-                        channels[i] = Some(rx);
+                        let files = files_of.get(&i).copied().unwrap_or(1);
+                        channels[i] = Some(MergeLane { rx, files });
                         registered += 1;
                     }
                     Err(RecvTimeoutError::Timeout) => c.maybe_tick(),
@@ -229,6 +247,7 @@ pub fn run(cfg: &RunConfig, consumer: &mut dyn Consumer) -> Summary {
         drop(shared_rx);
     });
 
+    summary.totals.not_merged_by_time = not_merged;
     progress.bytes_read = bytes_read.load(Ordering::Relaxed);
     progress.elapsed = start.elapsed();
     summary.files = files
@@ -249,6 +268,35 @@ pub fn run(cfg: &RunConfig, consumer: &mut dyn Consumer) -> Summary {
         0.0
     };
     summary
+}
+
+/// Reads one file on a reader thread: its events, in batches, then its end.
+#[allow(clippy::too_many_arguments)]
+fn read_file(
+    cfg: &RunConfig,
+    idx: usize,
+    normalizer: &mut Normalizer,
+    matcher: Option<&mut Box<dyn crate::stage::EventMatcher>>,
+    tx: Sender<(usize, Msg)>,
+    stop: &AtomicBool,
+    bytes_read: &Arc<AtomicU64>,
+    batch_size: usize,
+) {
+    let mut sink = WorkerSink::new(normalizer, matcher, cfg.range, tx, idx, stop);
+    sink.deliver = cfg.deliver_events || cfg.matchers.is_some();
+    sink.flagged_only = cfg.flagged_only && cfg.matchers.is_some();
+    sink.batch_size = batch_size;
+    let outcome = read_input(
+        &cfg.inputs[idx],
+        cfg.forced,
+        &cfg.limits,
+        &mut sink,
+        Some(bytes_read.clone()),
+    );
+    sink.flush();
+    let counts = sink.logsource_counts();
+    let skipped = sink.out_of_range;
+    let _ = sink.tx.send((idx, Msg::Done(outcome, counts, skipped)));
 }
 
 /// The consumer's side of a run: folds messages into the summary.

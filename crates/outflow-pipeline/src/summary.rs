@@ -43,9 +43,14 @@ pub struct Totals {
     /// Events skipped as outside `--from`/`--to` (read, never detected on).
     #[serde(skip_serializing_if = "is_zero")]
     pub out_of_range: u64,
-    /// The files were interleaved by event time (`hunt` over up to 256 files).
+    /// The files were interleaved by event time (`hunt`, `baseline`).
     #[serde(skip_serializing_if = "is_false")]
     pub merged_by_time: bool,
+    /// Interleaving by event time was asked for but the files were too many
+    /// (over 256, the smaller ones holding more than the shared lane takes):
+    /// they arrived as read, so stateful detection may see them out of order.
+    #[serde(skip_serializing_if = "is_false")]
+    pub not_merged_by_time: bool,
 }
 
 fn is_false(b: &bool) -> bool {

@@ -164,3 +164,45 @@ fn stateless_runs_hand_on_only_flagged_events_and_count_the_rest() {
         }
     }
 }
+
+/// More files than reader lanes (a whole `winevt\Logs`, a sample folder):
+/// the largest keep a lane each, the smaller ones are read together and
+/// put in time order, and every event still arrives in time order, once,
+/// with its alert, and every file is accounted for.
+#[test]
+fn more_files_than_lanes_are_still_interleaved_by_event_time() {
+    let many = outflow_pipeline::merge::MAX_MERGE_FILES + 44;
+    let mut inputs: Vec<InputSpec> = (0..many)
+        .map(|i| {
+            let name = format!("small-{i:03}.log");
+            // Each small file spans the whole period, offset from the others.
+            conn_log(&name, 1_795_000_000 + i as u64, 997, 12, i == 7)
+        })
+        .collect();
+    inputs.push(conn_log("big.log", 1_795_000_000, 5, 2_500, false));
+    let total = 12 * many + 2_500;
+    for flagged_only in [false, true] {
+        let mut cfg = config(inputs.clone(), 2, true);
+        cfg.matchers = Some(Arc::new(EveryTenth));
+        cfg.flagged_only = flagged_only;
+        let mut seen = Flagged::default();
+        let summary = run(&cfg, &mut seen);
+        assert!(summary.totals.merged_by_time);
+        assert!(!summary.totals.not_merged_by_time);
+        assert_eq!(summary.totals.events as usize, total);
+        assert_eq!(summary.files.len(), many + 1);
+        assert!(
+            summary.files.iter().all(|f| f.events > 0),
+            "every file's end arrives"
+        );
+        assert_eq!(summary.rejects.values().sum::<u64>(), 1);
+        assert!(
+            seen.events.windows(2).all(|w| w[0] <= w[1]),
+            "in time order across the shared lane and the others"
+        );
+        // uid C0 and C10 of each small file, every tenth of the big one.
+        assert_eq!(seen.findings, 2 * many + 250);
+        let delivered = seen.events.len() as u64 + seen.dropped;
+        assert_eq!(delivered as usize, total);
+    }
+}
