@@ -80,11 +80,12 @@ pub fn run(cfg: &RunConfig, consumer: &mut dyn Consumer) -> Summary {
     let start = Instant::now();
     let n = cfg.inputs.len();
     // Merging by time reads each lane on its own thread ([`crate::lanes`]).
-    let lanes = (cfg.merge_by_time && !cfg.ordered && n > 1)
-        .then(|| lanes::plan(&cfg.inputs))
-        .flatten();
+    let wants_merge = cfg.merge_by_time && !cfg.ordered && n > 1;
+    let lanes = wants_merge.then(|| lanes::plan(&cfg.inputs)).flatten();
     let merging = lanes.is_some();
-    let not_merged = cfg.merge_by_time && !cfg.ordered && n > 1 && !merging;
+    let not_merged = wants_merge && !merging;
+    // What each reader takes in turn: a lane when merging, else one file
+    // (so in ordered runs the unit's index is its file's).
     let units: Vec<Vec<usize>> = lanes.unwrap_or_else(|| (0..n).map(|i| vec![i]).collect());
     let threads = if merging {
         units.len()
@@ -104,7 +105,8 @@ pub fn run(cfg: &RunConfig, consumer: &mut dyn Consumer) -> Summary {
     let mut files: Vec<Option<FileSummary>> = vec![None; n];
 
     std::thread::scope(|scope| {
-        // Ordered runs give each file its own bounded channel, registered here.
+        // Ordered and merged runs give each unit its own bounded channel,
+        // registered here under the unit's index.
         let (reg_tx, reg_rx) = bounded::<(usize, Receiver<(usize, Msg)>)>(n.max(1));
         // Unordered runs share one bounded channel.
         let (shared_tx, shared_rx) = bounded::<(usize, Msg)>(threads * 8);
@@ -131,7 +133,7 @@ pub fn run(cfg: &RunConfig, consumer: &mut dyn Consumer) -> Summary {
                             (false, _) => 16,
                         };
                         let (tx, rx) = bounded(depth);
-                        if reg_tx.send((unit[0], rx)).is_err() {
+                        if reg_tx.send((k, rx)).is_err() {
                             break;
                         }
                         tx
@@ -185,15 +187,13 @@ pub fn run(cfg: &RunConfig, consumer: &mut dyn Consumer) -> Summary {
             last_tick: Instant::now(),
         };
         if merging {
-            // Each lane's channel, under its first file, with its file count.
-            let files_of: BTreeMap<usize, usize> = units.iter().map(|u| (u[0], u.len())).collect();
-            let mut channels: Vec<Option<MergeLane>> = (0..n).map(|_| None).collect();
+            let mut channels: Vec<Option<MergeLane>> = (0..units.len()).map(|_| None).collect();
             let mut registered = 0;
             while registered < units.len() {
                 match reg_rx.recv_timeout(TICK) {
-                    Ok((i, rx)) => {
-                        let files = files_of.get(&i).copied().unwrap_or(1);
-                        channels[i] = Some(MergeLane { rx, files });
+                    Ok((k, rx)) => {
+                        let files = units[k].len();
+                        channels[k] = Some(MergeLane { rx, files });
                         registered += 1;
                     }
                     Err(RecvTimeoutError::Timeout) => c.maybe_tick(),
