@@ -37,7 +37,8 @@ pub enum Kind {
     Saas,
     /// An email (Proofpoint, message trace).
     Email,
-    /// An address lease (Zeek dhcp): which host holds which address.
+    /// A DHCP record: which host holds which address (Zeek's dhcp.log
+    /// says it; the Windows DHCP server's events are not read for it).
     Dhcp,
     /// Anything else (Zeek files, other channels).
     Other,
@@ -200,7 +201,7 @@ pub fn kind_of(ev: &Event) -> Kind {
             (_, Some("conn")) => return Kind::Conn,
             (_, Some("ssl")) => return Kind::Tls,
             (_, Some("dns-client")) => return Kind::Dns,
-            (_, Some("dhcp")) if ev.source != SourceKind::Evtx => return Kind::Dhcp,
+            (_, Some("dhcp")) => return Kind::Dhcp,
             _ => {}
         }
     }
