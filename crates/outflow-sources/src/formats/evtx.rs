@@ -35,12 +35,10 @@ pub fn read(opened: Opened, ctx: &mut ReadCtx) -> io::Result<()> {
     // crate's worker pool would block pool threads if the caller runs on one.
     let settings = ParserSettings::new().indent(false).num_threads(1);
     if let Some(path) = &opened.plain_path {
-        let mut census = match std::fs::File::open(path) {
-            Ok(mut f) => {
-                let len = f.metadata().map(|m| m.len()).unwrap_or(0);
-                Census::read(&mut f, len)
-            }
-            Err(_) => Census::default(),
+        let file = std::fs::File::open(path).and_then(|f| Ok((f.metadata()?.len(), f)));
+        let (len, mut census) = match file {
+            Ok((len, mut f)) => (Some(len), Census::read(&mut f, len)),
+            Err(_) => (None, Census::default()),
         };
         match EvtxParser::from_path(path) {
             Ok(p) => {
@@ -50,8 +48,8 @@ pub fn read(opened: Opened, ctx: &mut ReadCtx) -> io::Result<()> {
             Err(e) => header_reject(ctx, &e),
         }
         report_missing(&census, ctx);
-        if let Ok(m) = std::fs::metadata(path) {
-            check_whole_chunks(m.len(), ctx);
+        if let Some(len) = len {
+            check_whole_chunks(len, ctx);
         }
         return Ok(());
     }
