@@ -7,11 +7,11 @@ use crate::Failure;
 use outflow_analytics::geoip::GeoIp;
 use outflow_analytics::threat_list::ThreatList;
 use outflow_analytics::upload_tooling::UploadToolAnalytic;
-use outflow_analytics::{registry, AnalyticsConfig, AnalyticsEngine, Ctx};
+use outflow_analytics::{registry, AnalyticsConfig, AnalyticsEngine, Ctx, Projector};
 use outflow_detect::Finding;
 use outflow_event::Event;
 use outflow_intel::{Intel, Policy};
-use outflow_pipeline::{EventMatcher, MatcherFactory};
+use outflow_pipeline::{EventMatcher, EventProjector, MatcherFactory, ProjectorFactory};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -114,5 +114,23 @@ struct AnalyticsMatcher(Arc<UploadToolAnalytic>);
 impl EventMatcher for AnalyticsMatcher {
     fn process(&mut self, event: &Event, out: &mut Vec<Finding>, _matches: &mut Vec<u32>) {
         self.0.process(event, out);
+    }
+}
+
+/// The stateful analytics' copies of network records, made on the reader
+/// threads ([`Projector`]).
+pub struct AnalyticsProjection;
+
+impl ProjectorFactory for AnalyticsProjection {
+    fn projector(&self) -> Box<dyn EventProjector> {
+        Box::new(ProjectorOnThread(Projector::default()))
+    }
+}
+
+struct ProjectorOnThread(Projector);
+
+impl EventProjector for ProjectorOnThread {
+    fn project(&mut self, event: &Event) -> Option<Event> {
+        self.0.project(event)
     }
 }

@@ -191,6 +191,7 @@ pub fn run(args: BaselineArgs) -> Result<(), Failure> {
     };
     // Baselines are learnt in event-time order, files interleaved as it happened.
     cfg.merge_by_time = true;
+    cfg.projection = Some(Arc::new(crate::analytics::AnalyticsProjection));
     let ctx = context(
         args.policy.as_deref(),
         args.analytics_config.as_deref(),

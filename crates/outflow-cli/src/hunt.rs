@@ -1,6 +1,8 @@
 //! `outflow hunt`: read inputs and run the detections.
 
-use crate::analytics::{context, engine, notes, AnalyticsFactory, BuiltinFactory, BUILTIN_NOTE};
+use crate::analytics::{
+    context, engine, notes, AnalyticsFactory, AnalyticsProjection, BuiltinFactory, BUILTIN_NOTE,
+};
 use crate::args::{HuntArgs, OutFormat};
 use crate::matcher::{SigmaCorrelator, SigmaFactory, SigmaPlan};
 use crate::output::{check_written, open_output, prepare, resolve_format, strict_outcome};
@@ -234,6 +236,11 @@ pub fn run(args: HuntArgs) -> Result<(), Failure> {
     // (the others are counted where they were read), since a correlation
     // only ever looks at the events its rules matched.
     cfg.flagged_only = consumer.analytics.is_empty();
+    // The analytics read a few fields of each network record: the reader
+    // threads hand on only those.
+    if !consumer.analytics.is_empty() {
+        cfg.projection = Some(Arc::new(AnalyticsProjection));
+    }
     if let Some(c) = correlator {
         consumer = consumer.with_correlator(Box::new(c));
     }

@@ -67,6 +67,7 @@ pub fn prepare(read: &ReadArgs, ordered: bool) -> Result<(RunConfig, Vec<ExpandE
         matchers: None,
         deliver_events: true,
         flagged_only: false,
+        projection: None,
     };
     Ok((cfg, missing))
 }

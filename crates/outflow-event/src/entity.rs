@@ -56,6 +56,20 @@ entity_slots! {
 }
 
 impl Entity {
+    /// The slots that hold no text (addresses, ports, counts), the others empty.
+    pub fn clone_numbers(&self) -> Entity {
+        Entity {
+            pid: self.pid,
+            src_ip: self.src_ip,
+            src_port: self.src_port,
+            dst_ip: self.dst_ip,
+            dst_port: self.dst_port,
+            bytes_out: self.bytes_out,
+            bytes_in: self.bytes_in,
+            ..Entity::default()
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         *self == Entity::default()
     }

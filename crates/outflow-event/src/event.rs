@@ -24,6 +24,11 @@ pub struct Event {
     /// Raw record (first `raw_len` bytes) followed by decoded strings.
     buf: String,
     raw_len: u32,
+    /// Fields a projection left out (developer builds): reading one is a
+    /// bug in the projection's field list, and panics there.
+    #[cfg(debug_assertions)]
+    #[serde(skip)]
+    left_out: Vec<Key>,
 }
 
 impl Event {
@@ -40,6 +45,8 @@ impl Event {
             origin,
             raw_len: raw.len() as u32,
             buf,
+            #[cfg(debug_assertions)]
+            left_out: Vec::new(),
         }
     }
 
@@ -100,10 +107,16 @@ impl Event {
 
     /// First field of that exact name. No allocation.
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.fields
+        let found = self
+            .fields
             .iter()
             .find(|(k, _)| k.len() == name.len() && **k == *name)
-            .map(|(_, v)| v)
+            .map(|(_, v)| v);
+        #[cfg(debug_assertions)]
+        if found.is_none() && self.left_out.iter().any(|k| **k == *name) {
+            panic!("field '{name}' is read but a projection left it out (add it to the reader's field list)");
+        }
+        found
     }
 
     /// The field as a string, when it is one.
@@ -161,6 +174,95 @@ impl Event {
         Some(self.display(v))
     }
 
+    /// A copy with the time, source, logsources, origin and entity, and of
+    /// the fields only those `keep` accepts, their text copied into a buffer
+    /// of its own; the raw record is left out (empty). For a reader thread
+    /// that hands a consumer only what it reads: the copy is small, and the
+    /// full event is freed where it was read.
+    pub fn project(&self, keep: &mut dyn FnMut(&Key) -> bool) -> Event {
+        let mut out = Event {
+            ts: self.ts,
+            source: self.source,
+            logsources: self.logsources.clone(),
+            fields: Vec::new(),
+            entity: Entity::default(),
+            origin: self.origin.clone(),
+            buf: String::new(),
+            raw_len: 0,
+            #[cfg(debug_assertions)]
+            left_out: Vec::new(),
+        };
+        let mut kept: Vec<&(Key, Value)> = Vec::with_capacity(self.fields.len());
+        for f in &self.fields {
+            if keep(&f.0) {
+                kept.push(f);
+            } else {
+                #[cfg(debug_assertions)]
+                out.left_out.push(f.0.clone());
+            }
+        }
+        let text = |v: &Value| self.text_len(v);
+        let entity_text: usize = self.entity_values().map(text).sum();
+        out.buf
+            .reserve(kept.iter().map(|(_, v)| text(v)).sum::<usize>() + entity_text);
+        out.fields.reserve_exact(kept.len());
+        for (k, v) in kept {
+            let v = out.rehome(self, v);
+            out.fields.push((k.clone(), v));
+        }
+        let e = &self.entity;
+        let mut moved = |v: &Option<Value>| v.as_ref().map(|v| out.rehome(self, v));
+        let (host, user, image) = (moved(&e.host), moved(&e.user), moved(&e.image));
+        let (guid, ofn, domain) = (
+            moved(&e.process_guid),
+            moved(&e.original_file_name),
+            moved(&e.dst_domain),
+        );
+        out.entity = Entity {
+            host,
+            user,
+            image,
+            process_guid: guid,
+            original_file_name: ofn,
+            dst_domain: domain,
+            ..e.clone_numbers()
+        };
+        out
+    }
+
+    /// The entity's string-bearing values.
+    fn entity_values(&self) -> impl Iterator<Item = &Value> {
+        let e = &self.entity;
+        [
+            &e.host,
+            &e.user,
+            &e.image,
+            &e.process_guid,
+            &e.original_file_name,
+            &e.dst_domain,
+        ]
+        .into_iter()
+        .flatten()
+    }
+
+    /// Bytes of text `v` points at in this event's buffer.
+    fn text_len(&self, v: &Value) -> usize {
+        match v {
+            Value::Str(s) => s.len(),
+            Value::List(items) => items.iter().map(|i| self.text_len(i)).sum(),
+            _ => 0,
+        }
+    }
+
+    /// `v` of event `from`, its text copied into this event's buffer.
+    fn rehome(&mut self, from: &Event, v: &Value) -> Value {
+        match v {
+            Value::Str(s) => Value::Str(self.intern(from.span_str(*s))),
+            Value::List(items) => Value::List(items.iter().map(|i| self.rehome(from, i)).collect()),
+            other => other.clone(),
+        }
+    }
+
     /// Size of the event in memory, roughly, for back-pressure accounting.
     pub fn approx_bytes(&self) -> usize {
         self.buf.capacity() + self.fields.capacity() * std::mem::size_of::<(Key, Value)>() + 256
@@ -199,6 +301,65 @@ mod tests {
         ev.set(Arc::from("n"), Value::Int(2));
         assert_eq!(ev.fields.len(), 1);
         assert_eq!(ev.get("n"), Some(&Value::Int(2)));
+    }
+
+    #[test]
+    fn projection_keeps_chosen_fields_entity_and_origin_without_the_raw_record() {
+        let raw = "10.0.0.5\tmega.nz\tC1a\tbig";
+        let mut ev = Event::new(SourceKind::ZeekTsv, origin(), raw);
+        ev.ts = Some(crate::Timestamp::from_secs(7));
+        let ip = ev.raw_span(0, 8);
+        let domain = ev.raw_span(9, 16);
+        let uid = ev.raw_span(17, 20);
+        let big = ev.raw_span(21, 24);
+        ev.push(Arc::from("id.orig_h"), Value::Str(ip));
+        ev.push(Arc::from("uid"), Value::Str(uid));
+        ev.push(Arc::from("note"), Value::Str(big));
+        let a = ev.intern("x");
+        let b = ev.intern("yz");
+        ev.push(
+            Arc::from("answers"),
+            Value::List(vec![Value::Str(a), Value::Str(b)]),
+        );
+        ev.push(Arc::from("orig_bytes"), Value::Int(12));
+        ev.entity.dst_domain = Some(Value::Str(domain));
+        ev.entity.bytes_out = Some(12);
+        ev.entity.src_ip = "10.0.0.5".parse().ok();
+        let mut asked = Vec::new();
+        let p = ev.project(&mut |k| {
+            asked.push(k.to_string());
+            &**k != "note"
+        });
+        assert_eq!(asked, ["id.orig_h", "uid", "note", "answers", "orig_bytes"]);
+        assert_eq!(p.raw(), "");
+        assert_eq!(p.ts, ev.ts);
+        assert_eq!(p.origin, ev.origin);
+        assert_eq!(p.get_str("uid"), Some("C1a"));
+        assert_eq!(p.get_str("id.orig_h"), Some("10.0.0.5"));
+        assert!(p.fields.iter().all(|(k, _)| &**k != "note"));
+        assert_eq!(p.display(p.get("answers").unwrap()), "x,yz");
+        assert_eq!(p.get("orig_bytes"), Some(&Value::Int(12)));
+        assert_eq!(
+            p.entity_str(EntitySlot::DstDomain).as_deref(),
+            Some("mega.nz")
+        );
+        assert_eq!(p.entity.bytes_out, Some(12));
+        assert_eq!(p.entity.src_ip, ev.entity.src_ip);
+        // Only the kept text is carried.
+        assert!(p.buf.len() <= "10.0.0.5C1axyzmega.nz".len());
+    }
+
+    #[cfg(debug_assertions)]
+    #[test]
+    #[should_panic(expected = "field 'b' is read but a projection left it out")]
+    fn reading_a_field_the_projection_left_out_is_caught_in_developer_builds() {
+        let mut ev = Event::new(SourceKind::Json, origin(), "");
+        ev.push_str(Arc::from("a"), "1");
+        ev.push_str(Arc::from("b"), "2");
+        let p = ev.project(&mut |k| &**k == "a");
+        assert_eq!(p.get_str("a"), Some("1"));
+        assert_eq!(p.get("never-there"), None);
+        let _ = p.get("b");
     }
 
     #[test]

@@ -15,5 +15,8 @@ mod worker;
 pub use hunt::{Annotated, FindingStage, HuntConsumer, HuntStats};
 pub use reorder::{ReorderBuffer, Timed};
 pub use run::{run, Consumer, Progress, RunConfig};
-pub use stage::{Batch, EventMatcher, MatchCorrelator, MatcherFactory, TimeRange};
+pub use stage::{
+    Batch, EventMatcher, EventProjector, MatchCorrelator, MatcherFactory, ProjectorFactory,
+    TimeRange,
+};
 pub use summary::{FileSummary, Summary, Totals};

@@ -14,7 +14,7 @@ use outflow_event::{Event, Timestamp};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 
 /// Something the reorder buffer can place in time.
 pub trait Timed {
@@ -35,7 +35,12 @@ pub struct ReorderBuffer<T = Event> {
     seq: u64,
     max_seen: Option<Timestamp>,
     watermark: Option<Timestamp>,
-    heap: BinaryHeap<Reverse<Held<T>>>,
+    /// Items that arrived in order (no earlier than the one before): most
+    /// of them, since the merge already interleaves files by time. Held
+    /// here by value, oldest first, they cost no allocation nor sifting.
+    in_order: VecDeque<Held<T>>,
+    /// Items that arrived out of order, earliest on top.
+    heap: BinaryHeap<Reverse<Held<Box<T>>>>,
     pub late: u64,
 }
 
@@ -44,12 +49,18 @@ pub struct ReorderBuffer<T = Event> {
 struct Held<T> {
     ts: Timestamp,
     seq: u64,
-    event: Box<T>,
+    event: T,
+}
+
+impl<T> Held<T> {
+    fn key(&self) -> (Timestamp, u64) {
+        (self.ts, self.seq)
+    }
 }
 
 impl<T> PartialEq for Held<T> {
     fn eq(&self, o: &Self) -> bool {
-        (self.ts, self.seq) == (o.ts, o.seq)
+        self.key() == o.key()
     }
 }
 impl<T> Eq for Held<T> {}
@@ -60,14 +71,11 @@ impl<T> PartialOrd for Held<T> {
 }
 impl<T> Ord for Held<T> {
     fn cmp(&self, o: &Self) -> std::cmp::Ordering {
-        (self.ts, self.seq).cmp(&(o.ts, o.seq))
+        self.key().cmp(&o.key())
     }
 }
 
 impl<T: Timed> ReorderBuffer<T> {
-    /// `lateness`: how far behind the newest event an event may arrive and
-    /// still be put in order. `max_events` bounds memory: past it the oldest
-    /// events are released early.
     pub fn new(lateness: std::time::Duration, max_events: usize) -> Self {
         ReorderBuffer {
             lateness_ns: lateness.as_nanos().min(i64::MAX as u128) as i64,
@@ -75,25 +83,24 @@ impl<T: Timed> ReorderBuffer<T> {
             seq: 0,
             max_seen: None,
             watermark: None,
+            in_order: VecDeque::new(),
             heap: BinaryHeap::new(),
             late: 0,
         }
     }
 
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.in_order.len() + self.heap.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.len() == 0
     }
 
-    /// The time up to which events have been released in order.
     pub fn watermark(&self) -> Option<Timestamp> {
         self.watermark
     }
 
-    /// Adds an event; calls `out` with every event now ready, in time order.
     pub fn push(&mut self, event: T, out: &mut impl FnMut(T)) {
         let Some(ts) = event.ts() else {
             out(event);
@@ -105,19 +112,24 @@ impl<T: Timed> ReorderBuffer<T> {
             return;
         }
         self.seq += 1;
-        self.heap.push(Reverse(Held {
-            ts,
-            seq: self.seq,
-            event: Box::new(event),
-        }));
+        let seq = self.seq;
+        if self.in_order.back().is_none_or(|b| b.ts <= ts) {
+            self.in_order.push_back(Held { ts, seq, event });
+        } else {
+            self.heap.push(Reverse(Held {
+                ts,
+                seq,
+                event: Box::new(event),
+            }));
+        }
         if self.max_seen.is_none_or(|m| ts > m) {
             self.max_seen = Some(ts);
         }
         let limit = self
             .max_seen
             .map(|m| Timestamp(m.0.saturating_sub(self.lateness_ns)));
-        while let Some(Reverse(top)) = self.heap.peek() {
-            let due = limit.is_some_and(|l| top.ts <= l) || self.heap.len() > self.max_events;
+        while let Some(first) = self.first() {
+            let due = limit.is_some_and(|l| first <= l) || self.len() > self.max_events;
             if !due {
                 break;
             }
@@ -125,18 +137,42 @@ impl<T: Timed> ReorderBuffer<T> {
         }
     }
 
-    fn release(&mut self, out: &mut impl FnMut(T)) {
-        if let Some(Reverse(held)) = self.heap.pop() {
-            if self.watermark.is_none_or(|w| held.ts > w) {
-                self.watermark = Some(held.ts);
-            }
-            out(*held.event);
+    /// Time of the earliest item held.
+    fn first(&self) -> Option<Timestamp> {
+        match (self.in_order.front(), self.heap.peek()) {
+            (Some(a), Some(Reverse(b))) => Some(a.ts.min(b.ts)),
+            (Some(a), None) => Some(a.ts),
+            (None, Some(Reverse(b))) => Some(b.ts),
+            (None, None) => None,
         }
     }
 
-    /// Releases everything held, in order (end of input).
+    /// Releases the earliest item held (by time, then arrival).
+    fn release(&mut self, out: &mut impl FnMut(T)) {
+        let from_heap = match (self.in_order.front(), self.heap.peek()) {
+            (Some(a), Some(Reverse(b))) => b.key() < a.key(),
+            (None, Some(_)) => true,
+            (_, None) => false,
+        };
+        let (ts, event) = if from_heap {
+            match self.heap.pop() {
+                Some(Reverse(h)) => (h.ts, *h.event),
+                None => return,
+            }
+        } else {
+            match self.in_order.pop_front() {
+                Some(h) => (h.ts, h.event),
+                None => return,
+            }
+        };
+        if self.watermark.is_none_or(|w| ts > w) {
+            self.watermark = Some(ts);
+        }
+        out(event);
+    }
+
     pub fn flush(&mut self, out: &mut impl FnMut(T)) {
-        while !self.heap.is_empty() {
+        while !self.is_empty() {
             self.release(out);
         }
     }
@@ -198,5 +234,61 @@ mod tests {
         let mut out = Vec::new();
         back.flush(&mut |e| out.push(e.ts.unwrap().secs()));
         assert_eq!(out, [1]);
+    }
+
+    /// The buffer as it was before the in-order queue: one heap of every
+    /// item held. Releases must be the same, item for item.
+    fn heap_only(times: &[i64], lateness: i64, max: usize) -> (Vec<(i64, usize)>, u64) {
+        let mut heap = BinaryHeap::new();
+        let (mut out, mut late, mut max_seen, mut watermark) = (Vec::new(), 0, None, None);
+        for (i, &t) in times.iter().enumerate() {
+            if watermark.is_some_and(|w| t < w) {
+                late += 1;
+                out.push((t, i));
+                continue;
+            }
+            heap.push(Reverse((t, i)));
+            max_seen = Some(max_seen.map_or(t, |m: i64| m.max(t)));
+            while let Some(Reverse((top, _))) = heap.peek() {
+                if !(*top <= max_seen.unwrap() - lateness || heap.len() > max) {
+                    break;
+                }
+                let Reverse((t, i)) = heap.pop().unwrap();
+                watermark = Some(watermark.map_or(t, |w: i64| w.max(t)));
+                out.push((t, i));
+            }
+        }
+        while let Some(Reverse(x)) = heap.pop() {
+            out.push(x);
+        }
+        (out, late)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn releases_as_one_heap_would(
+            times in proptest::collection::vec(0i64..60, 0..300),
+            lateness in 0i64..20,
+            max in 1usize..50,
+        ) {
+            let mut buf: ReorderBuffer = ReorderBuffer::new(Duration::from_secs(lateness as u64), max);
+            let mut out = Vec::new();
+            for (i, &t) in times.iter().enumerate() {
+                let mut e = ev(t);
+                e.origin.position = Position::Line(i as u64);
+                buf.push(e, &mut |e| out.push(e));
+            }
+            buf.flush(&mut |e| out.push(e));
+            let got: Vec<(i64, usize)> = out
+                .iter()
+                .map(|e| {
+                    let Position::Line(i) = e.origin.position else { unreachable!() };
+                    (e.ts.unwrap().secs(), i as usize)
+                })
+                .collect();
+            let (want, late) = heap_only(&times, lateness, max);
+            proptest::prop_assert_eq!(got, want);
+            proptest::prop_assert_eq!(buf.late, late);
+        }
     }
 }

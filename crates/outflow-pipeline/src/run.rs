@@ -1,6 +1,6 @@
 use crate::lanes::{self, SmallLane};
 use crate::merge::{merge, MergeLane, MergeSink, MERGE_BATCH};
-use crate::stage::{Batch, MatcherFactory, TimeRange};
+use crate::stage::{Batch, MatcherFactory, ProjectorFactory, TimeRange};
 use crate::summary::{FileSummary, Summary};
 use crate::worker::{Msg, WorkerSink, BATCH};
 use crossbeam_channel::{bounded, unbounded, Receiver, RecvTimeoutError, Sender};
@@ -45,6 +45,9 @@ pub struct RunConfig {
     /// over events (no stateful analytics, no correlations): the others are
     /// dropped where they were read and counted ([`Consumer::dropped`]).
     pub flagged_only: bool,
+    /// What the consumer reads of each event, made on the reader threads
+    /// (see [`crate::stage::EventProjector`]); `None` hands events on whole.
+    pub projection: Option<Arc<dyn ProjectorFactory>>,
 }
 
 /// Where a run delivers what it read. Called on one thread only.
@@ -116,6 +119,7 @@ pub fn run(cfg: &RunConfig, consumer: &mut dyn Consumer) -> Summary {
             scope.spawn(move || {
                 let mut normalizer = Normalizer::new(cfg.mappings.clone());
                 let mut matcher = cfg.matchers.as_ref().map(|f| f.matcher());
+                let mut projector = cfg.projection.as_ref().map(|f| f.projector());
                 loop {
                     let k = next.fetch_add(1, Ordering::Relaxed);
                     if k >= units.len() || stop.load(Ordering::Relaxed) {
@@ -146,6 +150,7 @@ pub fn run(cfg: &RunConfig, consumer: &mut dyn Consumer) -> Summary {
                             idx,
                             &mut normalizer,
                             matcher.as_mut(),
+                            projector.as_mut(),
                             tx,
                             stop,
                             &bytes_read,
@@ -277,6 +282,7 @@ fn read_file(
     idx: usize,
     normalizer: &mut Normalizer,
     matcher: Option<&mut Box<dyn crate::stage::EventMatcher>>,
+    projector: Option<&mut Box<dyn crate::stage::EventProjector>>,
     tx: Sender<(usize, Msg)>,
     stop: &AtomicBool,
     bytes_read: &Arc<AtomicU64>,
@@ -285,6 +291,7 @@ fn read_file(
     let mut sink = WorkerSink::new(normalizer, matcher, cfg.range, tx, idx, stop);
     sink.deliver = cfg.deliver_events || cfg.matchers.is_some();
     sink.flagged_only = cfg.flagged_only && cfg.matchers.is_some();
+    sink.projector = projector;
     sink.batch_size = batch_size;
     let outcome = read_input(
         &cfg.inputs[idx],

@@ -32,6 +32,20 @@ pub trait MatcherFactory: Send + Sync {
     fn matcher(&self) -> Box<dyn EventMatcher>;
 }
 
+/// What the consumer's stateful detectors read of an event, made on a
+/// reader thread: a smaller copy is handed on and the full event is freed
+/// where it was read (less memory crosses threads, and the consumer scans
+/// fewer fields). Events a matcher flagged for a correlation go on whole.
+pub trait EventProjector: Send {
+    /// The copy to hand on, or `None` to hand on `event` itself.
+    fn project(&mut self, event: &Event) -> Option<Event>;
+}
+
+/// Makes one [`EventProjector`] per reader thread.
+pub trait ProjectorFactory: Send + Sync {
+    fn projector(&self) -> Box<dyn EventProjector>;
+}
+
 /// Event-time bounds: `from` inclusive, `to` exclusive. Events without a
 /// time are kept (they cannot be placed).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

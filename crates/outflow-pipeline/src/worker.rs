@@ -2,7 +2,7 @@
 //! events outside the time range, run the stateless matcher, and send
 //! batches (events with their alerts) to the consumer's thread.
 
-use crate::stage::{Batch, EventMatcher, TimeRange};
+use crate::stage::{Batch, EventMatcher, EventProjector, TimeRange};
 use crossbeam_channel::Sender;
 use outflow_event::{Event, LogSource, Reject};
 use outflow_normalize::Normalizer;
@@ -27,6 +27,8 @@ pub enum Msg {
 pub struct WorkerSink<'a> {
     pub normalizer: &'a mut Normalizer,
     pub matcher: Option<&'a mut Box<dyn EventMatcher>>,
+    /// Makes the smaller copy of each delivered event the consumer reads.
+    pub projector: Option<&'a mut Box<dyn EventProjector>>,
     pub range: TimeRange,
     pub tx: Sender<(usize, Msg)>,
     pub file: usize,
@@ -60,6 +62,7 @@ impl<'a> WorkerSink<'a> {
         WorkerSink {
             normalizer,
             matcher,
+            projector: None,
             range,
             tx,
             file,
@@ -154,8 +157,10 @@ impl EventSink for WorkerSink<'_> {
                 return self.flush();
             }
         } else {
+            let mut matched = false;
             if let Some(m) = &mut self.matcher {
                 m.process(&event, &mut self.scratch, &mut self.match_ids);
+                matched = !self.match_ids.is_empty();
                 if self.flagged_only && self.scratch.is_empty() && self.match_ids.is_empty() {
                     self.dropped += 1;
                     if self.dropped >= self.batch_size as u64 {
@@ -171,6 +176,11 @@ impl EventSink for WorkerSink<'_> {
                     .matches
                     .extend(self.match_ids.drain(..).map(|m| (idx, m)));
             }
+            // A correlation reads the fields its rules name: matched events go on whole.
+            let event = match self.projector.as_mut().filter(|_| !matched) {
+                Some(p) => p.project(&event).unwrap_or(event),
+                None => event,
+            };
             self.batch.events.push(event);
             if self.batch.events.len() >= self.batch_size {
                 return self.flush();

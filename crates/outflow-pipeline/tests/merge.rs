@@ -58,6 +58,7 @@ fn config(inputs: Vec<InputSpec>, threads: usize, merge: bool) -> RunConfig {
         matchers: None,
         deliver_events: true,
         flagged_only: false,
+        projection: None,
     }
 }
 

@@ -4,7 +4,7 @@
 //! through the analytics engine; and a simulated corpus with its truth.
 #![allow(dead_code)] // each test file uses its own subset
 
-use outflow_analytics::{AnalyticsEngine, Ctx, StatefulAnalytic};
+use outflow_analytics::{AnalyticsEngine, Ctx, Projector, StatefulAnalytic};
 use outflow_detect::{Analytic, Finding};
 use outflow_event::Event;
 use outflow_normalize::{Mappings, Normalizer};
@@ -223,8 +223,11 @@ pub fn run(
 ) -> Vec<Finding> {
     let mut engine = AnalyticsEngine::new(ctx.clone(), analytics);
     let mut out = Vec::new();
+    // As `hunt` hands them on: network records in the analytics' copy.
+    let mut projector = Projector::default();
     for ev in events {
-        engine.process(ev, &mut out);
+        let small = projector.project(ev);
+        engine.process(small.as_ref().unwrap_or(ev), &mut out);
         if let Some(ts) = ev.ts {
             engine.advance(ts, &mut out);
         }

@@ -6,7 +6,7 @@
 
 use outflow_analytics::geoip::GeoIp;
 use outflow_analytics::threat_list::ThreatList;
-use outflow_analytics::{AnalyticsConfig, AnalyticsEngine, Ctx, StatefulAnalytic};
+use outflow_analytics::{AnalyticsConfig, AnalyticsEngine, Ctx, Projector, StatefulAnalytic};
 use outflow_detect::{Analytic, Finding};
 use outflow_event::{Event, Timestamp};
 use outflow_intel::{Intel, Policy};
@@ -73,8 +73,11 @@ pub fn run(
     let mut engine = AnalyticsEngine::new(ctx, vec![analytic]);
     events.sort_by_key(|e| e.ts.map(|t| t.0).unwrap_or(0));
     let mut out = Vec::new();
+    // As `hunt` hands them on: network records in the analytics' copy.
+    let mut projector = Projector::default();
     for ev in &events {
-        engine.process(ev, &mut out);
+        let small = projector.project(ev);
+        engine.process(small.as_ref().unwrap_or(ev), &mut out);
         if let Some(t) = ev.ts {
             engine.advance(Timestamp(t.0), &mut out);
         }
