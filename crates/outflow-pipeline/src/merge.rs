@@ -143,11 +143,16 @@ pub fn merge(lanes: Vec<MergeLane>, sink: &mut dyn MergeSink, tick: Duration) {
             heap.push(Reverse((c.key(), i)));
         }
     }
-    let mut out = Batch::default();
+    // Sized up front: a batch grown from empty would copy its events at every doubling.
+    let fresh = || Batch {
+        events: Vec::with_capacity(OUT_BATCH),
+        ..Batch::default()
+    };
+    let mut out = fresh();
     while let Some(Reverse((_, i))) = heap.pop() {
         let c = &mut cursors[i];
         c.take(&mut out);
-        if out.events.len() >= OUT_BATCH && !sink.batch(std::mem::take(&mut out)) {
+        if out.events.len() >= OUT_BATCH && !sink.batch(std::mem::replace(&mut out, fresh())) {
             return;
         }
         if c.advance(sink, tick) {
