@@ -98,6 +98,10 @@ pub struct Projector {
     /// Decision by key identity: the key is held, so its address cannot be
     /// reused by another name while it is cached.
     cache: Vec<Option<(Key, bool)>>,
+    /// The keys of the last record projected, held (so that their
+    /// addresses stay theirs), and whether each was kept.
+    layout: Vec<Key>,
+    decisions: Vec<bool>,
 }
 
 impl Default for Projector {
@@ -105,6 +109,8 @@ impl Default for Projector {
         Projector {
             wanted: NETWORK_FIELDS.iter().copied().collect(),
             cache: vec![None; CACHE],
+            layout: Vec::new(),
+            decisions: Vec::new(),
         }
     }
 }
@@ -119,13 +125,39 @@ impl Projector {
             | Kind::Conn
             | Kind::Tls
             | Kind::Firewall
-            | Kind::Dhcp => Some(ev.project(&mut |k| self.wants(k))),
+            | Kind::Dhcp => {
+                self.learn_layout(ev);
+                let mut keep = self.decisions.iter().copied();
+                Some(ev.project(|_| keep.next().unwrap_or(false)))
+            }
             Kind::ProcessStart
             | Kind::PsScript
             | Kind::FileWrite
             | Kind::Saas
             | Kind::Email
             | Kind::Other => None,
+        }
+    }
+
+    /// Decides for each field of `ev`. Fixed-layout sources (Zeek, PAN-OS,
+    /// proxies) repeat the same keys in the same order record after
+    /// record: the last decisions stand when every key is the same.
+    fn learn_layout(&mut self, ev: &Event) {
+        let same = self.layout.len() == ev.fields.len()
+            && self
+                .layout
+                .iter()
+                .zip(&ev.fields)
+                .all(|(a, (b, _))| std::sync::Arc::ptr_eq(a, b));
+        if same {
+            return;
+        }
+        self.layout.clear();
+        self.decisions.clear();
+        for (k, _) in &ev.fields {
+            let keep = self.wants(k);
+            self.layout.push(k.clone());
+            self.decisions.push(keep);
         }
     }
 
@@ -184,6 +216,15 @@ mod tests {
             assert_eq!(small.get_str("conn_state"), Some("S1"));
             assert_eq!(small.origin.position, Position::Line(9));
         }
+        // Another layout (other keys, same count) is decided anew.
+        let other: Vec<Key> = ["conn_state", "orig_bytes", "uid"]
+            .iter()
+            .map(|k| Arc::from(*k))
+            .collect();
+        let small = p.project(&conn(&other)).expect("a flow is projected");
+        let names: Vec<&str> = small.fields.iter().map(|(k, _)| &**k).collect();
+        assert_eq!(names, ["conn_state", "uid"]);
+        assert_eq!(small.get_str("uid"), Some("S1"));
     }
 
     #[test]
