@@ -56,18 +56,28 @@ entity_slots! {
 }
 
 impl Entity {
-    /// The slots that hold no text (addresses, ports, counts), the others empty.
-    pub fn clone_numbers(&self) -> Entity {
-        Entity {
-            pid: self.pid,
-            src_ip: self.src_ip,
-            src_port: self.src_port,
-            dst_ip: self.dst_ip,
-            dst_port: self.dst_port,
-            bytes_out: self.bytes_out,
-            bytes_in: self.bytes_in,
-            ..Entity::default()
-        }
+    /// The slots whose values are text in the event's buffer.
+    pub fn text_slots(&self) -> [&Option<Value>; 6] {
+        [
+            &self.host,
+            &self.user,
+            &self.image,
+            &self.process_guid,
+            &self.original_file_name,
+            &self.dst_domain,
+        ]
+    }
+
+    /// [`Entity::text_slots`], to change.
+    pub fn text_slots_mut(&mut self) -> [&mut Option<Value>; 6] {
+        [
+            &mut self.host,
+            &mut self.user,
+            &mut self.image,
+            &mut self.process_guid,
+            &mut self.original_file_name,
+            &mut self.dst_domain,
+        ]
     }
 
     pub fn is_empty(&self) -> bool {

@@ -202,7 +202,13 @@ impl Event {
             }
         }
         let text = |v: &Value| self.text_len(v);
-        let entity_text: usize = self.entity_values().map(text).sum();
+        let entity_text: usize = self
+            .entity
+            .text_slots()
+            .into_iter()
+            .flatten()
+            .map(text)
+            .sum();
         out.buf
             .reserve(kept.iter().map(|(_, v)| text(v)).sum::<usize>() + entity_text);
         out.fields.reserve_exact(kept.len());
@@ -210,39 +216,12 @@ impl Event {
             let v = out.rehome(self, v);
             out.fields.push((k.clone(), v));
         }
-        let e = &self.entity;
-        let mut moved = |v: &Option<Value>| v.as_ref().map(|v| out.rehome(self, v));
-        let (host, user, image) = (moved(&e.host), moved(&e.user), moved(&e.image));
-        let (guid, ofn, domain) = (
-            moved(&e.process_guid),
-            moved(&e.original_file_name),
-            moved(&e.dst_domain),
-        );
-        out.entity = Entity {
-            host,
-            user,
-            image,
-            process_guid: guid,
-            original_file_name: ofn,
-            dst_domain: domain,
-            ..e.clone_numbers()
-        };
+        let mut entity = self.entity.clone();
+        for v in entity.text_slots_mut().into_iter().flatten() {
+            *v = out.rehome(self, v);
+        }
+        out.entity = entity;
         out
-    }
-
-    /// The entity's string-bearing values.
-    fn entity_values(&self) -> impl Iterator<Item = &Value> {
-        let e = &self.entity;
-        [
-            &e.host,
-            &e.user,
-            &e.image,
-            &e.process_guid,
-            &e.original_file_name,
-            &e.dst_domain,
-        ]
-        .into_iter()
-        .flatten()
     }
 
     /// Bytes of text `v` points at in this event's buffer.

@@ -137,34 +137,34 @@ impl<T: Timed> ReorderBuffer<T> {
         }
     }
 
-    /// Time of the earliest item held.
-    fn first(&self) -> Option<Timestamp> {
+    /// Where the earliest item held (by time, then arrival) waits: in the
+    /// heap (`true`) or the queue (`false`); `None` when nothing is held.
+    fn earliest_in_heap(&self) -> Option<bool> {
         match (self.in_order.front(), self.heap.peek()) {
-            (Some(a), Some(Reverse(b))) => Some(a.ts.min(b.ts)),
-            (Some(a), None) => Some(a.ts),
-            (None, Some(Reverse(b))) => Some(b.ts),
+            (Some(a), Some(Reverse(b))) => Some(b.key() < a.key()),
+            (None, Some(_)) => Some(true),
+            (Some(_), None) => Some(false),
             (None, None) => None,
         }
     }
 
-    /// Releases the earliest item held (by time, then arrival).
-    fn release(&mut self, out: &mut impl FnMut(T)) {
-        let from_heap = match (self.in_order.front(), self.heap.peek()) {
-            (Some(a), Some(Reverse(b))) => b.key() < a.key(),
-            (None, Some(_)) => true,
-            (_, None) => false,
-        };
-        let (ts, event) = if from_heap {
-            match self.heap.pop() {
-                Some(Reverse(h)) => (h.ts, *h.event),
-                None => return,
-            }
+    /// Time of the earliest item held.
+    fn first(&self) -> Option<Timestamp> {
+        if self.earliest_in_heap()? {
+            self.heap.peek().map(|Reverse(h)| h.ts)
         } else {
-            match self.in_order.pop_front() {
-                Some(h) => (h.ts, h.event),
-                None => return,
-            }
+            self.in_order.front().map(|h| h.ts)
+        }
+    }
+
+    /// Releases the earliest item held.
+    fn release(&mut self, out: &mut impl FnMut(T)) {
+        let next = match self.earliest_in_heap() {
+            Some(true) => self.heap.pop().map(|Reverse(h)| (h.ts, *h.event)),
+            Some(false) => self.in_order.pop_front().map(|h| (h.ts, h.event)),
+            None => None,
         };
+        let Some((ts, event)) = next else { return };
         if self.watermark.is_none_or(|w| ts > w) {
             self.watermark = Some(ts);
         }

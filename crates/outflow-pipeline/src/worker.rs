@@ -161,7 +161,7 @@ impl EventSink for WorkerSink<'_> {
             if let Some(m) = &mut self.matcher {
                 m.process(&event, &mut self.scratch, &mut self.match_ids);
                 matched = !self.match_ids.is_empty();
-                if self.flagged_only && self.scratch.is_empty() && self.match_ids.is_empty() {
+                if self.flagged_only && self.scratch.is_empty() && !matched {
                     self.dropped += 1;
                     if self.dropped >= self.batch_size as u64 {
                         return self.flush();
