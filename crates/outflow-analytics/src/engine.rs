@@ -90,8 +90,9 @@ pub struct AnalyticsEngine {
     /// Shared copies of host and destination names.
     interned: Interner,
     analytics: Vec<Box<dyn StatefulAnalytic>>,
-    /// Domain → its catalog service (or none), so each domain is looked up once.
-    lookups: FxHashMap<Arc<str>, Option<ServiceRef>>,
+    /// Domain → its catalog service (or none), so each domain is looked up
+    /// once, and whether a request's path can change that answer.
+    lookups: FxHashMap<Arc<str>, Lookup>,
     feeds: Vec<TransferFeed>,
     /// Latest event time seen (µs): held transfers are released as it moves.
     clock: i64,
@@ -266,19 +267,30 @@ impl AnalyticsEngine {
     }
 
     fn lookup(&mut self, domain: &Arc<str>) -> Option<ServiceRef> {
-        if let Some(s) = self.lookups.get(domain) {
-            return s.clone();
+        self.cached(domain).service.clone()
+    }
+
+    fn cached(&mut self, domain: &Arc<str>) -> &Lookup {
+        if !self.lookups.contains_key(domain) {
+            let found = Lookup {
+                service: self.ctx.service_ref_in(domain, None, &mut self.interned),
+                path_matters: self.ctx.intel.services.path_matters(domain),
+            };
+            if self.lookups.len() >= MAX_LOOKUPS {
+                self.lookups.clear();
+            }
+            self.lookups.insert(domain.clone(), found);
         }
-        let s = self.ctx.service_ref_in(domain, None, &mut self.interned);
-        if self.lookups.len() >= MAX_LOOKUPS {
-            self.lookups.clear();
-        }
-        self.lookups.insert(domain.clone(), s.clone());
-        s
+        &self.lookups[domain]
     }
 
     /// A request with a path: path-prefix patterns (webhook URLs) may apply.
+    /// Most domains have none, and their cached answer serves every path.
     fn lookup_path(&mut self, domain: &Arc<str>, path: &str) -> Option<ServiceRef> {
+        let cached = self.cached(domain);
+        if !cached.path_matters {
+            return cached.service.clone();
+        }
         let path = if path.starts_with('/') {
             path
         } else {
@@ -287,6 +299,13 @@ impl AnalyticsEngine {
         self.ctx
             .service_ref_in(domain, Some(path), &mut self.interned)
     }
+}
+
+/// A domain's catalog answer, as the engine caches it.
+struct Lookup {
+    service: Option<ServiceRef>,
+    /// Whether a request path can change it ([`outflow_intel::WebServiceCatalog::path_matters`]).
+    path_matters: bool,
 }
 
 /// The path of a full URL (`https://h/p?q` → `/p?q`).

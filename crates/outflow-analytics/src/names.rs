@@ -8,7 +8,7 @@
 
 use crate::intern::Interner;
 use crate::view::Kind;
-use outflow_event::{EntitySlot, Event};
+use outflow_event::{EntitySlot, Event, Value};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
@@ -134,20 +134,27 @@ impl Names {
         let answers = ev
             .get("answer")
             .or_else(|| ev.get("answers"))
-            .or_else(|| ev.get("QueryResults"))
-            .map(|v| ev.display(v));
+            .or_else(|| ev.get("QueryResults"));
         let Some(answers) = answers else {
             return;
         };
         let name = names.domain(query);
         let client = ev.entity.src_ip;
-        for ip in addresses(&answers) {
-            if let Some(c) = client {
-                bound_timed(&mut self.dns);
-                self.dns.insert((c, ip), (name.clone(), now));
+        // A list's items are read one by one (no joined copy of them).
+        let items = match answers {
+            Value::List(items) => items.as_slice(),
+            one => std::slice::from_ref(one),
+        };
+        for item in items {
+            let text = ev.display(item);
+            for ip in addresses(&text) {
+                if let Some(c) = client {
+                    bound_timed(&mut self.dns);
+                    self.dns.insert((c, ip), (name.clone(), now));
+                }
+                bound_timed(&mut self.dns_any);
+                self.dns_any.insert(ip, (name.clone(), now));
             }
-            bound_timed(&mut self.dns_any);
-            self.dns_any.insert(ip, (name.clone(), now));
         }
     }
 

@@ -526,3 +526,52 @@ fn upload_endpoint_vs_plain_domain() {
     assert_eq!(up("slack.com", Some("/api/chat.postMessage")), Some(true));
     assert_eq!(up("slack.com", Some("/intl/en-gb/")), Some(false));
 }
+
+#[test]
+fn path_matters_only_where_a_path_can_change_the_answer() {
+    let cat = catalog();
+    for h in [
+        "hooks.slack.com",
+        "slack.com",
+        "s3.amazonaws.com",
+        "discord.com",
+    ] {
+        assert!(cat.path_matters(h), "{h}");
+    }
+    for h in [
+        "mega.nz",
+        "userstorage.mega.co.nz",
+        "example.org",
+        "10.1.2.3",
+    ] {
+        assert!(!cat.path_matters(h), "{h}");
+    }
+    // Where it says a path cannot matter, no path changes the lookup: every
+    // host pattern of the catalog, its wildcards filled in, under several paths.
+    let paths = [
+        "/",
+        "/api/webhooks/1/x",
+        "/services/T/B/X",
+        "/bucket-name/key",
+        "/upload?x=1",
+    ];
+    let mut checked = 0;
+    for e in cat.entries() {
+        for pattern in e.domains.iter().chain(&e.upload_endpoints) {
+            let host = pattern
+                .split('/')
+                .next()
+                .unwrap_or_default()
+                .replace('*', "x1");
+            if cat.path_matters(&host) {
+                continue;
+            }
+            let plain = cat.lookup(&host, None);
+            for p in paths {
+                assert_eq!(cat.lookup(&host, Some(p)), plain, "{host} {p}");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 200, "only {checked} hosts checked");
+}

@@ -160,12 +160,26 @@ impl CommunityDeviation {
     }
 
     fn note_use(&mut self, group: &Arc<str>, host: &Arc<str>, dest: &Arc<str>, now: i64) {
-        self.state.watched_since.entry(group.clone()).or_insert(now);
-        let members = self.state.members.entry(group.clone()).or_default();
-        if members.len() >= self.settings.max_destinations && !members.contains_key(host) {
-            return;
+        // Lookups first: the group and host are nearly always known, and an
+        // entry would clone the key for each event.
+        if !self.state.watched_since.contains_key(group) {
+            self.state.watched_since.insert(group.clone(), now);
         }
-        members.insert(host.clone(), now);
+        if !self.state.members.contains_key(group) {
+            self.state
+                .members
+                .insert(group.clone(), FxHashMap::default());
+        }
+        let Some(members) = self.state.members.get_mut(group) else {
+            return;
+        };
+        if let Some(seen) = members.get_mut(host) {
+            *seen = now;
+        } else if members.len() >= self.settings.max_destinations {
+            return;
+        } else {
+            members.insert(host.clone(), now);
+        }
         let cap = self.settings.max_destinations;
         bound(&mut self.state.usage, cap, |users| {
             users.iter().map(|u| u.1).max().unwrap_or(0)
@@ -333,7 +347,11 @@ impl CommunityDeviation {
 
 /// Notes `host` among `users` (at most `cap`, the oldest replaced).
 fn remember(users: &mut Vec<(Arc<str>, i64)>, host: &Arc<str>, now: i64, cap: usize) {
-    if let Some(u) = users.iter_mut().find(|u| u.0 == *host) {
+    // Hosts are shared copies: the pointer test settles nearly every comparison.
+    if let Some(u) = users
+        .iter_mut()
+        .find(|u| Arc::ptr_eq(&u.0, host) || u.0 == *host)
+    {
         u.1 = u.1.max(now);
     } else if users.len() < cap {
         users.push((host.clone(), now));

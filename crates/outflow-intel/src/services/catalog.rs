@@ -154,6 +154,37 @@ impl WebServiceCatalog {
         }
     }
 
+    /// Whether a request path can change what [`Self::lookup`] gives for
+    /// `host`: some pattern under one of its suffixes has a path prefix, or
+    /// takes the tenant from the path. When not, a caller may look the host
+    /// up once and reuse the answer for every path.
+    pub fn path_matters(&self, host: &str) -> bool {
+        let Some(Host::Name(name)) = parse_host(host) else {
+            return false;
+        };
+        let name: &str = &name;
+        let mut start = 0;
+        loop {
+            let suffix = &name[start..];
+            if let Some(rules) = self.by_key.get(suffix) {
+                let by_path = rules.iter().any(|r| {
+                    r.pattern.path.is_some()
+                        || matches!(
+                            self.entries[r.entry].tenant,
+                            Some(TenantFrom::Path | TenantFrom::SubdomainOrPath)
+                        )
+                });
+                if by_path {
+                    return true;
+                }
+            }
+            match suffix.find('.') {
+                Some(dot) => start += dot + 1,
+                None => return false,
+            }
+        }
+    }
+
     fn found<'a>(
         &'a self,
         r: &'a Rule,
