@@ -6,6 +6,9 @@ hold about a million network flows over a thousand hosts, then runs the
 release binary on it with output discarded:
 
   events      `outflow events --format none`: reading and normalizing only (the baseline)
+  pipeline    `outflow hunt --no-rule-pack` with every analytic disabled: reading,
+              the merge by event time and the hand-over to the detection thread,
+              no detection (what `hunt` costs before any analytic runs)
   analytics   `outflow hunt --no-rule-pack`: the built-in analytics
   hunt        `outflow hunt`: the rule pack and the analytics (the default)
 
@@ -21,6 +24,7 @@ REPEAT (3), BENCH_DATA (bench-data).
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -50,6 +54,18 @@ def corpus():
         if f["format"] == "panos" or f["path"].endswith(("conn.log", "conn.json.log"))
     )
     return out, summary, flows
+
+
+def no_analytics_config():
+    """A settings file that turns every built-in analytic off (names read from
+    the shipped `analytics.yml`), for the `pipeline` row."""
+    shipped = os.path.join(ROOT, "crates", "outflow-analytics", "data", "analytics.yml")
+    with open(shipped) as f:
+        names = re.findall(r"^  ([a-z0-9-]+):\s*$", f.read(), flags=re.M)
+    path = os.path.join(DATA, "no-analytics.yml")
+    with open(path, "w") as f:
+        f.write("analytics:\n" + "".join(f"  {n}:\n    enabled: false\n" for n in names))
+    return path
 
 
 def timed(args):
@@ -82,6 +98,8 @@ def main():
           f"{HOSTS} hosts, {DAYS} day(s)")
     runs = {
         "events": ["events", "-q", "--format", "none", logs],
+        "pipeline": ["hunt", "-q", "--format", "none", "--no-rule-pack",
+                     "--analytics-config", no_analytics_config(), logs],
         "analytics": ["hunt", "-q", "--format", "none", "--no-rule-pack", logs],
         "hunt": ["hunt", "-q", "--format", "none", logs],
     }
