@@ -3,12 +3,10 @@
 //! OneDrive sync, everyday uploads into the organisation's tenant, its own
 //! buckets and internal shares.
 
-mod stateful_support;
+mod support;
 
 use outflow_analytics::stateful::bulk_saas_upload::BulkSaasUpload;
-use stateful_support::{ctx, inputs, run};
-
-const MB: u64 = 1_000_000;
+use support::{ctx, read_inputs, run_build, MB};
 
 fn put_object(time: &str, user: &str, bucket: &str, owner: &str, key: &str, bytes: u64) -> String {
     serde_json::json!({
@@ -56,10 +54,10 @@ fn burst(bucket: &str, owner: &str, n: usize, bytes: u64) -> String {
 
 #[test]
 fn a_burst_into_another_accounts_bucket_alerts_alone() {
-    let found = run(
+    let found = run_build(
         &ctx(None, None),
         BulkSaasUpload::build,
-        inputs(&[(
+        &read_inputs(&[(
             "ct.json",
             burst("s3-ingest-a812ebb859", "554326570750", 4, 20 * MB),
         )]),
@@ -82,30 +80,30 @@ fn a_burst_into_another_accounts_bucket_alerts_alone() {
 fn own_buckets_small_objects_and_slow_uploads_raise_nothing() {
     let c = ctx(None, None);
     // The organisation's own account owns the bucket (nightly backups).
-    assert!(run(
+    assert!(run_build(
         &c,
         BulkSaasUpload::build,
-        inputs(&[(
+        &read_inputs(&[(
             "ct.json",
             burst("corp-example-backups", "418273645910", 6, 90 * MB)
         )])
     )
     .is_empty());
     // Objects under 5 MB.
-    assert!(run(
+    assert!(run_build(
         &c,
         BulkSaasUpload::build,
-        inputs(&[(
+        &read_inputs(&[(
             "ct.json",
             burst("s3-ingest-a812ebb859", "554326570750", 6, MB)
         )])
     )
     .is_empty());
     // Two uploads are not a bulk (three needed).
-    assert!(run(
+    assert!(run_build(
         &c,
         BulkSaasUpload::build,
-        inputs(&[(
+        &read_inputs(&[(
             "ct.json",
             burst("s3-ingest-a812ebb859", "554326570750", 2, 20 * MB)
         )])
@@ -125,10 +123,10 @@ fn own_buckets_small_objects_and_slow_uploads_raise_nothing() {
             )
         })
         .collect();
-    assert!(run(
+    assert!(run_build(
         &p,
         BulkSaasUpload::build,
-        inputs(&[("ct.json", cloudtrail(&recs))])
+        &read_inputs(&[("ct.json", cloudtrail(&recs))])
     )
     .is_empty());
     // A lower count in the settings makes two a bulk.
@@ -137,10 +135,10 @@ fn own_buckets_small_objects_and_slow_uploads_raise_nothing() {
         Some("analytics:\n  bulk-saas-upload:\n    min_uploads: 2\n"),
     );
     assert_eq!(
-        run(
+        run_build(
             &two,
             BulkSaasUpload::build,
-            inputs(&[(
+            &read_inputs(&[(
                 "ct.json",
                 burst("s3-ingest-a812ebb859", "554326570750", 2, 20 * MB)
             )])
@@ -213,10 +211,10 @@ fn uploads_then_an_anonymous_link_alert_with_both() {
             ("EventData", "<Type>View</Type>"),
         ],
     ));
-    let found = run(
+    let found = run_build(
         &ctx(None, None),
         BulkSaasUpload::build,
-        inputs(&[("m365.jsonl", lines.join("\n"))]),
+        &read_inputs(&[("m365.jsonl", lines.join("\n"))]),
     );
     assert_eq!(found.len(), 1, "{found:#?}");
     let f = &found[0];
@@ -250,10 +248,10 @@ fn onedrive_sync_and_uploads_without_a_share_raise_nothing() {
             ("TargetUserOrGroupName", "jdoe@corp.example"),
         ],
     ));
-    assert!(run(
+    assert!(run_build(
         &ctx(None, None),
         BulkSaasUpload::build,
-        inputs(&[("m365.jsonl", lines.join("\n"))])
+        &read_inputs(&[("m365.jsonl", lines.join("\n"))])
     )
     .is_empty());
     // A share to a guest at another domain alone is reported (lower risk).
@@ -269,10 +267,10 @@ fn onedrive_sync_and_uploads_without_a_share_raise_nothing() {
             ("TargetUserOrGroupName", "pk.home@gmail.com"),
         ],
     );
-    let found = run(
+    let found = run_build(
         &ctx(None, None),
         BulkSaasUpload::build,
-        inputs(&[("m365.jsonl", guest)]),
+        &read_inputs(&[("m365.jsonl", guest)]),
     );
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].risk_score, 6);
@@ -329,10 +327,10 @@ fn drive_files_made_public_after_uploads() {
             "people_with_link",
         ),
     ];
-    let found = run(
+    let found = run_build(
         &ctx(None, None),
         BulkSaasUpload::build,
-        inputs(&[("gws.jsonl", lines.join("\n"))]),
+        &read_inputs(&[("gws.jsonl", lines.join("\n"))]),
     );
     assert_eq!(found.len(), 1, "{found:#?}");
     let f = &found[0];
@@ -347,10 +345,10 @@ fn drive_files_made_public_after_uploads() {
         "pricing-0.xlsx",
         "shared_internally",
     );
-    assert!(run(
+    assert!(run_build(
         &ctx(None, None),
         BulkSaasUpload::build,
-        inputs(&[("gws.jsonl", internal)])
+        &read_inputs(&[("gws.jsonl", internal)])
     )
     .is_empty());
 }

@@ -3,13 +3,12 @@
 //! to a destination with a baseline, interactive sessions), written as the
 //! sensors write them and read through outflow's readers and normalizer.
 
-mod common_net;
+mod support;
 
-use common_net::{ctx, of, read_bytes, run};
 use outflow_analytics::stateful::{payload_profile, protocol_anomaly, tunnel_relay};
 use outflow_analytics::{AnalyticsConfig, Ctx};
-use outflow_event::Event;
 use std::sync::Arc;
+use support::{ctx, of, read_bytes, read_file, read_inputs, run, DAY0, PROXYSG_HEADER};
 
 const CONN_HEAD: &str = "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tconn\n#open\t2026-11-16-00-00-00\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice\tduration\torig_bytes\tresp_bytes\tconn_state\tlocal_orig\tlocal_resp\tmissed_bytes\thistory\torig_pkts\torig_ip_bytes\tresp_pkts\tresp_ip_bytes\ttunnel_parents\n#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tstring\tinterval\tcount\tcount\tstring\tbool\tbool\tcount\tstring\tcount\tcount\tcount\tcount\tset[string]\n";
 
@@ -18,8 +17,6 @@ const SSL_HEAD: &str = "#separator \\x09\n#set_separator\t,\n#empty_field\t(empt
 
 /// Zeek 4 ssl.log with the certificate subject and the ja3 package.
 const SSL_JA3_HEAD: &str = "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tssl\n#open\t2026-11-16-00-00-00\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tversion\tcipher\tcurve\tserver_name\tresumed\tlast_alert\tnext_protocol\testablished\tcert_chain_fuids\tclient_cert_chain_fuids\tsubject\tissuer\tclient_subject\tclient_issuer\tvalidation_status\tja3\tja3s\n#types\ttime\tstring\taddr\tport\taddr\tport\tstring\tstring\tstring\tstring\tbool\tstring\tstring\tbool\tvector[string]\tvector[string]\tstring\tstring\tstring\tstring\tstring\tstring\tstring\n";
-
-const T0: f64 = 1_794_787_200.0; // 2026-11-16T00:00:00Z
 
 /// One conn.log row (its columns, in order).
 #[allow(clippy::too_many_arguments)]
@@ -50,29 +47,22 @@ fn zeek(head: &str, rows: &[String]) -> String {
     s
 }
 
-fn events(inputs: &[(&str, String)]) -> Vec<Event> {
-    inputs
-        .iter()
-        .flat_map(|(name, text)| read_bytes(name, text))
-        .collect()
-}
-
 #[test]
 fn sni_not_matching_the_certificate_with_an_upload() {
     let ssl = |ts: f64, uid: &str, sni: &str, matches: &str| {
         format!("{ts:.6}\t{uid}\t10.1.2.3\t50000\t198.51.100.20\t443\tTLSv13\tTLS_AES_128_GCM_SHA256\tx25519\t{sni}\tF\t-\th2\tT\tCsiI\tabc\t(empty)\t{matches}\tok\n")
     };
     let found = run(
-        &ctx(),
-        vec![protocol_anomaly::build(&ctx()).unwrap()],
-        events(&[
+        &ctx(None, None),
+        vec![protocol_anomaly::build(&ctx(None, None)).unwrap()],
+        &read_inputs(&[
             (
                 "conn.log",
                 zeek(
                     CONN_HEAD,
                     &[
                         conn(
-                            T0,
+                            DAY0,
                             "Cmis",
                             "10.1.2.3",
                             "198.51.100.20",
@@ -82,7 +72,7 @@ fn sni_not_matching_the_certificate_with_an_upload() {
                             (60_000, 2_000),
                         ),
                         conn(
-                            T0 + 100.0,
+                            DAY0 + 100.0,
                             "Cnosni",
                             "10.1.2.3",
                             "198.51.100.20",
@@ -92,7 +82,7 @@ fn sni_not_matching_the_certificate_with_an_upload() {
                             (40_000, 2_000),
                         ),
                         conn(
-                            T0 + 200.0,
+                            DAY0 + 200.0,
                             "Cok",
                             "10.1.2.3",
                             "198.51.100.20",
@@ -102,7 +92,7 @@ fn sni_not_matching_the_certificate_with_an_upload() {
                             (60_000, 2_000),
                         ),
                         conn(
-                            T0 + 300.0,
+                            DAY0 + 300.0,
                             "Csmall",
                             "10.1.2.4",
                             "198.51.100.21",
@@ -119,16 +109,15 @@ fn sni_not_matching_the_certificate_with_an_upload() {
                 zeek(
                     SSL_HEAD,
                     &[
-                        ssl(T0 + 0.05, "Cmis", "www.microsoft.com", "F"),
-                        ssl(T0 + 100.05, "Cnosni", "-", "-"),
-                        ssl(T0 + 200.05, "Cok", "files.example.org", "T"),
-                        ssl(T0 + 300.05, "Csmall", "-", "-"),
+                        ssl(DAY0 + 0.05, "Cmis", "www.microsoft.com", "F"),
+                        ssl(DAY0 + 100.05, "Cnosni", "-", "-"),
+                        ssl(DAY0 + 200.05, "Cok", "files.example.org", "T"),
+                        ssl(DAY0 + 300.05, "Csmall", "-", "-"),
                     ],
                 ),
             ),
         ]),
-    )
-    .0;
+    );
     let f = of(&found, protocol_anomaly::ID);
     let checks: Vec<&str> = f.iter().map(|f| f.fields["check"].as_str()).collect();
     assert_eq!(checks, ["sni_mismatch", "sni_absent"], "{f:#?}");
@@ -151,7 +140,7 @@ fn rare_ja3_uploading_to_a_web_service_against_a_common_one() {
     let mut ssls = Vec::new();
     // A day and more of browsers on ten hosts sharing one fingerprint.
     for i in 0..40u32 {
-        let ts = T0 + f64::from(i) * 3600.0;
+        let ts = DAY0 + f64::from(i) * 3600.0;
         let src = format!("10.1.2.{}", 10 + i % 10);
         let uid = format!("Cb{i}");
         conns.push(conn(
@@ -174,7 +163,7 @@ fn rare_ja3_uploading_to_a_web_service_against_a_common_one() {
         ));
     }
     // Then one host with a fingerprint no other has, uploading to Dropbox ...
-    let t = T0 + 41.0 * 3600.0;
+    let t = DAY0 + 41.0 * 3600.0;
     conns.push(conn(
         t,
         "Crare",
@@ -213,14 +202,13 @@ fn rare_ja3_uploading_to_a_web_service_against_a_common_one() {
         common_ja3,
     ));
     let found = run(
-        &ctx(),
-        vec![protocol_anomaly::build(&ctx()).unwrap()],
-        events(&[
+        &ctx(None, None),
+        vec![protocol_anomaly::build(&ctx(None, None)).unwrap()],
+        &read_inputs(&[
             ("conn.log", zeek(CONN_HEAD, &conns)),
             ("ssl.log", zeek(SSL_JA3_HEAD, &ssls)),
         ]),
-    )
-    .0;
+    );
     let f = of(&found, protocol_anomaly::ID);
     assert_eq!(f.len(), 1, "{f:#?}");
     assert_eq!(f[0].fields["check"], "rare_ja3");
@@ -239,14 +227,14 @@ fn certificate_subject_of_older_logs_is_compared_with_the_sni_when_enabled() {
         format!("{ts:.6}\t{uid}\t10.1.2.3\t50000\t203.0.113.9\t443\tTLSv12\tTLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\tsecp256r1\t{sni}\tF\t-\th2\tT\tFa\t(empty)\tCN={cn},O=Example\tCN=CA\t-\t-\tok\t-\t-\n")
     };
     let records = || {
-        events(&[(
+        read_inputs(&[(
             "ssl.log",
             zeek(
                 SSL_JA3_HEAD,
                 &[
-                    ssl(T0, "C1", "lptag.liveperson.net", "*.liveperson.net"),
+                    ssl(DAY0, "C1", "lptag.liveperson.net", "*.liveperson.net"),
                     ssl(
-                        T0 + 10.0,
+                        DAY0 + 10.0,
                         "C2",
                         "update.example.com",
                         "attacker.example.net",
@@ -257,8 +245,8 @@ fn certificate_subject_of_older_logs_is_compared_with_the_sni_when_enabled() {
     };
     // By default the CN is not trusted (the SAN, absent from ssl.log, names
     // most hosts).
-    let c = ctx();
-    let found = run(&c, vec![protocol_anomaly::build(&c).unwrap()], records()).0;
+    let c = ctx(None, None);
+    let found = run(&c, vec![protocol_anomaly::build(&c).unwrap()], &records());
     assert!(of(&found, protocol_anomaly::ID).is_empty(), "{found:#?}");
     // Enabled, the CN that names another host is reported.
     let mut config = AnalyticsConfig::builtin().unwrap();
@@ -273,7 +261,7 @@ fn certificate_subject_of_older_logs_is_compared_with_the_sni_when_enabled() {
         c.policy.clone(),
         Arc::new(config),
     ));
-    let found = run(&c, vec![protocol_anomaly::build(&c).unwrap()], records()).0;
+    let found = run(&c, vec![protocol_anomaly::build(&c).unwrap()], &records());
     let f = of(&found, protocol_anomaly::ID);
     assert_eq!(f.len(), 1, "{f:#?}");
     assert!(f[0].evidence[0]
@@ -293,13 +281,11 @@ fn proxy_line(
     format!("2026-11-16 {time} 120 {ip} CORP\\u{ip_tail} \"CORP\\Domain Users\" - OBSERVED \"Business\" - 200 TCP_NC_MISS {method} application/json https {host} 443 {path} - - \"{ua}\" 10.20.0.5 900 {cs_bytes} -\n", ip_tail = ip.rsplit('.').next().unwrap_or(""))
 }
 
-const PROXY_HEAD: &str = "#Software: SGOS 7.3.14.1\n#Version: 1.0\n#Date: 2026-11-16 00:00:00\n#Fields: date time time-taken c-ip cs-username cs-auth-group x-exception-id sc-filter-result cs-categories cs(Referer) sc-status s-action cs-method rs(Content-Type) cs-uri-scheme cs-host cs-uri-port cs-uri-path cs-uri-query cs-uri-extension cs(User-Agent) s-ip sc-bytes cs-bytes x-virus-id\n";
-
 const BROWSER: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 
 #[test]
 fn a_request_far_above_the_destinations_profile() {
-    let mut log = PROXY_HEAD.to_string();
+    let mut log = PROXYSG_HEADER.to_string();
     // 150 small form posts from six hosts make the baseline.
     for i in 0..150u32 {
         let time = format!("{:02}:{:02}:{:02}", 8 + i / 60, i % 60, i % 60);
@@ -344,11 +330,10 @@ fn a_request_far_above_the_destinations_profile() {
         300_000_000,
     ));
     let found = run(
-        &ctx(),
-        vec![payload_profile::build(&ctx()).unwrap()],
-        read_bytes("proxysg.log", &log),
-    )
-    .0;
+        &ctx(None, None),
+        vec![payload_profile::build(&ctx(None, None)).unwrap()],
+        &read_bytes("proxysg.log", &log),
+    );
     let f = of(&found, payload_profile::ID);
     assert_eq!(f.len(), 1, "{f:#?}");
     assert_eq!(f[0].bytes_out, Some(200_000_000));
@@ -366,7 +351,7 @@ fn a_request_far_above_the_destinations_profile() {
 
 #[test]
 fn scripted_agents_posting_and_browsers_not() {
-    let mut log = PROXY_HEAD.to_string();
+    let mut log = PROXYSG_HEADER.to_string();
     log.push_str(&proxy_line(
         "09:00:00",
         "10.20.1.30",
@@ -422,11 +407,10 @@ fn scripted_agents_posting_and_browsers_not() {
         2_000,
     ));
     let found = run(
-        &ctx(),
-        vec![protocol_anomaly::build(&ctx()).unwrap()],
-        read_bytes("proxysg.log", &log),
-    )
-    .0;
+        &ctx(None, None),
+        vec![protocol_anomaly::build(&ctx(None, None)).unwrap()],
+        &read_bytes("proxysg.log", &log),
+    );
     let f = of(&found, protocol_anomaly::ID);
     let got: Vec<(String, String, u64)> = f
         .iter()
@@ -461,7 +445,7 @@ fn interactive_session_relayed_over_the_web_but_not_a_video_call() {
     let rows = [
         // Eight hours of keystrokes and screen updates: small packets both ways.
         conn(
-            T0,
+            DAY0,
             "Cssh",
             "10.1.2.3",
             "198.51.100.77",
@@ -472,7 +456,7 @@ fn interactive_session_relayed_over_the_web_but_not_a_video_call() {
         ),
         // A two-hour Teams call: large packets both ways.
         conn(
-            T0 + 10.0,
+            DAY0 + 10.0,
             "Cteams",
             "10.1.2.4",
             "52.113.194.132",
@@ -483,7 +467,7 @@ fn interactive_session_relayed_over_the_web_but_not_a_video_call() {
         ),
         // A long bulk download: not interactive.
         conn(
-            T0 + 20.0,
+            DAY0 + 20.0,
             "Cbulk",
             "10.1.2.5",
             "198.51.100.78",
@@ -495,17 +479,16 @@ fn interactive_session_relayed_over_the_web_but_not_a_video_call() {
     ];
     let ssl = format!(
         "{:.6}\tCteams\t10.1.2.4\t50000\t52.113.194.132\t443\tTLSv13\tTLS_AES_128_GCM_SHA256\tx25519\tteams.microsoft.com\tF\t-\th2\tT\tCsiI\tabc\t(empty)\tT\tok\n",
-        T0 + 10.05
+        DAY0 + 10.05
     );
     let found = run(
-        &ctx(),
-        vec![tunnel_relay::build(&ctx()).unwrap()],
-        events(&[
+        &ctx(None, None),
+        vec![tunnel_relay::build(&ctx(None, None)).unwrap()],
+        &read_inputs(&[
             ("conn.log", zeek(CONN_HEAD, &rows)),
             ("ssl.log", zeek(SSL_HEAD, &[ssl])),
         ]),
-    )
-    .0;
+    );
     let f = of(&found, tunnel_relay::ID);
     assert_eq!(f.len(), 1, "{f:#?}");
     assert_eq!(f[0].fields["pattern"], "interactive_session");
@@ -541,7 +524,7 @@ fn real_zeek_logs_raise_no_protocol_anomaly() {
         "rita-open-conns-tsv",
     ] {
         for file in ["conn.log", "ssl.log"] {
-            let read = common_net::read_path(&dir.join(sub).join(file));
+            let read = read_file(&dir.join(sub).join(file));
             if file == "ssl.log" {
                 tls += read.len();
             }
@@ -549,8 +532,8 @@ fn real_zeek_logs_raise_no_protocol_anomaly() {
         }
     }
     assert!(tls > 100, "only {tls} TLS records read");
-    let c = ctx();
-    let found = run(&c, vec![protocol_anomaly::build(&c).unwrap()], evs).0;
+    let c = ctx(None, None);
+    let found = run(&c, vec![protocol_anomaly::build(&c).unwrap()], &evs);
     // Browsing with certificates named in the SAN, no SNI-less uploads.
     assert!(of(&found, protocol_anomaly::ID).is_empty(), "{found:#?}");
 }
@@ -569,15 +552,15 @@ fn sni_against_the_certificate_names_of_x509_log() {
         format!("{ts:.6}\t{fp}\t3\t0A\tCN={cn},O=Example\tCN=CA\t1700000000.000000\t1900000000.000000\trsaEncryption\tsha256WithRSAEncryption\trsa\t2048\t65537\t-\t{san}\t-\t-\t-\tF\t-\tT\tF\n")
     };
     let found = run(
-        &ctx(),
-        vec![protocol_anomaly::build(&ctx()).unwrap()],
-        events(&[
+        &ctx(None, None),
+        vec![protocol_anomaly::build(&ctx(None, None)).unwrap()],
+        &read_inputs(&[
             (
                 "conn.log",
                 zeek(
                     CONN_HEAD,
                     &[conn(
-                        T0 + 10.0,
+                        DAY0 + 10.0,
                         "C2",
                         "10.1.2.3",
                         "203.0.113.9",
@@ -594,11 +577,11 @@ fn sni_against_the_certificate_names_of_x509_log() {
                     SSL5_HEAD,
                     &[
                         // The name is in the SAN, not the CN: no alert.
-                        ssl(T0, "C1", "s.yimg.com", "fpY"),
+                        ssl(DAY0, "C1", "s.yimg.com", "fpY"),
                         // A Microsoft name on a certificate for another domain.
-                        ssl(T0 + 10.05, "C2", "update.microsoft.com", "fpZ"),
+                        ssl(DAY0 + 10.05, "C2", "update.microsoft.com", "fpZ"),
                         // The certificate is known by now.
-                        ssl(T0 + 20.0, "C3", "www.yahoo.com", "fpY"),
+                        ssl(DAY0 + 20.0, "C3", "www.yahoo.com", "fpY"),
                     ],
                 ),
             ),
@@ -608,13 +591,13 @@ fn sni_against_the_certificate_names_of_x509_log() {
                     X509_HEAD,
                     &[
                         x509(
-                            T0 + 0.1,
+                            DAY0 + 0.1,
                             "fpY",
                             "*.yahoo.com",
                             "*.yahoo.com,s.yimg.com,*.yimg.com",
                         ),
                         x509(
-                            T0 + 10.1,
+                            DAY0 + 10.1,
                             "fpZ",
                             "relay.example.net",
                             "relay.example.net,*.relay.example.net",
@@ -623,8 +606,7 @@ fn sni_against_the_certificate_names_of_x509_log() {
                 ),
             ),
         ]),
-    )
-    .0;
+    );
     let f = of(&found, protocol_anomaly::ID);
     assert_eq!(f.len(), 1, "{f:#?}");
     assert_eq!(f[0].fields["check"], "sni_mismatch");

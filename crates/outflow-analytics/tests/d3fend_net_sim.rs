@@ -5,18 +5,17 @@
 //! Inbound traffic filtering (D3-ITF) included: SSH sessions from outside
 //! to a server that runs a tunnel client.
 
-mod common_net;
+mod support;
 
-use common_net::{ctx, of, read_dir, run};
 use outflow_analytics::stateful::{
     community_deviation, inbound_untrusted, payload_profile, protocol_anomaly, tunnel_relay,
 };
 use outflow_analytics::StatefulAnalytic;
 use outflow_detect::Finding;
-use outflow_simulate::{simulate, SimConfig};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
+use support::{ctx, of, run_with_engine, sim};
 
 struct Run {
     findings: Vec<Finding>,
@@ -37,25 +36,14 @@ fn analytics(c: &std::sync::Arc<outflow_analytics::Ctx>) -> Vec<Box<dyn Stateful
 fn corpus() -> &'static Run {
     static RUN: OnceLock<Run> = OnceLock::new();
     RUN.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let cfg = SimConfig {
-            seed: 1,
-            hosts: 20,
-            days: 3,
-            ..SimConfig::default()
-        };
-        simulate(&cfg, dir.path()).unwrap();
-        let truth = std::fs::read_to_string(dir.path().join("truth.jsonl"))
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
-        let c = ctx();
-        let (findings, engine) = run(&c, analytics(&c), read_dir(&dir.path().join("logs")));
+        // The shared simulated corpus: 20 hosts, 3 days, seed 1.
+        let sim = sim();
+        let c = ctx(None, None);
+        let (findings, engine) = run_with_engine(&c, analytics(&c), &sim.events);
         let snapshot = outflow_detect::Analytic::snapshot(&engine);
         Run {
             findings,
-            truth,
+            truth: sim.truth.clone(),
             snapshot,
         }
     })
@@ -235,7 +223,7 @@ fn inbound_untrusted_flags_the_sessions_into_the_tunnelled_server() {
 #[test]
 fn states_restore_into_fresh_analytics() {
     let snap = &corpus().snapshot["analytics"];
-    let c = ctx();
+    let c = ctx(None, None);
     for mut a in analytics(&c) {
         let part = snap[a.name()].clone();
         assert!(!part.is_null(), "{} kept no state", a.name());

@@ -2,11 +2,10 @@
 //! servers: auditd says `node=`, never its IP): the flow records of a
 //! leased address are keyed by the host that holds the lease.
 
-mod common_edge;
+mod support;
 
-use common_edge::{ctx, read_text};
 use outflow_analytics::{registry, AnalyticsEngine};
-use std::sync::Arc;
+use support::{ctx, read_via_file};
 
 const DHCP: &str = "#separator \\x09
 #set_separator\t,
@@ -35,12 +34,12 @@ const CONN: &str = "#separator \\x09
 
 #[test]
 fn leased_addresses_name_their_hosts_in_flow_records() {
-    let c = Arc::new(ctx("", ""));
+    let c = ctx(None, None);
     let mut engine = AnalyticsEngine::new(c.clone(), registry::builtin(&c).unwrap());
-    for ev in read_text("dhcp.log", DHCP) {
+    for ev in read_via_file("dhcp.log", DHCP) {
         let _ = engine.view(&ev);
     }
-    let hosts: Vec<String> = read_text("conn.log", CONN)
+    let hosts: Vec<String> = read_via_file("conn.log", CONN)
         .iter()
         .map(|ev| {
             let v = engine.view(ev);

@@ -3,15 +3,15 @@
 //! business mail, a message reported by both sources, the threat list, the
 //! recipient baseline across runs and bounded state.
 
-mod common_edge;
+mod support;
 
-use common_edge::{ctx, read_text, run, sim_events, sim_truth, with_list};
 use outflow_analytics::stateful::email_exfil::{self, EmailExfil};
 use outflow_analytics::StatefulAnalytic;
 use outflow_detect::Finding;
 use outflow_event::Event;
 use serde_json::json;
 use std::sync::Arc;
+use support::{ctx, light_sim, read_via_file, run_snapshot, unshared_ctx, with_list};
 
 fn build(c: &Arc<outflow_analytics::Ctx>) -> Box<dyn StatefulAnalytic> {
     email_exfil::build(c).unwrap()
@@ -64,11 +64,11 @@ fn trace(rows: &[String]) -> Vec<Event> {
         text.push_str(r);
     }
     text.push('\n');
-    read_text("message-trace.csv", &text)
+    read_via_file("message-trace.csv", &text)
 }
 
 fn proofpoint(lines: &[String]) -> Vec<Event> {
-    read_text("proofpoint.jsonl", &(lines.join("\n") + "\n"))
+    read_via_file("proofpoint.jsonl", &(lines.join("\n") + "\n"))
 }
 
 fn senders(found: &[Finding]) -> Vec<String> {
@@ -80,14 +80,14 @@ fn senders(found: &[Finding]) -> Vec<String> {
 
 #[test]
 fn fires_once_on_the_simulated_freemail_story_and_nowhere_else() {
-    let truth = sim_truth();
+    let truth = &light_sim().truth;
     let story = truth
         .iter()
         .find(|t| t["id"].as_str().unwrap().contains("email-freemail"))
         .expect("the simulator's freemail story");
     let sender = story["user_email"].as_str().unwrap().to_string();
-    let events = sim_events(&["email/proofpoint.jsonl", "email/message-trace.csv"]);
-    let (found, _) = run(ctx("", ""), build, events);
+    let events = light_sim().events(&["email/proofpoint.jsonl", "email/message-trace.csv"]);
+    let (found, _) = run_snapshot(&ctx(None, None), build, &events);
     // Proofpoint and message trace report the same messages: one alert.
     assert_eq!(senders(&found), vec![sender.clone()], "{found:#?}");
     let f = &found[0];
@@ -123,9 +123,9 @@ fn two_large_mails_to_a_partner_are_business_the_third_is_not() {
             })
             .collect()
     };
-    let (found, _) = run(ctx("", ""), build, trace(&rows(2)));
+    let (found, _) = run_snapshot(&ctx(None, None), build, &trace(&rows(2)));
     assert!(found.is_empty(), "{found:#?}");
-    let (found, _) = run(ctx("", ""), build, trace(&rows(3)));
+    let (found, _) = run_snapshot(&ctx(None, None), build, &trace(&rows(3)));
     assert_eq!(senders(&found), vec!["lcho@corp.example".to_string()]);
     assert_eq!(found[0].fields["large_messages"], "3");
     assert_eq!(found[0].fields["archive_messages"], "0");
@@ -170,7 +170,7 @@ fn internal_and_inbound_mail_and_small_mail_are_silent() {
             "10.20.1.5",
         ));
     }
-    let (found, _) = run(ctx("", ""), build, proofpoint(&lines));
+    let (found, _) = run_snapshot(&ctx(None, None), build, &proofpoint(&lines));
     assert!(found.is_empty(), "{found:#?}");
 }
 
@@ -202,10 +202,14 @@ fn organisation_domains_from_settings_and_policy_are_not_outside() {
     }
     let settings = "analytics:\n  email-exfil:\n    organisation_domains: [corp.example, corp-subsidiary.example]\n";
     let policy = "sanctioned:\n  domains: [corpexample.com]\n";
-    let (found, _) = run(ctx(policy, settings), build, proofpoint(&lines));
+    let (found, _) = run_snapshot(
+        &ctx(Some(policy), Some(settings)),
+        build,
+        &proofpoint(&lines),
+    );
     assert!(found.is_empty(), "{found:#?}");
     // Without them, both recipients are outside.
-    let (found, _) = run(ctx("", ""), build, proofpoint(&lines));
+    let (found, _) = run_snapshot(&ctx(None, None), build, &proofpoint(&lines));
     assert_eq!(found.len(), 2, "{found:#?}");
 }
 
@@ -240,7 +244,7 @@ fn a_message_in_both_sources_counts_once_and_keeps_its_attachment() {
         "d1@corp.example",
         "10.20.1.5",
     )]));
-    let (found, _) = run(ctx("", ""), build, events.clone());
+    let (found, _) = run_snapshot(&ctx(None, None), build, &events);
     assert!(
         found.is_empty(),
         "one archive is below protected_count: {found:#?}"
@@ -255,7 +259,7 @@ fn a_message_in_both_sources_counts_once_and_keeps_its_attachment() {
         "d2@corp.example",
         "10.20.1.5",
     )]));
-    let (found, _) = run(ctx("", ""), build, events);
+    let (found, _) = run_snapshot(&ctx(None, None), build, &events);
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!(found[0].fields["messages"], "2");
     assert_eq!(found[0].fields["archive_messages"], "2");
@@ -296,8 +300,11 @@ fn senders_and_addresses_on_the_threat_list_are_reported() {
             "192.0.2.1",
         ),
     ];
-    let c = with_list(ctx("", ""), "# campaign\nphish.example\n203.0.113.0/24\n");
-    let (found, _) = run(c, build, proofpoint(&lines));
+    let c = Arc::new(with_list(
+        unshared_ctx(None, None),
+        "# campaign\nphish.example\n203.0.113.0/24\n",
+    ));
+    let (found, _) = run_snapshot(&c, build, &proofpoint(&lines));
     let mut got: Vec<(String, String)> = found
         .iter()
         .map(|f| {
@@ -325,7 +332,7 @@ fn senders_and_addresses_on_the_threat_list_are_reported() {
         .iter()
         .all(|f| f.d3fend == vec!["D3-SRA".to_string()] && f.risk_score == 8));
     // Without a list, nothing.
-    let (found, _) = run(ctx("", ""), build, proofpoint(&lines));
+    let (found, _) = run_snapshot(&ctx(None, None), build, &proofpoint(&lines));
     assert!(found.is_empty());
 }
 
@@ -363,36 +370,36 @@ fn a_recipient_known_from_an_earlier_run_is_not_first_seen() {
             "10.20.1.5",
         ),
     ]);
-    let (_, snap) = run(ctx("", ""), build, earlier);
+    let (_, snap) = run_snapshot(&ctx(None, None), build, &earlier);
     let state = snap["analytics"][email_exfil::NAME].clone();
     assert!(
         state["known"]["x@corp.example"]["me@proton.me"].is_i64(),
         "{state}"
     );
 
-    let (fresh, _) = run(ctx("", ""), build, later.clone());
-    let (restored, _) = run(
-        ctx("", ""),
+    let (fresh, _) = run_snapshot(&ctx(None, None), build, &later);
+    let (restored, _) = run_snapshot(
+        &ctx(None, None),
         |c| {
             let mut a = build(c);
             a.restore(state.clone()).unwrap();
             a
         },
-        later,
+        &later,
     );
     assert_eq!(fresh[0].fields["first_seen_recipient"], "true");
     assert_eq!(restored[0].fields["first_seen_recipient"], "false");
     assert_eq!(fresh[0].risk_score, restored[0].risk_score + 1);
-    let mut a = build(&Arc::new(ctx("", "")));
+    let mut a = build(&ctx(None, None));
     assert!(a.restore(json!({"known": 5})).is_err());
 }
 
 #[test]
 fn state_stays_bounded() {
-    let c = Arc::new(ctx(
-        "",
-        "analytics:\n  email-exfil:\n    max_open_windows: 4\n    max_senders: 3\n    max_recipients_per_sender: 5\n",
-    ));
+    let c = ctx(
+        None,
+        Some("analytics:\n  email-exfil:\n    max_open_windows: 4\n    max_senders: 3\n    max_recipients_per_sender: 5\n"),
+    );
     let mut a = EmailExfil::new(&c).unwrap();
     let lines: Vec<String> = (0..40)
         .map(|i| {
@@ -435,7 +442,7 @@ fn a_watermark_ahead_of_the_mail_does_not_close_its_windows() {
             )
         })
         .collect();
-    let c = Arc::new(ctx("", ""));
+    let c = ctx(None, None);
     let mut engine = outflow_analytics::AnalyticsEngine::new(c.clone(), vec![build(&c)]);
     let far = outflow_event::Timestamp(1_795_500_000_000_000_000);
     let mut out = Vec::new();

@@ -4,15 +4,15 @@
 //! bulk uploads, and the benign cases — travel within a country, internal
 //! and failed sign-ins, uploads after an ordinary sign-in.
 
-mod common_edge;
+mod support;
 
-use common_edge::{ctx, geo_db, read_text, run, sim_events, sim_truth};
 use outflow_analytics::registry;
 use outflow_analytics::stateful::geo_logon::{self, GeoLogon};
 use outflow_analytics::{Ctx, StatefulAnalytic};
 use outflow_event::Event;
 use serde_json::json;
 use std::sync::Arc;
+use support::{ctx, geo_db, light_sim, read_via_file, run_snapshot, unshared_ctx};
 
 fn db() -> Arc<outflow_analytics::geoip::GeoIp> {
     Arc::new(geo_db(&[
@@ -23,8 +23,8 @@ fn db() -> Arc<outflow_analytics::geoip::GeoIp> {
     ]))
 }
 
-fn geo_ctx() -> Ctx {
-    ctx("", "").with_geoip(Some(db()))
+fn geo_ctx() -> Arc<Ctx> {
+    Arc::new(unshared_ctx(None, None).with_geoip(Some(db())))
 }
 
 fn build(c: &Arc<Ctx>) -> Box<dyn StatefulAnalytic> {
@@ -59,7 +59,7 @@ fn gws_login(time: &str, user: &str, ip: &str) -> String {
 }
 
 fn m365(lines: &[String]) -> Vec<Event> {
-    read_text("m365-audit.jsonl", &(lines.join("\n") + "\n"))
+    read_via_file("m365-audit.jsonl", &(lines.join("\n") + "\n"))
 }
 
 #[test]
@@ -99,7 +99,7 @@ fn impossible_travel_then_bulk_upload_is_high_risk() {
             10_000_000,
         ));
     }
-    let (found, _) = run(geo_ctx(), build, m365(&lines));
+    let (found, _) = run_snapshot(&geo_ctx(), build, &m365(&lines));
     assert_eq!(found.len(), 1, "{found:#?}");
     let f = &found[0];
     assert_eq!(f.rule.id, "outflow.geo-logon");
@@ -126,7 +126,7 @@ fn across_sources_and_to_ipv6_impossible_travel_without_uploads_is_low_risk() {
         "192.0.2.10",
         "Success",
     )]);
-    events.extend(read_text(
+    events.extend(read_via_file(
         "gworkspace.jsonl",
         &(gws_login(
             "2026-11-18T10:00:00.000Z",
@@ -134,7 +134,7 @@ fn across_sources_and_to_ipv6_impossible_travel_without_uploads_is_low_risk() {
             "2001:db8::7",
         ) + "\n"),
     ));
-    let (found, _) = run(geo_ctx(), build, events);
+    let (found, _) = run_snapshot(&geo_ctx(), build, &events);
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!(found[0].fields["country"], "JP");
     assert_eq!(found[0].risk_score, 4);
@@ -189,7 +189,7 @@ fn benign_sign_ins_and_uploads_are_silent() {
             20_000_000,
         ));
     }
-    let (found, snap) = run(geo_ctx(), build, m365(&lines));
+    let (found, snap) = run_snapshot(&geo_ctx(), build, &m365(&lines));
     assert!(found.is_empty(), "{found:#?}");
     let countries = &snap["analytics"]["geo-logon"]["users"]["a@corp.example"]["countries"];
     assert_eq!(countries.as_array().unwrap().len(), 1, "{countries}");
@@ -209,21 +209,21 @@ fn countries_known_from_an_earlier_run_make_a_new_one_stand_out() {
         "198.51.100.20",
         "Success",
     )]);
-    let (_, snap) = run(geo_ctx(), build, earlier);
+    let (_, snap) = run_snapshot(&geo_ctx(), build, &earlier);
     let state = snap["analytics"]["geo-logon"].clone();
-    let (fresh, _) = run(geo_ctx(), build, later.clone());
+    let (fresh, _) = run_snapshot(&geo_ctx(), build, &later);
     assert!(
         fresh.is_empty(),
         "a first sign-in is no anomaly: {fresh:#?}"
     );
-    let (restored, _) = run(
-        geo_ctx(),
+    let (restored, _) = run_snapshot(
+        &geo_ctx(),
         |c| {
             let mut a = build(c);
             a.restore(state.clone()).unwrap();
             a
         },
-        later,
+        &later,
     );
     assert_eq!(restored.len(), 1);
     assert!(restored[0].fields["reason"].starts_with("new country US (known: FR)"));
@@ -231,14 +231,12 @@ fn countries_known_from_an_earlier_run_make_a_new_one_stand_out() {
         !restored[0].fields["reason"].contains("impossible"),
         "8 days is time enough"
     );
-    assert!(build(&Arc::new(geo_ctx()))
-        .restore(json!({"users": []}))
-        .is_err());
+    assert!(build(&geo_ctx()).restore(json!({"users": []})).is_err());
 }
 
 #[test]
 fn without_a_database_it_does_not_run_and_says_so() {
-    let c = Arc::new(ctx("", ""));
+    let c = ctx(None, None);
     assert!(GeoLogon::new(&c).is_err());
     assert!(registry::notes(&c)
         .iter()
@@ -249,7 +247,7 @@ fn without_a_database_it_does_not_run_and_says_so() {
         .map(|a| a.name().to_string())
         .collect();
     assert!(!names.contains(&"geo-logon".to_string()));
-    let c = Arc::new(geo_ctx());
+    let c = geo_ctx();
     assert!(!registry::notes(&c)
         .iter()
         .any(|n| n.starts_with("geo-logon")));
@@ -257,8 +255,10 @@ fn without_a_database_it_does_not_run_and_says_so() {
 
 #[test]
 fn users_are_bounded() {
-    let c =
-        Arc::new(ctx("", "analytics:\n  geo-logon:\n    max_users: 5\n").with_geoip(Some(db())));
+    let c = Arc::new(
+        unshared_ctx(None, Some("analytics:\n  geo-logon:\n    max_users: 5\n"))
+            .with_geoip(Some(db())),
+    );
     let lines: Vec<String> = (0..50)
         .map(|i| {
             m365_login(
@@ -280,18 +280,18 @@ fn users_are_bounded() {
 
 #[test]
 fn fires_on_the_simulated_impossible_travel_story_only() {
-    let truth = sim_truth();
+    let truth = &light_sim().truth;
     let story = truth
         .iter()
         .find(|t| t["id"].as_str().unwrap().contains("impossible-travel"))
         .expect("the simulator's impossible-travel story");
-    let events = sim_events(&[
+    let events = light_sim().events(&[
         "saas/m365-audit.jsonl",
         "saas/gworkspace.jsonl",
         "saas/cloudtrail/ct-00001.json",
         "saas/github-audit.jsonl",
     ]);
-    let (found, _) = run(geo_ctx(), build, events);
+    let (found, _) = run_snapshot(&geo_ctx(), build, &events);
     assert_eq!(found.len(), 1, "{found:#?}");
     let f = &found[0];
     assert_eq!(f.entity.user.as_deref(), story["user_email"].as_str());
@@ -332,7 +332,7 @@ fn uploads_from_inside_do_not_count() {
             10_000_000,
         ));
     }
-    let (found, _) = run(geo_ctx(), build, m365(&lines));
+    let (found, _) = run_snapshot(&geo_ctx(), build, &m365(&lines));
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].risk_score, 4, "{:?}", found[0].fields);
 }
@@ -351,7 +351,7 @@ fn console_login(time: &str, user: &str, ip: &str, outcome: &str) -> serde_json:
 #[test]
 fn aws_console_sign_ins_count_and_failures_do_not() {
     let trail = |records: Vec<serde_json::Value>| {
-        read_text(
+        read_via_file(
             "cloudtrail.json",
             &json!({ "Records": records }).to_string(),
         )
@@ -365,7 +365,7 @@ fn aws_console_sign_ins_count_and_failures_do_not() {
             "Success",
         ),
     ]);
-    let (found, _) = run(geo_ctx(), build, ok);
+    let (found, _) = run_snapshot(&geo_ctx(), build, &ok);
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!(found[0].entity.user.as_deref(), Some("ops-admin"));
     assert!(found[0].fields["reason"].contains("impossible travel"));
@@ -378,7 +378,7 @@ fn aws_console_sign_ins_count_and_failures_do_not() {
             "Failure",
         ),
     ]);
-    let (found, _) = run(geo_ctx(), build, failed);
+    let (found, _) = run_snapshot(&geo_ctx(), build, &failed);
     assert!(found.is_empty(), "{found:#?}");
 }
 
@@ -415,8 +415,8 @@ fn slack_sign_ins_and_file_uploads_count() {
         "198.51.100.20",
     ));
     let text = json!({"ok": true, "entries": entries}).to_string();
-    let events = read_text("slack-audit.json", &text);
-    let (found, _) = run(geo_ctx(), build, events);
+    let events = read_via_file("slack-audit.json", &text);
+    let (found, _) = run_snapshot(&geo_ctx(), build, &events);
     assert_eq!(found.len(), 1, "{found:#?}");
     let f = &found[0];
     assert_eq!(f.fields["country"], "US");

@@ -3,14 +3,14 @@
 //! riskier through a tunnel; handshakes that failed, outbound traffic,
 //! published services and DMZ traffic stay silent.
 
-mod common_edge;
+mod support;
 
-use common_edge::{ctx, read_text, run, sim_events};
 use outflow_analytics::stateful::inbound_untrusted::{self, InboundUntrusted};
 use outflow_analytics::{Ctx, StatefulAnalytic};
 use outflow_event::Event;
 use serde_json::json;
 use std::sync::Arc;
+use support::{ctx, light_sim, read_via_file, run_snapshot};
 
 /// Sysmon 1 (ngrok.exe starts) and 3 (it connects to connect.ngrok-agent.com
 /// from 10.20.1.20) on WS-OPS-03, at 2026-11-18T10:19:08Z and 10:19:10Z.
@@ -32,7 +32,7 @@ fn conn(ts: f64, orig: &str, resp: &str, port: u16, state: &str) -> String {
 }
 
 fn zeek(lines: &[String]) -> Vec<Event> {
-    read_text("conn.json.log", &(lines.join("\n") + "\n"))
+    read_via_file("conn.json.log", &(lines.join("\n") + "\n"))
 }
 
 /// A PAN-OS TRAFFIC record, zones and rule given.
@@ -51,7 +51,7 @@ fn panos(
 }
 
 fn firewall(lines: &[String]) -> Vec<Event> {
-    read_text("panos-traffic.log", &(lines.join("\n") + "\n"))
+    read_via_file("panos-traffic.log", &(lines.join("\n") + "\n"))
 }
 
 // 2026-11-18T10:30:00Z
@@ -63,7 +63,7 @@ fn an_outside_session_to_an_internal_host_is_reported_once() {
         conn(T, "198.51.100.20", "10.20.1.30", 3389, "SF"),
         conn(T + 60.0, "198.51.100.20", "10.20.1.30", 3389, "SF"),
     ];
-    let (found, _) = run(ctx("", ""), build, zeek(&lines));
+    let (found, _) = run_snapshot(&ctx(None, None), build, &zeek(&lines));
     assert_eq!(found.len(), 1, "{found:#?}");
     let f = &found[0];
     assert_eq!(f.rule.id, "outflow.inbound-untrusted");
@@ -87,13 +87,13 @@ fn failed_handshakes_outbound_traffic_and_published_services_are_silent() {
         conn(T, "198.51.100.21", "10.20.5.9", 25, "SF"),
     ];
     let settings = "analytics:\n  inbound-untrusted:\n    exposed_services: [\"10.20.0.10:443\", 10.20.5.0/24]\n";
-    let (found, _) = run(ctx("", settings), build, zeek(&lines));
+    let (found, _) = run_snapshot(&ctx(None, Some(settings)), build, &zeek(&lines));
     assert!(found.is_empty(), "{found:#?}");
     // The published server on another port is not published.
-    let (found, _) = run(
-        ctx("", settings),
+    let (found, _) = run_snapshot(
+        &ctx(None, Some(settings)),
         build,
-        zeek(&[conn(T, "198.51.100.20", "10.20.0.10", 3389, "SF")]),
+        &zeek(&[conn(T, "198.51.100.20", "10.20.0.10", 3389, "SF")]),
     );
     assert_eq!(found.len(), 1);
 }
@@ -106,7 +106,7 @@ fn the_policy_says_what_is_internal() {
         conn(T, "198.51.100.20", "203.0.113.40", 22, "SF"),
         conn(T, "203.0.113.41", "10.20.1.5", 22, "SF"),
     ];
-    let (found, _) = run(ctx(policy, ""), build, zeek(&lines));
+    let (found, _) = run_snapshot(&ctx(Some(policy), None), build, &zeek(&lines));
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!(found[0].fields["internal_ip"], "203.0.113.40");
 }
@@ -156,7 +156,7 @@ fn firewall_sessions_from_untrust_to_trust_but_not_to_the_dmz_or_published_rules
         ),
     ];
     let settings = "analytics:\n  inbound-untrusted:\n    exposed_rules: [publish-intranet]\n";
-    let (found, _) = run(ctx("", settings), build, firewall(&lines));
+    let (found, _) = run_snapshot(&ctx(None, Some(settings)), build, &firewall(&lines));
     assert_eq!(found.len(), 1, "{found:#?}");
     let f = &found[0];
     // Behind destination NAT, the internal address is the translated one.
@@ -167,7 +167,7 @@ fn firewall_sessions_from_untrust_to_trust_but_not_to_the_dmz_or_published_rules
 
 #[test]
 fn through_a_tunnel_the_risk_goes_up() {
-    let mut events = read_text("sysmon.jsonl", NGROK_SYSMON);
+    let mut events = read_via_file("sysmon.jsonl", NGROK_SYSMON);
     events.extend(zeek(&[
         // From the tunnel provider's address the host connected to.
         conn(1_794_997_200.0, "3.20.27.198", "10.20.1.20", 445, "SF"),
@@ -176,7 +176,7 @@ fn through_a_tunnel_the_risk_goes_up() {
         // Another host: no tunnel there.
         conn(1_794_997_300.0, "198.51.100.20", "10.20.1.21", 3389, "SF"),
     ]));
-    let (found, snap) = run(ctx("", ""), build, events);
+    let (found, snap) = run_snapshot(&ctx(None, None), build, &events);
     assert_eq!(found.len(), 3, "{found:#?}");
     let by_dst = |ip: &str, src: &str| {
         found
@@ -212,17 +212,17 @@ fn through_a_tunnel_the_risk_goes_up() {
         5985,
         "SF",
     )]);
-    let (found, _) = run(
-        ctx("", ""),
+    let (found, _) = run_snapshot(
+        &ctx(None, None),
         |c| {
             let mut a = build(c);
             a.restore(state.clone()).unwrap();
             a
         },
-        later.clone(),
+        &later,
     );
     assert_eq!(found[0].risk_score, 8, "{found:#?}");
-    let (found, _) = run(ctx("", ""), build, later);
+    let (found, _) = run_snapshot(&ctx(None, None), build, &later);
     assert_eq!(found[0].risk_score, 5);
 }
 
@@ -238,7 +238,7 @@ fn a_tunnel_client_starting_marks_its_host() {
         .replace("ngrok.exe", "chrome.exe")
         .replace("connect.ngrok-agent.com", "www.example.com")
         .replace("3.20.27.198", "93.184.216.34");
-    let mut events = read_text("sysmon.jsonl", &format!("{start}\n{other}\n"));
+    let mut events = read_via_file("sysmon.jsonl", &format!("{start}\n{other}\n"));
     events.extend(zeek(&[conn(
         1_794_997_200.0,
         "198.51.100.20",
@@ -246,7 +246,7 @@ fn a_tunnel_client_starting_marks_its_host() {
         445,
         "SF",
     )]));
-    let (found, _) = run(ctx("", ""), build, events);
+    let (found, _) = run_snapshot(&ctx(None, None), build, &events);
     assert_eq!(found.len(), 1, "{found:#?}");
     assert!(
         found[0].fields["via_tunnel"].contains("tunnel client ngrok started"),
@@ -254,7 +254,7 @@ fn a_tunnel_client_starting_marks_its_host() {
         found[0].fields
     );
     // After tunnel_window, the host is ordinary again.
-    let mut events = read_text("sysmon.jsonl", &format!("{start}\n{other}\n"));
+    let mut events = read_via_file("sysmon.jsonl", &format!("{start}\n{other}\n"));
     events.extend(zeek(&[conn(
         1_794_997_200.0 + 7_200.0,
         "198.51.100.20",
@@ -262,34 +262,34 @@ fn a_tunnel_client_starting_marks_its_host() {
         445,
         "SF",
     )]));
-    let (found, _) = run(ctx("", ""), build, events);
+    let (found, _) = run_snapshot(&ctx(None, None), build, &events);
     assert_eq!(found[0].risk_score, 5, "{found:#?}");
 }
 
 #[test]
 fn a_bad_setting_is_an_error_naming_it() {
-    let c = Arc::new(ctx(
-        "",
-        "analytics:\n  inbound-untrusted:\n    exposed_services: [\"web:443\"]\n",
-    ));
+    let c = ctx(
+        None,
+        Some("analytics:\n  inbound-untrusted:\n    exposed_services: [\"web:443\"]\n"),
+    );
     let err = InboundUntrusted::new(&c).err().unwrap().to_string();
     assert!(
         err.contains("exposed_services[0]") && err.contains("web:443"),
         "{err}"
     );
-    let c = Arc::new(ctx(
-        "",
-        "analytics:\n  inbound-untrusted:\n    tunnel_networks: [nowhere]\n",
-    ));
+    let c = ctx(
+        None,
+        Some("analytics:\n  inbound-untrusted:\n    tunnel_networks: [nowhere]\n"),
+    );
     assert!(InboundUntrusted::new(&c).is_err());
 }
 
 #[test]
 fn state_stays_bounded() {
-    let c = Arc::new(ctx(
-        "",
-        "analytics:\n  inbound-untrusted:\n    max_state: 5\n",
-    ));
+    let c = ctx(
+        None,
+        Some("analytics:\n  inbound-untrusted:\n    max_state: 5\n"),
+    );
     let mut a = InboundUntrusted::new(&c).unwrap();
     let lines: Vec<String> = (0..40)
         .map(|i| {
@@ -316,12 +316,12 @@ fn the_simulated_corpus_has_inbound_sessions_only_in_its_story() {
     // Every background flow starts inside; the one story that comes in
     // (SSH from 192.0.2.0/24 to a server, through destination NAT) is
     // reported, in the Zeek and firewall records alike, and nothing else.
-    let events = sim_events(&[
+    let events = light_sim().events(&[
         "firewall/panos-traffic.log",
         "zeek/conn.log",
         "zeek-branch/conn.json.log",
     ]);
-    let (found, _) = run(ctx("", ""), build, events);
+    let (found, _) = run_snapshot(&ctx(None, None), build, &events);
     assert!(!found.is_empty());
     for f in &found {
         assert!(f.fields["source_ip"].starts_with("192.0.2."), "{f:#?}");

@@ -3,13 +3,13 @@
 //! one upload seen by Zeek, the firewall and the proxy is counted once,
 //! windows expire, and the state survives a snapshot.
 
-mod common;
+mod support;
 
-use common::*;
 use outflow_analytics::stateful::large_transfer;
 use outflow_analytics::{AnalyticsEngine, StatefulAnalytic};
 use outflow_detect::{Analytic, Finding};
 use outflow_event::Timestamp;
+use support::{ctx, read_inputs, run, Upload, DAY0, MB, PROXYSG_HEADER};
 
 fn upload(i: u16, ts: f64, out: u64) -> Upload {
     Upload {
@@ -45,12 +45,12 @@ fn sysmon_join_names_the_process_and_ssl_names_the_conn() {
     let sysmon: String = ups.iter().map(|u| u.sysmon3() + "\n").collect();
     let conn: String = ups.iter().map(|u| u.conn() + "\n").collect();
     let ssl: String = ups.iter().map(|u| u.ssl() + "\n").collect();
-    let events = read(&[
+    let events = read_inputs(&[
         ("sysmon.jsonl", sysmon),
         ("conn.log", conn),
         ("ssl.log", ssl),
     ]);
-    let ctx = ctx(None);
+    let ctx = ctx(None, None);
     let found = mine(run(&ctx, large(&ctx), &events));
     assert_eq!(
         found.len(),
@@ -83,8 +83,8 @@ fn dns_answers_name_a_conn_without_ssl() {
         .collect();
     let dns: String = ups.iter().map(|u| u.dns() + "\n").collect();
     let conn: String = ups.iter().map(|u| u.conn() + "\n").collect();
-    let events = read(&[("dns.log", dns), ("conn.log", conn)]);
-    let ctx = ctx(None);
+    let events = read_inputs(&[("dns.log", dns), ("conn.log", conn)]);
+    let ctx = ctx(None, None);
     let found = mine(run(&ctx, large(&ctx), &events));
     assert_eq!(found.len(), 1, "{found:#?}");
     let f = &found[0];
@@ -109,7 +109,7 @@ fn one_upload_seen_by_three_sensors_is_counted_once() {
     let fw: String = ups.iter().map(|u| u.panos() + "\n").collect();
     let proxy: String =
         PROXYSG_HEADER.to_string() + &ups.iter().map(|u| u.proxysg() + "\n").collect::<String>();
-    let events = read(&[
+    let events = read_inputs(&[
         ("sysmon.jsonl", sysmon),
         ("dns.log", dns),
         ("conn.log", conn),
@@ -117,7 +117,7 @@ fn one_upload_seen_by_three_sensors_is_counted_once() {
         ("panos.log", fw),
         ("proxysg.log", proxy),
     ]);
-    let ctx = ctx(None);
+    let ctx = ctx(None, None);
     let found = mine(run(&ctx, large(&ctx), &events));
     assert_eq!(found.len(), 1, "one alert, not one per sensor: {found:#?}");
     let f = &found[0];
@@ -141,8 +141,8 @@ fn windows_expire_and_state_is_bounded() {
         .collect();
     let dns: String = ups.iter().map(|u| u.dns() + "\n").collect();
     let conn: String = ups.iter().map(|u| u.conn() + "\n").collect();
-    let events = read(&[("dns.log", dns), ("conn.log", conn)]);
-    let ctx = ctx(None);
+    let events = read_inputs(&[("dns.log", dns), ("conn.log", conn)]);
+    let ctx = ctx(None, None);
     let mut engine = AnalyticsEngine::new(ctx.clone(), large(&ctx));
     let mut out = Vec::new();
     for ev in &events {
@@ -178,7 +178,7 @@ fn sanctioned_services_and_internal_destinations_raise_nothing() {
     internal.dst = "10.20.0.40";
     let conn = format!("{}\n{}\n", u.conn(), internal.conn());
     let ssl = format!("{}\n{}\n", u.ssl(), internal.ssl());
-    let events = read(&[("conn.log", conn), ("ssl.log", ssl)]);
+    let events = read_inputs(&[("conn.log", conn), ("ssl.log", ssl)]);
     let policy = outflow_intel::Policy::from_yaml(
         "test policy",
         "sanctioned:\n  tenants:\n    - service: sharepoint_online\n      tenants: [corpexample]\n",
@@ -186,7 +186,7 @@ fn sanctioned_services_and_internal_destinations_raise_nothing() {
     let Ok(policy) = policy else {
         panic!("policy: {:?}", policy.err());
     };
-    let base = ctx(None);
+    let base = ctx(None, None);
     let ctx = std::sync::Arc::new(outflow_analytics::Ctx::new(
         base.intel.clone(),
         std::sync::Arc::new(policy),
@@ -203,8 +203,8 @@ fn snapshot_and_restore_keep_an_open_window() {
         .collect();
     let dns: String = ups.iter().map(|u| u.dns() + "\n").collect();
     let conn: String = ups.iter().map(|u| u.conn() + "\n").collect();
-    let events = read(&[("dns.log", dns), ("conn.log", conn)]);
-    let ctx = ctx(None);
+    let events = read_inputs(&[("dns.log", dns), ("conn.log", conn)]);
+    let ctx = ctx(None, None);
     let mut first = AnalyticsEngine::new(ctx.clone(), large(&ctx));
     let mut out = Vec::new();
     // The first three uploads, then a checkpoint.

@@ -2,14 +2,14 @@
 //! stories to forbidden services, blocked traffic, sanctioned tenants, the
 //! settings' own list, and the note when nothing is forbidden.
 
-mod common_edge;
+mod support;
 
-use common_edge::{ctx, read_text, run, sim_events, sim_truth};
 use outflow_analytics::registry;
 use outflow_analytics::stateful::outbound_policy;
 use outflow_analytics::StatefulAnalytic;
 use std::collections::BTreeSet;
 use std::sync::Arc;
+use support::{ctx, light_sim, read_via_file, run_snapshot};
 
 fn build(c: &Arc<outflow_analytics::Ctx>) -> Box<dyn StatefulAnalytic> {
     outbound_policy::build(c).unwrap()
@@ -44,8 +44,8 @@ fn zeek_dns(answers: &[(&str, &str, &str)]) -> String {
 
 #[test]
 fn fires_on_the_simulated_mega_and_pastebin_stories_only() {
-    let truth = sim_truth();
-    let events = sim_events(&[
+    let truth = &light_sim().truth;
+    let events = light_sim().events(&[
         "firewall/panos-traffic.log",
         "proxy/proxysg-access.log",
         "proxy/squid-access.log",
@@ -54,7 +54,7 @@ fn fires_on_the_simulated_mega_and_pastebin_stories_only() {
         "zeek/ssl.log",
         "zeek-branch/conn.json.log",
     ]);
-    let (found, _) = run(ctx(FORBID, ""), build, events);
+    let (found, _) = run_snapshot(&ctx(Some(FORBID), None), build, &events);
     assert!(!found.is_empty());
     // Every alert belongs to a story's host, and names the forbidden service.
     let mut stories = BTreeSet::new();
@@ -124,16 +124,16 @@ fn allowed_sessions_are_summed_blocked_ones_are_not_reported() {
         ),
     ]
     .join("\n");
-    let mut events = read_text("panos-traffic.log", &(text + "\n"));
+    let mut events = read_via_file("panos-traffic.log", &(text + "\n"));
     // The firewall names no host: a DNS answer of the same host does.
-    events.extend(read_text(
+    events.extend(read_via_file(
         "dns.log",
         &zeek_dns(&[
             ("10.20.1.30", "g.api.mega.co.nz", "89.44.169.135"),
             ("10.20.1.31", "g.api.mega.co.nz", "89.44.169.135"),
         ]),
     ));
-    let (found, _) = run(ctx(FORBID, ""), build, events);
+    let (found, _) = run_snapshot(&ctx(Some(FORBID), None), build, &events);
     assert_eq!(found.len(), 1, "{found:#?}");
     let f = &found[0];
     assert_eq!(f.entity.host.as_deref(), Some("10.20.1.30"));
@@ -148,7 +148,7 @@ fn allowed_sessions_are_summed_blocked_ones_are_not_reported() {
 
 #[test]
 fn the_same_traffic_seen_by_two_sensors_is_not_counted_twice() {
-    let fw = read_text(
+    let fw = read_via_file(
         "panos-traffic.log",
         &(panos(
             "2026/11/18 10:00:00",
@@ -165,12 +165,12 @@ fn the_same_traffic_seen_by_two_sensors_is_not_counted_twice() {
         "missed_bytes": 0, "history": "ShADadFf", "orig_pkts": 40, "orig_ip_bytes": 7200, "resp_pkts": 60,
         "resp_ip_bytes": 9000, "tunnel_parents": []});
     let mut events = fw;
-    events.extend(read_text("conn.json.log", &(conn.to_string() + "\n")));
-    events.extend(read_text(
+    events.extend(read_via_file("conn.json.log", &(conn.to_string() + "\n")));
+    events.extend(read_via_file(
         "dns.log",
         &zeek_dns(&[("10.20.1.30", "g.api.mega.co.nz", "89.44.169.135")]),
     ));
-    let (found, _) = run(ctx(FORBID, ""), build, events);
+    let (found, _) = run_snapshot(&ctx(Some(FORBID), None), build, &events);
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!(found[0].bytes_out, Some(30_000_000));
     assert_eq!(found[0].fields["sessions"], "1");
@@ -205,7 +205,11 @@ fn proxy_denials_and_sanctioned_tenants_are_silent() {
     ]
     .concat();
     let forbid = "sanctioned:\n  tenants:\n    - {service: sharepoint_online, tenants: [corpexample]}\nforbidden:\n  categories: [paste, collaboration]\n";
-    let (found, _) = run(ctx(forbid, ""), build, read_text("access.log", &text));
+    let (found, _) = run_snapshot(
+        &ctx(Some(forbid), None),
+        build,
+        &read_via_file("access.log", &text),
+    );
     assert!(found.is_empty(), "{found:#?}");
     // The same requests let through are reported (pastebin), the sanctioned tenant is not.
     let text = [
@@ -225,7 +229,11 @@ fn proxy_denials_and_sanctioned_tenants_are_silent() {
         ),
     ]
     .concat();
-    let (found, _) = run(ctx(forbid, ""), build, read_text("access.log", &text));
+    let (found, _) = run_snapshot(
+        &ctx(Some(forbid), None),
+        build,
+        &read_via_file("access.log", &text),
+    );
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!(
         found[0].destination.as_ref().unwrap().domain.as_deref(),
@@ -250,10 +258,14 @@ fn the_settings_own_forbidden_list_works_and_none_means_a_note() {
         3_000,
     );
     let settings = "analytics:\n  outbound-policy:\n    forbidden:\n      destinations: [\"*.example.org\", 198.51.100.0/24]\n";
-    let (found, _) = run(ctx("", settings), build, read_text("access.log", &text));
+    let (found, _) = run_snapshot(
+        &ctx(None, Some(settings)),
+        build,
+        &read_via_file("access.log", &text),
+    );
     assert_eq!(found.len(), 2, "{found:#?}");
     let bad = "analytics:\n  outbound-policy:\n    forbidden:\n      categories: [pastes]\n";
-    let err = outbound_policy::OutboundPolicy::new(&Arc::new(ctx("", bad)))
+    let err = outbound_policy::OutboundPolicy::new(&ctx(None, Some(bad)))
         .err()
         .unwrap()
         .to_string();
@@ -262,7 +274,7 @@ fn the_settings_own_forbidden_list_works_and_none_means_a_note() {
         "{err}"
     );
 
-    let none = Arc::new(ctx("", ""));
+    let none = ctx(None, None);
     let notes = registry::notes(&none);
     assert!(
         notes
@@ -276,7 +288,7 @@ fn the_settings_own_forbidden_list_works_and_none_means_a_note() {
         .map(|a| a.name().to_string())
         .collect();
     assert!(!names.contains(&"outbound-policy".to_string()), "{names:?}");
-    let some = Arc::new(ctx(FORBID, ""));
+    let some = ctx(Some(FORBID), None);
     let names: Vec<String> = registry::builtin(&some)
         .unwrap()
         .iter()
@@ -287,8 +299,8 @@ fn the_settings_own_forbidden_list_works_and_none_means_a_note() {
 
 #[test]
 fn open_windows_survive_a_snapshot() {
-    let c = Arc::new(ctx(FORBID, ""));
-    let first = read_text(
+    let c = ctx(Some(FORBID), None);
+    let first = read_via_file(
         "access.log",
         &squid(
             "1794996000.000",
@@ -298,7 +310,7 @@ fn open_windows_survive_a_snapshot() {
             3_000,
         ),
     );
-    let second = read_text(
+    let second = read_via_file(
         "access.log",
         &squid(
             "1794996060.000",

@@ -3,14 +3,14 @@
 //! format, every story) gives the same findings from full records as from
 //! the copies `hunt` hands them, and the copies are smaller.
 
-mod common;
+mod support;
 
 use outflow_analytics::{registry, AnalyticsEngine, Projector};
 use outflow_detect::{Analytic, Finding};
 use outflow_event::Event;
 
 fn findings(events: &[Event], project: bool) -> Vec<String> {
-    let ctx = common::ctx(None);
+    let ctx = support::ctx(None, None);
     let mut engine = AnalyticsEngine::new(ctx.clone(), registry::builtin(&ctx).unwrap());
     let mut projector = Projector::default();
     let mut out: Vec<Finding> = Vec::new();
@@ -29,7 +29,7 @@ fn findings(events: &[Event], project: bool) -> Vec<String> {
 
 #[test]
 fn analytics_report_the_same_from_the_copies_as_from_full_records() {
-    let sim = common::sim();
+    let sim = support::sim();
     let full = findings(&sim.events, false);
     let projected = findings(&sim.events, true);
     assert!(

@@ -2,11 +2,11 @@
 //! is one alert; the same to a service many hosts use, or on too few days,
 //! is nothing.
 
-mod common;
+mod support;
 
-use common::*;
 use outflow_analytics::stateful::slow_and_low;
 use outflow_analytics::StatefulAnalytic;
+use support::{ctx, read_inputs, run, Upload, DAY0, MB};
 
 fn uploads(host_ip: &'static str, days: u32, per_day: u64, first_uid: u32) -> Vec<Upload> {
     let mut v = Vec::new();
@@ -32,8 +32,8 @@ fn uploads(host_ip: &'static str, days: u32, per_day: u64, first_uid: u32) -> Ve
 fn run_slow(ups: &[Upload]) -> Vec<outflow_detect::Finding> {
     let conn: String = ups.iter().map(|u| u.conn() + "\n").collect();
     let ssl: String = ups.iter().map(|u| u.ssl() + "\n").collect();
-    let events = read(&[("conn.log", conn), ("ssl.log", ssl)]);
-    let ctx = ctx(None);
+    let events = read_inputs(&[("conn.log", conn), ("ssl.log", ssl)]);
+    let ctx = ctx(None, None);
     let a: Vec<Box<dyn StatefulAnalytic>> = vec![slow_and_low::build(&ctx).expect("settings")];
     run(&ctx, a, &events)
 }

@@ -3,11 +3,11 @@
 //! size); silent for browser uploads, archives kept elsewhere, and uploads
 //! long after the staging.
 
-mod stateful_support;
+mod support;
 
 use outflow_analytics::stateful::staging_upload::StagingUpload;
 use outflow_event::Position;
-use stateful_support::{ctx, inputs, proxysg, proxysg_line, run, sysmon, sysmon3};
+use support::{ctx, proxysg, proxysg_line, read_inputs, run_build, sysmon, sysmon3};
 
 const HOST: &str = "WS-HR-02.corp.example";
 
@@ -78,10 +78,10 @@ fn seven_zip_in_public_then_curl_naming_the_archive() {
         "store1.gofile.io",
         "51.38.101.93",
     ));
-    let found = run(
+    let found = run_build(
         &ctx(None, None),
         StagingUpload::build,
-        inputs(&[("sysmon.jsonl", lines.join("\n"))]),
+        &read_inputs(&[("sysmon.jsonl", lines.join("\n"))]),
     );
     assert_eq!(found.len(), 1, "{found:#?}");
     let f = &found[0];
@@ -115,10 +115,10 @@ node=srv-git-01 type=EXECVE msg=audit(1795004725.134:91963): argc=5 a0="rclone" 
 node=srv-git-01 type=CWD msg=audit(1795004725.134:91963): cwd="/home/lcho"
 node=srv-git-01 type=EOE msg=audit(1795004725.134:91963):
 "#;
-    let found = run(
+    let found = run_build(
         &ctx(None, None),
         StagingUpload::build,
-        inputs(&[("audit.log", audit.to_string())]),
+        &read_inputs(&[("audit.log", audit.to_string())]),
     );
     assert_eq!(found.len(), 1, "{found:#?}");
     let f = &found[0];
@@ -169,14 +169,14 @@ fn staged_then_proxy_upload(ua: &str, bytes: u64, upload_time: &str) -> Vec<outf
         ua,
         bytes,
     )]);
-    inputs(&[("sysmon.jsonl", sys.join("\n")), ("proxysg.log", proxy)])
+    read_inputs(&[("sysmon.jsonl", sys.join("\n")), ("proxysg.log", proxy)])
 }
 
 #[test]
 fn a_script_upload_of_comparable_size_from_the_host_is_linked() {
     let events =
         staged_then_proxy_upload("python-requests/2.32.3", 48_000_000, "2026-11-16 10:20:00");
-    let found = run(&ctx(None, None), StagingUpload::build, events);
+    let found = run_build(&ctx(None, None), StagingUpload::build, &events);
     assert_eq!(found.len(), 1, "{found:#?}");
     let f = &found[0];
     assert_eq!(f.fields["link"], "upload of comparable size from the host");
@@ -194,24 +194,24 @@ fn browser_uploads_small_uploads_and_late_uploads_are_not_linked() {
     let chrome = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
     let c = ctx(None, None);
     // A person uploading with a browser.
-    assert!(run(
+    assert!(run_build(
         &c,
         StagingUpload::build,
-        staged_then_proxy_upload(chrome, 48_000_000, "2026-11-16 10:20:00")
+        &staged_then_proxy_upload(chrome, 48_000_000, "2026-11-16 10:20:00")
     )
     .is_empty());
     // Too small for an unknown staged size (floor 10 MB).
-    assert!(run(
+    assert!(run_build(
         &c,
         StagingUpload::build,
-        staged_then_proxy_upload("python-requests/2.32.3", 200_000, "2026-11-16 10:20:00")
+        &staged_then_proxy_upload("python-requests/2.32.3", 200_000, "2026-11-16 10:20:00")
     )
     .is_empty());
     // Two hours after the staging (window 1 h).
-    assert!(run(
+    assert!(run_build(
         &c,
         StagingUpload::build,
-        staged_then_proxy_upload("python-requests/2.32.3", 48_000_000, "2026-11-16 12:20:00")
+        &staged_then_proxy_upload("python-requests/2.32.3", 48_000_000, "2026-11-16 12:20:00")
     )
     .is_empty());
     // A longer window in the settings links it again.
@@ -220,10 +220,10 @@ fn browser_uploads_small_uploads_and_late_uploads_are_not_linked() {
         Some("analytics:\n  staging-upload:\n    window: 14400\n"),
     );
     assert_eq!(
-        run(
+        run_build(
             &wide,
             StagingUpload::build,
-            staged_then_proxy_upload("python-requests/2.32.3", 48_000_000, "2026-11-16 12:20:00")
+            &staged_then_proxy_upload("python-requests/2.32.3", 48_000_000, "2026-11-16 12:20:00")
         )
         .len(),
         1
@@ -236,10 +236,10 @@ fn archives_outside_staging_places_and_backups_are_not_staging() {
     let mut lines = seven_zip("2026-11-16T09:52:54.790Z", archive);
     lines.push(curl_upload("2026-11-16T09:58:54.790Z", archive));
     let c = ctx(None, None);
-    assert!(run(
+    assert!(run_build(
         &c,
         StagingUpload::build,
-        inputs(&[("sysmon.jsonl", lines.join("\n"))])
+        &read_inputs(&[("sysmon.jsonl", lines.join("\n"))])
     )
     .is_empty());
 
@@ -251,10 +251,10 @@ node=srv-app-01 type=SYSCALL msg=audit(1794787400.000:2): arch=c000003e syscall=
 node=srv-app-01 type=EXECVE msg=audit(1794787400.000:2): argc=5 a0="/usr/local/bin/aws" a1="s3" a2="sync" a3="/var/backups" a4="s3://corp-example-backups/srv-app-01/"
 node=srv-app-01 type=EOE msg=audit(1794787400.000:2):
 "#;
-    assert!(run(
+    assert!(run_build(
         &c,
         StagingUpload::build,
-        inputs(&[("audit.log", audit.to_string())])
+        &read_inputs(&[("audit.log", audit.to_string())])
     )
     .is_empty());
 }
@@ -265,7 +265,7 @@ fn state_survives_a_snapshot() {
     let c = ctx(None, None);
     let archive = r"C:\Users\Public\q4.7z";
     let mut a = StagingUpload::new(&c).unwrap();
-    let mut engine_events = inputs(&[(
+    let mut engine_events = read_inputs(&[(
         "sysmon.jsonl",
         seven_zip("2026-11-16T09:52:54.790Z", archive).join("\n"),
     )]);
@@ -280,7 +280,7 @@ fn state_survives_a_snapshot() {
     assert!(a.state_len() >= 1);
     let mut b = StagingUpload::new(&c).unwrap();
     b.restore(snap).unwrap();
-    let later = inputs(&[(
+    let later = read_inputs(&[(
         "sysmon.jsonl",
         curl_upload("2026-11-16T09:58:54.790Z", archive),
     )]);
@@ -329,20 +329,20 @@ fn bulk_writes_to_a_staging_folder_then_rclone_of_that_folder() {
         ],
     ));
     let c = ctx(None, None);
-    let found = run(
+    let found = run_build(
         &c,
         StagingUpload::build,
-        inputs(&[("sysmon.jsonl", lines.join("\n"))]),
+        &read_inputs(&[("sysmon.jsonl", lines.join("\n"))]),
     );
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!(found[0].fields["staged_by"], "bulk file writes");
     assert_eq!(found[0].fields["staged"], r"C:\Users\Public\stage\");
     // 199 files are not a bulk (200 needed by default).
     lines.remove(0);
-    assert!(run(
+    assert!(run_build(
         &c,
         StagingUpload::build,
-        inputs(&[("sysmon.jsonl", lines.join("\n"))])
+        &read_inputs(&[("sysmon.jsonl", lines.join("\n"))])
     )
     .is_empty());
 }

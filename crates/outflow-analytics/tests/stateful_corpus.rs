@@ -4,12 +4,12 @@
 //! pushes, approved Slack apps): each fires on its stories and raises nothing
 //! that matches no story.
 
-mod stateful_support;
+mod support;
 
 use outflow_analytics::stateful::{bulk_saas_upload, staging_upload, webhook_integration};
 use outflow_simulate::{simulate, SimConfig};
-use stateful_support::{ctx, read_dir, run_all, stories_of};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use support::{ctx, read_dir, run, stories_of};
 
 #[test]
 fn each_analytic_fires_on_its_stories_and_nowhere_else() {
@@ -55,14 +55,14 @@ fn each_analytic_fires_on_its_stories_and_nowhere_else() {
     assert!(apps.contains("service: slack"), "{apps}");
     let policy = format!("sanctioned:\n{apps}");
     let c = ctx(Some(&policy), None);
-    let found = run_all(
+    let found = run(
         &c,
-        &[
-            staging_upload::StagingUpload::build,
-            bulk_saas_upload::BulkSaasUpload::build,
-            webhook_integration::WebhookIntegration::build,
+        vec![
+            staging_upload::StagingUpload::build(&c).unwrap(),
+            bulk_saas_upload::BulkSaasUpload::build(&c).unwrap(),
+            webhook_integration::WebhookIntegration::build(&c).unwrap(),
         ],
-        events,
+        &events,
     );
 
     let mut fired: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();

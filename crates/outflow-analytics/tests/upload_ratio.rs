@@ -2,13 +2,13 @@
 //! bytes out and out/in ratio; nothing while the host is learning or on an
 //! ordinary day; the baseline survives a snapshot and restore.
 
-mod common;
+mod support;
 
-use common::*;
 use outflow_analytics::stateful::upload_ratio::UploadRatio;
 use outflow_analytics::AnalyticsEngine;
 use outflow_detect::{Analytic, Finding};
 use outflow_event::{Event, Timestamp};
+use support::{ctx, read_inputs, Upload, DAY0, MB};
 
 /// A day of a host's traffic: `n` flows of `out`/`inn` bytes each.
 fn day(d: u32, n: u16, out: u64, inn: u64, dst: &'static str) -> Vec<Upload> {
@@ -30,13 +30,13 @@ fn day(d: u32, n: u16, out: u64, inn: u64, dst: &'static str) -> Vec<Upload> {
 
 fn events(ups: &[Upload]) -> Vec<Event> {
     let conn: String = ups.iter().map(|u| u.conn() + "\n").collect();
-    read(&[("conn.log", conn)])
+    read_inputs(&[("conn.log", conn)])
 }
 
 /// The engine running upload-ratio alone (it shares the engine's
 /// flow-to-transfer join).
 fn ratio() -> AnalyticsEngine {
-    let ctx = ctx(None);
+    let ctx = ctx(None, None);
     let a = UploadRatio::new(&ctx).expect("settings");
     AnalyticsEngine::new(ctx, vec![Box::new(a)])
 }

@@ -3,18 +3,18 @@
 //! stays silent on the benign traps (video calls, OneDrive/SharePoint sync,
 //! backup agents, developers' pushes, browser uploads to the corporate Box).
 
-mod common;
+mod support;
 
-use common::*;
 use outflow_analytics::registry;
 use outflow_detect::Finding;
 use std::sync::OnceLock;
+use support::{ctx, on_story_host, run, sim, story};
 
 fn findings() -> &'static Vec<Finding> {
     static F: OnceLock<Vec<Finding>> = OnceLock::new();
     F.get_or_init(|| {
         let sim = sim();
-        let ctx = ctx(None);
+        let ctx = ctx(None, None);
         let analytics = registry::builtin(&ctx).expect("built-in analytics");
         run(&ctx, analytics, &sim.events)
     })

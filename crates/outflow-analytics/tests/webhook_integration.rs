@@ -3,10 +3,10 @@
 //! connections to webhook services; silent for browsers, GETs, hooks to the
 //! organisation's own domains and bot-API hosts without an upload endpoint.
 
-mod stateful_support;
+mod support;
 
 use outflow_analytics::stateful::webhook_integration::WebhookIntegration;
-use stateful_support::{ctx, inputs, proxysg, proxysg_line, run, sysmon3};
+use support::{ctx, proxysg, proxysg_line, read_inputs, run_build, sysmon3};
 
 const PS_UA: &str =
     "Mozilla/5.0 (Windows NT 10.0; Microsoft Windows 10.0.22631; en-US) PowerShell/5.1.22621.4391";
@@ -30,10 +30,10 @@ fn hook_create(url: &str) -> String {
 #[test]
 fn a_github_hook_to_an_outside_url_alerts_with_the_url() {
     let url = "https://webhook.site/5176a110-52e9-54d5-0e18-377e917157fc";
-    let found = run(
+    let found = run_build(
         &ctx(None, None),
         WebhookIntegration::build,
-        inputs(&[("github-audit.jsonl", hook_create(url))]),
+        &read_inputs(&[("github-audit.jsonl", hook_create(url))]),
     );
     assert_eq!(found.len(), 1, "{found:#?}");
     let f = &found[0];
@@ -50,18 +50,18 @@ fn a_github_hook_to_an_outside_url_alerts_with_the_url() {
 fn hooks_to_the_organisations_domains_raise_nothing() {
     let internal = hook_create("https://ci.corpexample.com/github/push");
     let policy = "sanctioned:\n  domains: [corpexample.com, \"*.corpexample.com\"]\n";
-    assert!(run(
+    assert!(run_build(
         &ctx(Some(policy), None),
         WebhookIntegration::build,
-        inputs(&[("github-audit.jsonl", internal.clone())])
+        &read_inputs(&[("github-audit.jsonl", internal.clone())])
     )
     .is_empty());
     // Without the policy the same hook is outside the organisation.
     assert_eq!(
-        run(
+        run_build(
             &ctx(None, None),
             WebhookIntegration::build,
-            inputs(&[("github-audit.jsonl", internal.clone())])
+            &read_inputs(&[("github-audit.jsonl", internal.clone())])
         )
         .len(),
         1
@@ -69,10 +69,10 @@ fn hooks_to_the_organisations_domains_raise_nothing() {
     // Or named in the analytic's own settings.
     let settings =
         "analytics:\n  webhook-integration:\n    organisation_domains: [corpexample.com]\n";
-    assert!(run(
+    assert!(run_build(
         &ctx(None, Some(settings)),
         WebhookIntegration::build,
-        inputs(&[("github-audit.jsonl", internal)])
+        &read_inputs(&[("github-audit.jsonl", internal)])
     )
     .is_empty());
 }
@@ -87,10 +87,10 @@ fn a_teams_connector_added_alerts() {
         "TeamName": "HR", "ChannelName": "General", "AddOnName": "Incoming Webhook"
     })
     .to_string();
-    let found = run(
+    let found = run_build(
         &ctx(None, None),
         WebhookIntegration::build,
-        inputs(&[("m365.jsonl", rec)]),
+        &read_inputs(&[("m365.jsonl", rec)]),
     );
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!(found[0].fields["action"], "ConnectorAdded");
@@ -121,10 +121,10 @@ fn posts(method: &str, host: &str, path: &str, ua: &str) -> String {
 #[test]
 fn script_posts_to_a_discord_webhook_make_one_alert() {
     let path = "/api/webhooks/1162230004616110066/rGMfnT3EENdkrfunL8FTWInbtykD8ZukqrfW8jDZ";
-    let found = run(
+    let found = run_build(
         &ctx(None, None),
         WebhookIntegration::build,
-        inputs(&[("proxysg.log", posts("POST", "discord.com", path, PS_UA))]),
+        &read_inputs(&[("proxysg.log", posts("POST", "discord.com", path, PS_UA))]),
     );
     assert_eq!(found.len(), 1, "{found:#?}");
     let f = &found[0];
@@ -143,40 +143,40 @@ fn script_posts_to_a_discord_webhook_make_one_alert() {
 fn browsers_reads_and_bot_hosts_without_an_endpoint_raise_nothing() {
     let c = ctx(None, None);
     let path = "/api/webhooks/1/x";
-    assert!(run(
+    assert!(run_build(
         &c,
         WebhookIntegration::build,
-        inputs(&[("proxysg.log", posts("POST", "discord.com", path, CHROME_UA))])
+        &read_inputs(&[("proxysg.log", posts("POST", "discord.com", path, CHROME_UA))])
     )
     .is_empty());
-    assert!(run(
+    assert!(run_build(
         &c,
         WebhookIntegration::build,
-        inputs(&[("proxysg.log", posts("GET", "discord.com", path, PS_UA))])
+        &read_inputs(&[("proxysg.log", posts("GET", "discord.com", path, PS_UA))])
     )
     .is_empty());
     // Discord's own API (not a webhook) and Telegram's without a send endpoint.
-    assert!(run(
+    assert!(run_build(
         &c,
         WebhookIntegration::build,
-        inputs(&[(
+        &read_inputs(&[(
             "proxysg.log",
             posts("POST", "discord.com", "/api/v9/science", PS_UA)
         )])
     )
     .is_empty());
-    assert!(run(
+    assert!(run_build(
         &c,
         WebhookIntegration::build,
-        inputs(&[("proxysg.log", posts("POST", "api.telegram.org", "/", PS_UA))])
+        &read_inputs(&[("proxysg.log", posts("POST", "api.telegram.org", "/", PS_UA))])
     )
     .is_empty());
     // ...but the bot API's send endpoint is a post out.
     assert_eq!(
-        run(
+        run_build(
             &c,
             WebhookIntegration::build,
-            inputs(&[(
+            &read_inputs(&[(
                 "proxysg.log",
                 posts(
                     "POST",
@@ -208,10 +208,10 @@ fn connections_of_scripts_to_webhook_services_alert_and_browsers_do_not() {
             "178.63.67.106",
         )
     };
-    let found = run(
+    let found = run_build(
         &c,
         WebhookIntegration::build,
-        inputs(&[("sysmon.jsonl", conn(ps))]),
+        &read_inputs(&[("sysmon.jsonl", conn(ps))]),
     );
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!(found[0].entity.image.as_deref(), Some(ps));
@@ -219,10 +219,10 @@ fn connections_of_scripts_to_webhook_services_alert_and_browsers_do_not() {
         found[0].destination.as_ref().unwrap().domain.as_deref(),
         Some("webhook.site")
     );
-    assert!(run(
+    assert!(run_build(
         &c,
         WebhookIntegration::build,
-        inputs(&[("sysmon.jsonl", conn(chrome))])
+        &read_inputs(&[("sysmon.jsonl", conn(chrome))])
     )
     .is_empty());
 }
@@ -246,10 +246,10 @@ fn proxy_records_before_the_host_is_known_join_its_alert() {
         "webhook.site",
         "178.63.67.106",
     );
-    let found = run(
+    let found = run_build(
         &ctx(None, None),
         WebhookIntegration::build,
-        inputs(&[("proxysg.log", proxy), ("sysmon.jsonl", sys)]),
+        &read_inputs(&[("proxysg.log", proxy), ("sysmon.jsonl", sys)]),
     );
     assert_eq!(found.len(), 1, "{found:#?}");
     let f = &found[0];
@@ -282,8 +282,8 @@ fn records_arriving_late_for_a_reported_alert_make_no_second_one() {
             "178.63.67.106",
         )
     };
-    let first = inputs(&[("a.jsonl", conn("2026-11-18T13:37:40.000Z"))]);
-    let late = inputs(&[("b.jsonl", conn("2026-11-18T13:37:50.000Z"))]);
+    let first = read_inputs(&[("a.jsonl", conn("2026-11-18T13:37:40.000Z"))]);
+    let late = read_inputs(&[("b.jsonl", conn("2026-11-18T13:37:50.000Z"))]);
     let c = ctx(None, None);
     let mut engine = AnalyticsEngine::new(c.clone(), vec![WebhookIntegration::build(&c).unwrap()]);
     let mut out = Vec::new();
@@ -297,7 +297,7 @@ fn records_arriving_late_for_a_reported_alert_make_no_second_one() {
     engine.finish(&mut out);
     assert_eq!(out.len(), 1, "{out:#?}");
     // A later activity of the same host is a new alert.
-    let again = inputs(&[("c.jsonl", conn("2026-11-18T15:00:00.000Z"))]);
+    let again = read_inputs(&[("c.jsonl", conn("2026-11-18T15:00:00.000Z"))]);
     engine.process(&again[0], &mut out);
     engine.finish(&mut out);
     assert_eq!(out.len(), 2);

@@ -3,14 +3,14 @@
 //! that scope, apps that already had it, apps the policy sanctions and
 //! activity an allow rule covers stay silent.
 
-mod stateful_support;
+mod support;
 
 use outflow_analytics::allow::suppressed_by;
 use outflow_analytics::stateful::webhook_integration::WebhookIntegration;
 use outflow_detect::Finding;
 use outflow_intel::Policy;
 use serde_json::{json, Value};
-use stateful_support::{ctx, inputs, run};
+use support::{ctx, read_inputs, run_build};
 
 /// An entry as the Audit Logs API gives it (one JSON line).
 fn entry(action: &str, app: (&str, &str), scopes: &[&str], details: Value) -> String {
@@ -31,10 +31,10 @@ fn entry(action: &str, app: (&str, &str), scopes: &[&str], details: Value) -> St
 }
 
 fn hunt(policy: Option<&str>, lines: &[String]) -> Vec<Finding> {
-    run(
+    run_build(
         &ctx(policy, None),
         WebhookIntegration::build,
-        inputs(&[("slack-audit.jsonl", lines.join("\n") + "\n")]),
+        &read_inputs(&[("slack-audit.jsonl", lines.join("\n") + "\n")]),
     )
 }
 

@@ -1,19 +1,11 @@
-//! What the volume-analytic tests share: real-shaped records (Sysmon 3,
-//! Zeek JSON conn/ssl/dns, PAN-OS TRAFFIC, ProxySG W3C) read through the
-//! real readers and the built-in mappings, put in time order and run
-//! through the analytics engine; and a simulated corpus with its truth.
-#![allow(dead_code)] // each test file uses its own subset
-
-use outflow_analytics::{AnalyticsEngine, Ctx, Projector, StatefulAnalytic};
-use outflow_detect::{Analytic, Finding};
-use outflow_event::Event;
-use outflow_normalize::{Mappings, Normalizer};
-use outflow_sources::{read_to_vec, InputSpec, Limits};
-use std::path::Path;
-use std::sync::{Arc, OnceLock};
+//! Builders of real-shaped records: one connection as every sensor that can
+//! see it logs it (Sysmon 3, Zeek JSON conn/ssl/dns, PAN-OS TRAFFIC,
+//! ProxySG W3C), Windows event log records as `evtx` renders them to JSON,
+//! ProxySG access logs, and the timestamps they carry.
 
 /// 2026-11-16T00:00:00Z in seconds.
 pub const DAY0: f64 = 1_794_787_200.0;
+/// A megabyte (10^6 bytes).
 pub const MB: u64 = 1_000_000;
 
 /// Seconds since the epoch as RFC 3339 with 7 fraction digits (Sysmon).
@@ -44,6 +36,7 @@ pub fn panos_time(secs: f64) -> String {
     )
 }
 
+/// The civil date (year, month, day) of a day since the epoch.
 fn civil(day: i64) -> (i64, i64, i64) {
     let z = day + 719_468;
     let era = z.div_euclid(146_097);
@@ -73,6 +66,8 @@ pub struct Upload {
 }
 
 impl Upload {
+    /// The full Sysmon 3 record of the connection (the free [`sysmon3`] is a
+    /// minimal one built field by field).
     pub fn sysmon3(&self) -> String {
         format!(
             r##"{{"Event":{{"System":{{"Provider":{{"#attributes":{{"Name":"Microsoft-Windows-Sysmon","Guid":"{{5770385f-c22a-43e0-bf4c-06f5698ffbd9}}"}}}},"EventID":3,"Version":5,"Level":4,"Task":3,"Opcode":0,"Keywords":"0x8000000000000000","TimeCreated":{{"#attributes":{{"SystemTime":"{t}"}}}},"EventRecordID":1,"Correlation":null,"Execution":{{"#attributes":{{"ProcessID":3348,"ThreadID":4120}}}},"Channel":"Microsoft-Windows-Sysmon/Operational","Computer":"{host}","Security":{{"#attributes":{{"UserID":"S-1-5-18"}}}}}},"EventData":{{"RuleName":"-","UtcTime":"{t}","ProcessGuid":"{{4c2e9a10-daf6-6922-0ab1-4c8110af9be0}}","ProcessId":7548,"Image":"{image}","User":"CORP\\alice","Protocol":"tcp","Initiated":true,"SourceIsIpv6":false,"SourceIp":"{src}","SourceHostname":"{host}","SourcePort":{sport},"SourcePortName":"-","DestinationIsIpv6":false,"DestinationIp":"{dst}","DestinationHostname":"-","DestinationPort":443,"DestinationPortName":"https"}}}}}}"##,
@@ -151,139 +146,108 @@ impl Upload {
     }
 }
 
+/// The header of a Blue Coat ProxySG access log (W3C fields).
 pub const PROXYSG_HEADER: &str = "#Software: SGOS 7.3.14.1\n#Version: 1.0\n#Date: 2026-11-16 00:00:00\n#Fields: date time time-taken c-ip cs-username cs-auth-group x-exception-id sc-filter-result cs-categories cs(Referer) sc-status s-action cs-method rs(Content-Type) cs-uri-scheme cs-host cs-uri-port cs-uri-path cs-uri-query cs-uri-extension cs(User-Agent) s-ip sc-bytes cs-bytes x-virus-id\n";
 
-/// Reads `files` (name, text) through format detection and the built-in
-/// mappings; events in time order (stable).
-pub fn read(files: &[(&str, String)]) -> Vec<Event> {
-    let mappings = Arc::new(Mappings::builtin().expect("built-in mappings"));
-    let mut norm = Normalizer::new(mappings);
-    let mut all = Vec::new();
-    for (name, text) in files {
-        if text.is_empty() {
-            continue;
-        }
-        let spec = InputSpec::Bytes {
-            name: name.to_string(),
-            data: Arc::from(text.as_bytes()),
-        };
-        let (outcome, sink) = read_to_vec(&spec, None, &Limits::default());
-        assert!(outcome.format.is_some(), "{name}: format not detected");
-        assert!(sink.rejects.is_empty(), "{name}: rejected records");
-        for mut ev in sink.events {
-            norm.normalize(&mut ev);
-            all.push(ev);
-        }
-    }
-    all.sort_by_key(|e| e.ts.map(|t| t.0).unwrap_or(i64::MIN));
-    all
-}
-
-/// Reads every file under `dir` (a simulated corpus), in time order.
-pub fn read_dir(dir: &Path) -> Vec<Event> {
-    let mappings = Arc::new(Mappings::builtin().expect("built-in mappings"));
-    let mut norm = Normalizer::new(mappings);
-    let mut all = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).expect("read dir") {
-            let p = entry.expect("entry").path();
-            if p.is_dir() {
-                stack.push(p);
-                continue;
-            }
-            let (_, sink) = read_to_vec(&InputSpec::File(p), None, &Limits::default());
-            for mut ev in sink.events {
-                norm.normalize(&mut ev);
-                all.push(ev);
-            }
-        }
-    }
-    all.sort_by_key(|e| e.ts.map(|t| t.0).unwrap_or(i64::MIN));
-    all
-}
-
-/// Built-in catalogs and settings; `extra` (analytics.yml text) over them.
-pub fn ctx(extra: Option<&str>) -> Arc<Ctx> {
-    let mut c = Ctx::builtin().expect("built-in context");
-    if let Some(text) = extra {
-        let mut cfg = (*c.config).clone();
-        cfg.merge("test", text).expect("test settings");
-        c.config = Arc::new(cfg);
-    }
-    Arc::new(c)
-}
-
-/// Runs `events` through an engine of the given analytics, the watermark
-/// following each event; the findings of all of them.
-pub fn run(
-    ctx: &Arc<Ctx>,
-    analytics: Vec<Box<dyn StatefulAnalytic>>,
-    events: &[Event],
-) -> Vec<Finding> {
-    let mut engine = AnalyticsEngine::new(ctx.clone(), analytics);
-    let mut out = Vec::new();
-    // As `hunt` hands them on: network records in the analytics' copy.
-    let mut projector = Projector::default();
-    for ev in events {
-        let small = projector.project(ev);
-        engine.process(small.as_ref().unwrap_or(ev), &mut out);
-        if let Some(ts) = ev.ts {
-            engine.advance(ts, &mut out);
-        }
-    }
-    engine.finish(&mut out);
-    out
-}
-
-/// One simulated corpus for every test of a binary: 20 hosts, 3 days,
-/// seed 1 (the same stories as the reference corpus), in time order.
-pub struct Sim {
-    pub events: Vec<Event>,
-    pub truth: Vec<serde_json::Value>,
-    _dir: tempfile::TempDir,
-}
-
-pub fn sim() -> &'static Sim {
-    static SIM: OnceLock<Sim> = OnceLock::new();
-    SIM.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let cfg = outflow_simulate::SimConfig {
-            seed: 1,
-            hosts: 20,
-            days: 3,
-            ..outflow_simulate::SimConfig::default()
-        };
-        outflow_simulate::simulate(&cfg, dir.path()).expect("simulate");
-        let truth = std::fs::read_to_string(dir.path().join("truth.jsonl"))
-            .expect("truth")
-            .lines()
-            .map(|l| serde_json::from_str(l).expect("truth line"))
-            .collect();
-        let events = read_dir(&dir.path().join("logs"));
-        Sim {
-            events,
-            truth,
-            _dir: dir,
-        }
-    })
-}
-
-/// The story with this id prefix (`S27`).
-pub fn story<'a>(sim: &'a Sim, prefix: &str) -> &'a serde_json::Value {
-    sim.truth
+/// One Sysmon (or Security) record as `evtx` renders it to JSON.
+pub fn winlog(
+    channel: &str,
+    provider: &str,
+    id: u32,
+    time: &str,
+    computer: &str,
+    data: &[(&str, &str)],
+) -> String {
+    let data: serde_json::Map<String, serde_json::Value> = data
         .iter()
-        .find(|t| t["id"].as_str().is_some_and(|id| id.starts_with(prefix)))
-        .expect("story")
+        .map(|(k, v)| {
+            let val = match v.parse::<u64>() {
+                Ok(n) if *k == "ProcessId" || *k == "DestinationPort" || *k == "SourcePort" => {
+                    serde_json::Value::from(n)
+                }
+                _ => serde_json::Value::from(*v),
+            };
+            (k.to_string(), val)
+        })
+        .collect();
+    serde_json::json!({"Event": {
+        "System": {
+            "Provider": {"#attributes": {"Name": provider}},
+            "EventID": id,
+            "TimeCreated": {"#attributes": {"SystemTime": time}},
+            "Channel": channel,
+            "Computer": computer,
+        },
+        "EventData": data,
+    }})
+    .to_string()
 }
 
-/// Whether a finding's host is one of the story's hosts (by name or address).
-pub fn on_story_host(f: &Finding, story: &serde_json::Value) -> bool {
-    let host = f.entity.host.as_deref().unwrap_or("").to_ascii_lowercase();
-    let names = story["hosts"].as_array().into_iter().flatten();
-    let ips = story["host_ips"].as_array().into_iter().flatten();
-    names.chain(ips).filter_map(|v| v.as_str()).any(|h| {
-        let h = h.to_ascii_lowercase();
-        host == h || host.starts_with(&format!("{h}."))
-    })
+pub fn sysmon(id: u32, time: &str, computer: &str, data: &[(&str, &str)]) -> String {
+    winlog(
+        "Microsoft-Windows-Sysmon/Operational",
+        "Microsoft-Windows-Sysmon",
+        id,
+        time,
+        computer,
+        data,
+    )
+}
+
+/// A Sysmon 3 connection of `image` (pid) from `src` to `dst` (name, address).
+pub fn sysmon3(
+    time: &str,
+    computer: &str,
+    image: &str,
+    pid: &str,
+    src: &str,
+    dst_name: &str,
+    dst_ip: &str,
+) -> String {
+    sysmon(
+        3,
+        time,
+        computer,
+        &[
+            ("ProcessId", pid),
+            ("Image", image),
+            ("User", "CORP\\user"),
+            ("Protocol", "tcp"),
+            ("Initiated", "true"),
+            ("SourceIp", src),
+            ("SourceHostname", computer),
+            ("SourcePort", "50000"),
+            ("DestinationIp", dst_ip),
+            ("DestinationHostname", dst_name),
+            ("DestinationPort", "443"),
+        ],
+    )
+}
+
+/// A Blue Coat ProxySG access log with its header.
+pub fn proxysg(lines: &[String]) -> String {
+    let mut s = String::from(PROXYSG_HEADER);
+    for l in lines {
+        s.push_str(l);
+        s.push('\n');
+    }
+    s
+}
+
+/// One ProxySG line: a request of `method` to `host` + `path` with `ua`
+/// (one argument per column that matters).
+#[allow(clippy::too_many_arguments)]
+pub fn proxysg_line(
+    date_time: &str,
+    client: &str,
+    user: &str,
+    method: &str,
+    host: &str,
+    path: &str,
+    ua: &str,
+    bytes_out: u64,
+) -> String {
+    format!(
+        "{date_time} 500 {client} {user} \"CORP\\Domain Users\" - OBSERVED \"Technology/Internet\" - 200 TCP_NC_MISS {method} application/json https {host} 443 {path} - - \"{ua}\" 10.20.0.5 4835 {bytes_out} -"
+    )
 }
