@@ -41,7 +41,9 @@ pub struct MergeLane {
     pub files: usize,
 }
 
-/// One lane's unread events, with their findings and match ids.
+/// One lane's unread events, with their findings and match ids. The head
+/// is the first unread event, read where it lies: an event is moved once,
+/// from its batch into the merged one.
 struct Cursor {
     rx: Receiver<(usize, Msg)>,
     /// Files whose end has not come yet.
@@ -49,10 +51,8 @@ struct Cursor {
     events: std::vec::IntoIter<Event>,
     findings: std::iter::Peekable<std::vec::IntoIter<(u32, Finding)>>,
     matches: std::iter::Peekable<std::vec::IntoIter<(u32, u32)>>,
-    head: Option<Event>,
-    /// Index of `head` in its batch, and of the next event after it.
+    /// Index of the head in its batch.
     idx: u32,
-    next_idx: u32,
     /// Time of the last event with one: an event without a time sorts there.
     last_ts: i64,
     done: bool,
@@ -66,36 +66,33 @@ impl Cursor {
             events: Vec::new().into_iter(),
             findings: Vec::new().into_iter().peekable(),
             matches: Vec::new().into_iter().peekable(),
-            head: None,
             idx: 0,
-            next_idx: 0,
             last_ts: i64::MIN,
             done: false,
         }
     }
 
+    fn head(&self) -> Option<&Event> {
+        self.events.as_slice().first()
+    }
+
     fn key(&self) -> i64 {
-        self.head
-            .as_ref()
+        self.head()
             .and_then(|e| e.ts)
             .map(|t| t.0)
             .unwrap_or(self.last_ts)
     }
 
-    /// Moves to the next event, receiving the file's next batch when this
-    /// one is used up; false when the file has ended.
+    /// Makes the next unread event the head, receiving the file's next
+    /// batch when this one is used up; false when the file has ended.
     fn advance(&mut self, sink: &mut dyn MergeSink, tick: Duration) -> bool {
         loop {
-            if let Some(e) = self.events.next() {
-                self.idx = self.next_idx;
-                self.next_idx += 1;
+            if let Some(e) = self.head() {
                 if let Some(t) = e.ts {
                     self.last_ts = self.last_ts.max(t.0);
                 }
-                self.head = Some(e);
                 return true;
             }
-            self.head = None;
             if self.done {
                 return false;
             }
@@ -105,7 +102,7 @@ impl Cursor {
                     self.events = b.events.into_iter();
                     self.findings = b.findings.into_iter().peekable();
                     self.matches = b.matches.into_iter().peekable();
-                    self.next_idx = 0;
+                    self.idx = 0;
                 }
                 Ok((i, msg @ Msg::Done(..))) => {
                     sink.other(i, msg);
@@ -122,7 +119,7 @@ impl Cursor {
 
     /// Takes the head with its findings and match ids into `out`.
     fn take(&mut self, out: &mut Batch) {
-        let Some(e) = self.head.take() else { return };
+        let Some(e) = self.events.next() else { return };
         let at = out.events.len() as u32;
         while let Some((_, f)) = self.findings.next_if(|(j, _)| *j == self.idx) {
             out.findings.push((at, f));
@@ -131,6 +128,7 @@ impl Cursor {
             out.matches.push((at, m));
         }
         out.events.push(e);
+        self.idx += 1;
     }
 }
 

@@ -2,6 +2,7 @@
 //! baseline is kept under, host-name globs, the byte-bearing flow records
 //! and small helpers over event time.
 
+use super::novelty::keys::{memo_key, KeyKind};
 use crate::view::{Flow, Kind, View};
 use std::sync::Arc;
 
@@ -33,7 +34,15 @@ pub fn micros(seconds: u64) -> i64 {
 pub fn destination_key(flow: &Flow) -> Option<Arc<str>> {
     if let Some(s) = &flow.service {
         return Some(match &s.tenant {
-            Some(t) => Arc::from(format!("{}:{}", s.id, t.to_ascii_lowercase())),
+            // Keys repeat on nearly every flow: one shared copy of each.
+            Some(t) => GROUP_KEY.with(|buf| {
+                let mut buf = buf.borrow_mut();
+                buf.clear();
+                buf.push_str(&s.id);
+                buf.push(':');
+                buf.extend(t.chars().map(|c| c.to_ascii_lowercase()));
+                memo_key(KeyKind::Tenant, &buf, |k| Some(Arc::from(k)))
+            })?,
             None => s.id.clone(),
         });
     }
@@ -41,7 +50,14 @@ pub fn destination_key(flow: &Flow) -> Option<Arc<str>> {
     if d.parse::<std::net::IpAddr>().is_ok() {
         return None;
     }
-    Some(Arc::from(registered_domain(d)))
+    memo_key(KeyKind::Domain, d, |d| {
+        Some(Arc::from(registered_domain(d)))
+    })
+}
+
+thread_local! {
+    /// Reused to spell a service-and-tenant key before its lookup.
+    static GROUP_KEY: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
 }
 
 /// The registered domain of a host name, by the common rule (the last two
@@ -50,24 +66,25 @@ pub fn destination_key(flow: &Flow) -> Option<Arc<str>> {
 /// compiled in: private suffixes (`*.s3.amazonaws.com`) are covered by the
 /// service catalog, which is consulted first.
 pub fn registered_domain(domain: &str) -> &str {
-    let dots: Vec<usize> = domain.match_indices('.').map(|(i, _)| i).collect();
-    let n = dots.len();
-    if n < 2 {
+    // The last three dots, right to left, are all the rule looks at.
+    let mut dots = domain.rmatch_indices('.').map(|(i, _)| i);
+    let (Some(last), Some(before)) = (dots.next(), dots.next()) else {
         return domain;
-    }
-    let tld = &domain[dots[n - 1] + 1..];
-    let second = &domain[dots[n - 2] + 1..dots[n - 1]];
+    };
+    let third = dots.next();
+    let tld = &domain[last + 1..];
+    let second = &domain[before + 1..last];
     let generic = matches!(
         second,
         "co" | "com" | "net" | "org" | "gov" | "ac" | "edu" | "or" | "ne" | "go"
     );
     if tld.len() == 2 && generic {
-        return match n {
-            2 => domain,
-            _ => &domain[dots[n - 3] + 1..],
+        return match third {
+            None => domain,
+            Some(i) => &domain[i + 1..],
         };
     }
-    &domain[dots[n - 2] + 1..]
+    &domain[before + 1..]
 }
 
 /// A record that tells how many bytes a host sent out: a flow (Zeek conn,
@@ -216,6 +233,37 @@ mod tests {
         assert_eq!(registered_domain("example.com"), "example.com");
         assert_eq!(registered_domain("localhost"), "localhost");
         assert_eq!(registered_domain("x.example.de"), "example.de");
+        assert_eq!(registered_domain("a.b.shop.com.au"), "shop.com.au");
+    }
+
+    #[test]
+    fn destination_keys_are_shared_and_fold_the_tenant() {
+        use crate::view::ServiceRef;
+        let service = |tenant: Option<&str>| ServiceRef {
+            id: Arc::from("aws_s3"),
+            name: Arc::from("Amazon S3"),
+            category: Arc::from("cloud_storage"),
+            technique: Arc::from("T1567.002"),
+            upload_endpoint: false,
+            tenant: tenant.map(Arc::from),
+            sanctioned: false,
+        };
+        let flow = |domain: &str, tenant: Option<&str>, catalogued: bool| Flow {
+            domain: Some(Arc::from(domain)),
+            service: catalogued.then(|| service(tenant)),
+            ..Flow::default()
+        };
+        let a = destination_key(&flow("Bucket-A.s3.amazonaws.com", Some("Bucket-A"), true));
+        let b = destination_key(&flow("bucket-a.s3.amazonaws.com", Some("bucket-a"), true));
+        assert_eq!(a.as_deref(), Some("aws_s3:bucket-a"));
+        assert!(Arc::ptr_eq(a.as_ref().unwrap(), b.as_ref().unwrap()));
+        assert_eq!(
+            destination_key(&flow("s3.amazonaws.com", None, true)).as_deref(),
+            Some("aws_s3")
+        );
+        let d = destination_key(&flow("cdn.files.example.co.uk", None, false));
+        assert_eq!(d.as_deref(), Some("example.co.uk"));
+        assert_eq!(destination_key(&flow("203.0.113.9", None, false)), None);
     }
 
     #[test]

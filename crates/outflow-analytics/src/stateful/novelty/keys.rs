@@ -121,6 +121,30 @@ type Memo = std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, Option<Arc<str>>>
 thread_local! {
     static HOST_KEYS: Memo = Default::default();
     static REGISTERED: Memo = Default::default();
+    static GROUPED_DOMAINS: Memo = Default::default();
+    static GROUPED_TENANTS: Memo = Default::default();
+}
+
+/// What a grouped destination key is made from.
+pub enum KeyKind {
+    /// A domain name (the key is its registered domain).
+    Domain,
+    /// A service and its tenant, spelt `id:tenant`.
+    Tenant,
+}
+
+/// `f(key)` for the destination keys the network analytics group by
+/// ([`crate::stateful::common::destination_key`]), computed once per
+/// distinct key on this thread.
+pub fn memo_key(
+    kind: KeyKind,
+    key: &str,
+    f: impl FnOnce(&str) -> Option<Arc<str>>,
+) -> Option<Arc<str>> {
+    match kind {
+        KeyKind::Domain => memo(&GROUPED_DOMAINS, key, f),
+        KeyKind::Tenant => memo(&GROUPED_TENANTS, key, f),
+    }
 }
 
 /// `f(key)`, computed once per distinct key on this thread.
