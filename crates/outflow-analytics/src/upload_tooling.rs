@@ -4,7 +4,7 @@
 //! block (event 4104) that does. It needs one event, so it
 //! runs on the reader threads beside the Sigma rules.
 
-use crate::cmdline::{split_posix, split_windows};
+use crate::cmdline::{audit_argv, split_posix, split_windows};
 use crate::upload::{classify, UploadInvocation};
 use outflow_detect::{AlertRule, Destination, Evidence, Finding, FindingEntity};
 use outflow_event::{EntitySlot, Event};
@@ -17,9 +17,6 @@ pub const ID: &str = "outflow.upload-tooling";
 const TITLE: &str = "Upload tool sending data out (command line)";
 /// D3FEND: Process Spawn Analysis (the command line of a new process).
 const D3FEND: &str = "D3-PSA";
-/// Most auditd arguments read (EXECVE `a0`..`aN`).
-const MAX_AUDIT_ARGS: usize = 256;
-
 pub struct UploadToolAnalytic {
     intel: Arc<Intel>,
     policy: Option<Arc<Policy>>,
@@ -200,14 +197,7 @@ fn process_creation(ev: &Event) -> Option<&str> {
 /// by the platform's rules.
 fn argv_of(ev: &Event, product: &str) -> Vec<String> {
     if ev.get("a0").is_some() && product == "linux" {
-        let mut argv = Vec::new();
-        for i in 0..MAX_AUDIT_ARGS {
-            match ev.get(&format!("a{i}")) {
-                Some(v) => argv.push(ev.display(v).into_owned()),
-                None => break,
-            }
-        }
-        return argv;
+        return audit_argv(|name| ev.get(name).map(|v| ev.display(v)));
     }
     match ev.get_str("CommandLine") {
         Some(c) if product == "windows" => split_windows(c),

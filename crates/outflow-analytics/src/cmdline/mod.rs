@@ -13,6 +13,29 @@ pub const MAX_CMDLINE_BYTES: usize = 32 * 1024;
 /// Most arguments returned.
 pub const MAX_ARGS: usize = 1024;
 
+/// Most auditd `EXECVE` arguments read (`a0` .. `a255`).
+pub const MAX_AUDIT_ARGS: usize = 256;
+
+/// The argv of an auditd `EXECVE` record, read field by field (`a0`, `a1`,
+/// ... until one is missing) through `arg`, with [`from_argv`]'s bounds.
+/// One buffer spells every field name.
+pub fn audit_argv<'a>(
+    mut arg: impl FnMut(&str) -> Option<std::borrow::Cow<'a, str>>,
+) -> Vec<String> {
+    use std::fmt::Write;
+    let mut name = String::with_capacity(4);
+    let mut argv = Vec::new();
+    for i in 0..MAX_AUDIT_ARGS {
+        name.clear();
+        let _ = write!(name, "a{i}");
+        match arg(&name) {
+            Some(v) => argv.push(v),
+            None => break,
+        }
+    }
+    from_argv(&argv)
+}
+
 /// Accepts an argv that is already split (auditd `EXECVE` a0..aN), applying
 /// the same bounds as the splitters: at most [`MAX_ARGS`] arguments and
 /// [`MAX_CMDLINE_BYTES`] bytes in total.
@@ -81,6 +104,21 @@ pub(crate) fn truncate(s: &str, max: usize) -> &str {
 
 #[cfg(test)]
 mod tests {
+    use std::borrow::Cow;
+
+    #[test]
+    fn audit_argv_reads_fields_until_one_is_missing() {
+        let fields = ["tar", "-czf", "/tmp/x.tgz", "/home/u/docs"];
+        let argv = audit_argv(|name| {
+            let i: usize = name.strip_prefix('a')?.parse().ok()?;
+            fields.get(i).map(|s| Cow::Borrowed(*s))
+        });
+        assert_eq!(argv, fields);
+        let many = audit_argv(|_| Some(Cow::Borrowed("x")));
+        assert_eq!(many.len(), MAX_AUDIT_ARGS);
+        assert!(audit_argv(|_| None).is_empty());
+    }
+
     use super::*;
 
     #[test]

@@ -1,22 +1,14 @@
 //! What an archiver's command line says: its argv (auditd arguments or
 //! the platform's command-line rules) and the archive it writes.
 
-use super::MAX_AUDIT_ARGS;
-use crate::cmdline::{split_posix, split_windows};
+use crate::cmdline::{audit_argv, split_posix, split_windows};
 use crate::view::View;
 
 /// The argv of a process start: auditd's own arguments, else the command
 /// line split by the platform's rules.
 pub(super) fn argv_of(view: &View<'_>) -> Vec<String> {
     if view.get("a0").is_some() && view.has_logsource(Some("linux"), None) {
-        let mut argv = Vec::new();
-        for i in 0..MAX_AUDIT_ARGS {
-            match view.text(&format!("a{i}")) {
-                Some(v) => argv.push(v.into_owned()),
-                None => break,
-            }
-        }
-        return crate::cmdline::from_argv(&argv);
+        return audit_argv(|name| view.text(name));
     }
     match view.get("CommandLine") {
         Some(c) if view.has_logsource(Some("windows"), None) => split_windows(c),

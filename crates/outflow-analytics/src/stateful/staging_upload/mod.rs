@@ -50,8 +50,6 @@ const MAX_BULK_KEYS: usize = 100_000;
 const MAX_REPORTED: usize = 50_000;
 /// Most browser connections remembered per host.
 const MAX_BROWSER_CONNS: usize = 256;
-/// Most auditd arguments read.
-const MAX_AUDIT_ARGS: usize = 256;
 /// Shortest staged file name matched inside a command line (shorter ones
 /// would match by chance).
 const MIN_NAME_LEN: usize = 5;
