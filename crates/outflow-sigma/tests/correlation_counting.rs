@@ -103,16 +103,7 @@ fn event_count_fires_then_restarts_the_group() {
     let set = with_proxy_rule(
         "title: Many posts\ncorrelation: {type: event_count, rules: [post], group-by: [User], timespan: 10m, condition: {gte: 5}}",
     );
-    let events: Vec<Event> = (0..20)
-        .map(|i| {
-            proxy(
-                "p.log",
-                i,
-                i as i64,
-                &[("cs-method", "POST"), ("User", "u")],
-            )
-        })
-        .collect();
+    let events = posts_by_u(20);
     let alerts = run(&set, &events);
     // One alert per five events, not one per event after the fifth.
     assert_eq!(alerts.len(), 4);

@@ -91,16 +91,7 @@ fn generate_controls_the_referenced_rules_alerts() {
             "title: Posts\n{generate}correlation: {{type: event_count, rules: [post], group-by: [User], timespan: 1h, condition: {{gte: 2}}}}"
         ))
     };
-    let events: Vec<Event> = (0..2)
-        .map(|i| {
-            proxy(
-                "p.log",
-                i,
-                i as i64,
-                &[("cs-method", "POST"), ("User", "u")],
-            )
-        })
-        .collect();
+    let events = posts_by_u(2);
     for (g, base) in [("", 0), ("generate: false\n", 0), ("generate: true\n", 2)] {
         let set = corr(g);
         assert_eq!(set.rules().len(), 1);

@@ -132,26 +132,29 @@ impl WebServiceCatalog {
         let Host::Name(name) = parse_host(host)? else {
             return None;
         };
-        let name: &str = &name;
-        let mut start = 0;
-        loop {
-            let suffix = &name[start..];
-            if let Some(rules) = self.by_key.get(suffix) {
-                let left = name[..start].trim_end_matches('.');
-                for r in rules {
-                    if !r.pattern.match_path(path) {
-                        continue;
-                    }
-                    if let Some(label) = r.pattern.match_left(left) {
-                        return Some(self.found(r, label, path));
-                    }
+        let found = self.suffix_rules(&name).find_map(|(left, rules)| {
+            rules.iter().find_map(|r| {
+                if !r.pattern.match_path(path) {
+                    return None;
                 }
-            }
-            match suffix.find('.') {
-                Some(dot) => start += dot + 1,
-                None => return None,
-            }
-        }
+                let label = r.pattern.match_left(left)?;
+                Some(self.found(r, label, path))
+            })
+        });
+        found
+    }
+
+    /// The rules keyed on each label-boundary suffix of `name`, longest
+    /// first, with the labels left of that suffix.
+    fn suffix_rules<'s, 'n>(
+        &'s self,
+        name: &'n str,
+    ) -> impl Iterator<Item = (&'n str, &'s [Rule])> + use<'s, 'n> {
+        let starts = std::iter::once(0).chain(name.match_indices('.').map(|(i, _)| i + 1));
+        starts.filter_map(move |start| {
+            let rules = self.by_key.get(&name[start..])?;
+            Some((name[..start].trim_end_matches('.'), rules.as_slice()))
+        })
     }
 
     /// Whether a request path can change what [`Self::lookup`] gives for
@@ -162,27 +165,16 @@ impl WebServiceCatalog {
         let Some(Host::Name(name)) = parse_host(host) else {
             return false;
         };
-        let name: &str = &name;
-        let mut start = 0;
-        loop {
-            let suffix = &name[start..];
-            if let Some(rules) = self.by_key.get(suffix) {
-                let by_path = rules.iter().any(|r| {
-                    r.pattern.path.is_some()
-                        || matches!(
-                            self.entries[r.entry].tenant,
-                            Some(TenantFrom::Path | TenantFrom::SubdomainOrPath)
-                        )
-                });
-                if by_path {
-                    return true;
-                }
-            }
-            match suffix.find('.') {
-                Some(dot) => start += dot + 1,
-                None => return false,
-            }
-        }
+        let by_path = self.suffix_rules(&name).any(|(_, rules)| {
+            rules.iter().any(|r| {
+                r.pattern.path.is_some()
+                    || matches!(
+                        self.entries[r.entry].tenant,
+                        Some(TenantFrom::Path | TenantFrom::SubdomainOrPath)
+                    )
+            })
+        });
+        by_path
     }
 
     fn found<'a>(

@@ -54,6 +54,20 @@ pub fn proxy(file: &str, line: u64, secs: i64, fields: &[(&str, &str)]) -> Event
     )
 }
 
+/// `n` proxy POSTs by user `u`, one a second from the epoch (line = second).
+pub fn posts_by_u(n: u64) -> Vec<Event> {
+    (0..n)
+        .map(|i| {
+            proxy(
+                "p.log",
+                i,
+                i as i64,
+                &[("cs-method", "POST"), ("User", "u")],
+            )
+        })
+        .collect()
+}
+
 pub fn security(line: u64, secs: i64, fields: &[(&str, &str)]) -> Event {
     ev(
         logsource(Some("windows"), None, Some("security")),
