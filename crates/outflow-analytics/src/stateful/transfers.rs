@@ -535,17 +535,7 @@ pub fn finding(
 
 /// Date (`2026-11-16`) of a day number (days since the epoch).
 pub fn day_text(day: i64) -> String {
-    // Civil-from-days (Howard Hinnant's algorithm), to avoid a date crate.
-    let z = day + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
+    let (y, m, d) = outflow_event::time::civil_from_days(day);
     format!("{y:04}-{m:02}-{d:02}")
 }
 

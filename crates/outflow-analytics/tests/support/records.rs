@@ -3,6 +3,8 @@
 //! ProxySG W3C), Windows event log records as `evtx` renders them to JSON,
 //! ProxySG access logs, and the timestamps they carry.
 
+use outflow_event::time::civil_from_days;
+
 /// 2026-11-16T00:00:00Z in seconds.
 pub const DAY0: f64 = 1_794_787_200.0;
 /// A megabyte (10^6 bytes).
@@ -14,7 +16,7 @@ pub fn iso(secs: f64) -> String {
     let frac = ((secs - whole as f64) * 1e7).round() as i64;
     let day = whole.div_euclid(86_400);
     let s = whole.rem_euclid(86_400);
-    let (y, m, d) = civil(day);
+    let (y, m, d) = civil_from_days(day);
     format!(
         "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{frac:07}Z",
         s / 3600,
@@ -26,7 +28,7 @@ pub fn iso(secs: f64) -> String {
 /// `2026/11/16 15:12:07` (PAN-OS).
 pub fn panos_time(secs: f64) -> String {
     let whole = secs.floor() as i64;
-    let (y, m, d) = civil(whole.div_euclid(86_400));
+    let (y, m, d) = civil_from_days(whole.div_euclid(86_400));
     let s = whole.rem_euclid(86_400);
     format!(
         "{y:04}/{m:02}/{d:02} {:02}:{:02}:{:02}",
@@ -34,20 +36,6 @@ pub fn panos_time(secs: f64) -> String {
         (s / 60) % 60,
         s % 60
     )
-}
-
-/// The civil date (year, month, day) of a day since the epoch.
-fn civil(day: i64) -> (i64, i64, i64) {
-    let z = day + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
 }
 
 /// One connection seen by every sensor that can see it.
