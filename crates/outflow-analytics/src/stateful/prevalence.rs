@@ -86,9 +86,14 @@ impl Prevalence {
     /// Takes the destinations of an earlier state (settings stay this run's).
     pub fn absorb(&mut self, other: Prevalence) {
         for (k, v) in other.seen {
-            let mut v = v;
-            v.truncate(self.common_hosts);
-            self.seen.insert(k, v);
+            let hosts = self.seen.entry(current_key(k)).or_default();
+            for (h, d) in v {
+                match hosts.iter_mut().find(|(x, _)| *x == h) {
+                    Some(e) => e.1 = e.1.max(d),
+                    None => hosts.push((h, d)),
+                }
+            }
+            hosts.truncate(self.common_hosts);
         }
     }
 
@@ -106,9 +111,35 @@ impl Prevalence {
     }
 }
 
+/// A destination key as this version spells it. States saved by earlier
+/// versions spelt a service's tenant `id/Tenant`; it is now `id:tenant`, in
+/// lower case, as every analytic spells it (a domain or an address holds
+/// no `/`).
+fn current_key(k: Arc<str>) -> Arc<str> {
+    match k.split_once('/') {
+        Some((id, tenant)) => Arc::from(format!("{id}:{}", tenant.to_ascii_lowercase())),
+        None => k,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn saved_tenant_keys_take_this_versions_spelling() {
+        let mut old = Prevalence::new(3, 7);
+        let (a, b): (Arc<str>, Arc<str>) = (Arc::from("a"), Arc::from("b"));
+        old.note(&Arc::from("azure_blob/StgAcct"), &a, 0);
+        old.note(&Arc::from("azure_blob:stgacct"), &b, DAY);
+        old.note(&Arc::from("mega_nz"), &a, 0);
+        let mut p = Prevalence::new(2, 7);
+        p.absorb(old);
+        assert_eq!(p.len(), 2, "the two spellings are one destination");
+        p.note(&Arc::from("mega_nz"), &b, 0);
+        assert!(p.is_common(&Arc::from("azure_blob:stgacct"), DAY));
+        assert!(p.is_common(&Arc::from("mega_nz"), 0));
+    }
 
     #[test]
     fn a_destination_becomes_common_with_enough_hosts_and_forgets_old_ones() {

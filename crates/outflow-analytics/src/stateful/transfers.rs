@@ -128,11 +128,12 @@ pub struct Dest {
 
 impl Dest {
     /// The key transfers are grouped by: the catalogued service (and its
-    /// tenant), else the domain, else the address.
+    /// tenant, spelt `id:tenant` in lower case as every analytic spells
+    /// it), else the domain, else the address.
     pub fn key(&self) -> Arc<str> {
         match (&self.service, &self.domain, &self.ip) {
             (Some(s), _, _) => match &s.tenant {
-                Some(t) => Arc::from(format!("{}/{}", s.id, t)),
+                Some(t) => Arc::from(format!("{}:{}", s.id, t.to_ascii_lowercase())),
                 None => s.id.clone(),
             },
             (None, Some(d), _) => d.clone(),
@@ -621,6 +622,39 @@ mod tests {
         assert_eq!(day_text(0), "1970-01-01");
         assert_eq!(time_text(1_794_841_926_345_870), "2026-11-16T15:12:06Z");
         assert_eq!(day_text(-1), "1969-12-31");
+    }
+
+    #[test]
+    fn a_service_and_tenant_key_is_spelt_as_every_analytic_spells_it() {
+        let service = ServiceRef {
+            id: Arc::from("azure_blob"),
+            name: Arc::from("Azure Blob Storage"),
+            category: Arc::from("cloud_storage"),
+            technique: Arc::from("T1567.002"),
+            upload_endpoint: true,
+            tenant: Some(Arc::from("StgAcct")),
+            sanctioned: false,
+        };
+        let flow = crate::view::Flow {
+            domain: Some(Arc::from("stgacct.blob.core.windows.net")),
+            service: Some(service.clone()),
+            ..Default::default()
+        };
+        let dest = Dest {
+            domain: flow.domain.clone(),
+            service: Some(Service::from(&service)),
+            ..Dest::default()
+        };
+        assert_eq!(&*dest.key(), "azure_blob:stgacct");
+        assert_eq!(
+            Some(dest.key()),
+            super::super::common::destination_key(&flow)
+        );
+        let by_ip = Dest {
+            ip: "203.0.113.9".parse().ok(),
+            ..Dest::default()
+        };
+        assert_eq!(&*by_ip.key(), "203.0.113.9");
     }
 
     #[test]
