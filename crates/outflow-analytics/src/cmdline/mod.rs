@@ -104,6 +104,7 @@ pub(crate) fn truncate(s: &str, max: usize) -> &str {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
     use std::borrow::Cow;
 
     #[test]
@@ -118,8 +119,6 @@ mod tests {
         assert_eq!(many.len(), MAX_AUDIT_ARGS);
         assert!(audit_argv(|_| None).is_empty());
     }
-
-    use super::*;
 
     #[test]
     fn from_argv_bounds() {

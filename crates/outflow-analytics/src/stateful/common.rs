@@ -33,18 +33,7 @@ pub fn micros(seconds: u64) -> i64 {
 /// (`a.b.example.co.uk` → `example.co.uk`).
 pub fn destination_key(flow: &Flow) -> Option<Arc<str>> {
     if let Some(s) = &flow.service {
-        return Some(match &s.tenant {
-            // Keys repeat on nearly every flow: one shared copy of each.
-            Some(t) => GROUP_KEY.with(|buf| {
-                let mut buf = buf.borrow_mut();
-                buf.clear();
-                buf.push_str(&s.id);
-                buf.push(':');
-                buf.extend(t.chars().map(|c| c.to_ascii_lowercase()));
-                memo_key(KeyKind::Tenant, &buf, |k| Some(Arc::from(k)))
-            })?,
-            None => s.id.clone(),
-        });
+        return Some(service_key(&s.id, s.tenant.as_deref()));
     }
     let d = flow.domain.as_deref()?;
     if d.parse::<std::net::IpAddr>().is_ok() {
@@ -55,9 +44,28 @@ pub fn destination_key(flow: &Flow) -> Option<Arc<str>> {
     })
 }
 
+/// The key of a catalogued service, with its tenant when it has one: `id`,
+/// or `id:tenant` with the tenant in lower case. The one spelling every
+/// analytic groups by; keys repeat on nearly every flow, so each is one
+/// shared copy (per thread).
+pub fn service_key(id: &Arc<str>, tenant: Option<&str>) -> Arc<str> {
+    let Some(tenant) = tenant else {
+        return id.clone();
+    };
+    SERVICE_KEY.with(|buf| {
+        let mut buf = buf.borrow_mut();
+        buf.clear();
+        buf.push_str(id);
+        buf.push(':');
+        buf.extend(tenant.chars().map(|c| c.to_ascii_lowercase()));
+        memo_key(KeyKind::Tenant, &buf, |k| Some(Arc::from(k)))
+            .unwrap_or_else(|| Arc::from(buf.as_str()))
+    })
+}
+
 thread_local! {
     /// Reused to spell a service-and-tenant key before its lookup.
-    static GROUP_KEY: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    static SERVICE_KEY: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
 }
 
 /// The registered domain of a host name, by the common rule (the last two

@@ -6,6 +6,7 @@
 //! Bounded: per destination at most `common_hosts` hosts are kept, and
 //! hosts not seen for `days` are dropped.
 
+use super::common::service_key;
 use super::transfers::DAY;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -112,12 +113,11 @@ impl Prevalence {
 }
 
 /// A destination key as this version spells it. States saved by earlier
-/// versions spelt a service's tenant `id/Tenant`; it is now `id:tenant`, in
-/// lower case, as every analytic spells it (a domain or an address holds
-/// no `/`).
+/// versions spelt a service's tenant `id/Tenant`; it is now spelt as every
+/// analytic spells it ([`service_key`]; a domain or an address holds no `/`).
 fn current_key(k: Arc<str>) -> Arc<str> {
     match k.split_once('/') {
-        Some((id, tenant)) => Arc::from(format!("{id}:{}", tenant.to_ascii_lowercase())),
+        Some((id, tenant)) => service_key(&Arc::from(id), Some(tenant)),
         None => k,
     }
 }

@@ -18,6 +18,7 @@
 //!   the proxy. Each transfer says which family saw it, so an analytic sums
 //!   per family and reports the largest sum instead of adding them.
 
+use super::common::service_key;
 use crate::config::AnalyticMeta;
 use crate::intern::Interner;
 use crate::report::{human_bytes, rule_id, set_risk};
@@ -127,15 +128,12 @@ pub struct Dest {
 }
 
 impl Dest {
-    /// The key transfers are grouped by: the catalogued service (and its
-    /// tenant, spelt `id:tenant` in lower case as every analytic spells
-    /// it), else the domain, else the address.
+    /// The key transfers are grouped by: the catalogued service and its
+    /// tenant ([`service_key`], as every analytic spells it), else the
+    /// domain, else the address.
     pub fn key(&self) -> Arc<str> {
         match (&self.service, &self.domain, &self.ip) {
-            (Some(s), _, _) => match &s.tenant {
-                Some(t) => Arc::from(format!("{}:{}", s.id, t.to_ascii_lowercase())),
-                None => s.id.clone(),
-            },
+            (Some(s), _, _) => service_key(&s.id, s.tenant.as_deref()),
             (None, Some(d), _) => d.clone(),
             (None, None, Some(ip)) => Arc::from(ip.to_string()),
             _ => Arc::from("-"),
