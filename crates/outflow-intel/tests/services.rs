@@ -504,6 +504,64 @@ fn tenants() {
 }
 
 #[test]
+fn a_service_s_own_hosts_are_not_tenants() {
+    let cat = catalog();
+    let t = |h: &str| cat.lookup(h, None).map(|m| (m.entry.id.clone(), m.tenant));
+    let id_and = |id: &str, tenant: Option<&str>| Some((id.to_string(), tenant.map(String::from)));
+    // Labels of the file's list and of an entry's own list are passed over.
+    assert_eq!(t("app.box.com"), id_and("box", None));
+    assert_eq!(t("acme.app.box.com"), id_and("box", Some("acme")));
+    assert_eq!(t("acme.box.com"), id_and("box", Some("acme")));
+    assert_eq!(t("dl2.boxcloud.com"), id_and("box", None));
+    assert_eq!(t("hooks.slack.com"), id_and("slack_api", None));
+    assert_eq!(t("wss-primary.slack.com"), id_and("slack_api", None));
+    assert_eq!(
+        t("corpexample.slack.com"),
+        id_and("slack_api", Some("corpexample"))
+    );
+    assert_eq!(t("www.github.io"), id_and("github_pages", None));
+    // A bucket or account name that merely contains a skipped word stays.
+    assert_eq!(
+        t("api-exports.s3.amazonaws.com"),
+        id_and("aws_s3", Some("api-exports"))
+    );
+    // Dev Tunnels hosts carry a region cluster or a control-plane name there.
+    assert_eq!(
+        t("global.rel.tunnels.api.visualstudio.com"),
+        id_and("dev_tunnels", None)
+    );
+    assert_eq!(
+        t("x1b2c3-8080.usw2.devtunnels.ms"),
+        id_and("dev_tunnels", None)
+    );
+}
+
+#[test]
+fn tenant_skip_is_read_from_a_user_file() {
+    let text = r#"
+name: mine
+kind: web_services
+tenant_skip: [portal]
+groups:
+  - group: test
+    category: cloud_storage
+    technique: T1567.002
+    source: test
+    services:
+      - {id: acme_store, service: Acme Store, provider: Acme, domains: ["*.acmestore.example"], tenant: subdomain, tenant_skip: ["edge-*"]}
+"#;
+    let cat = WebServiceCatalog::from_yaml("mine.yml", text).expect("loads");
+    let t = |h: &str| cat.lookup(h, None).and_then(|m| m.tenant);
+    assert_eq!(t("portal.acmestore.example"), None);
+    assert_eq!(t("edge-eu1.acmestore.example"), None);
+    assert_eq!(
+        t("corp.edge-eu1.acmestore.example").as_deref(),
+        Some("corp")
+    );
+    assert_eq!(t("corp.acmestore.example").as_deref(), Some("corp"));
+}
+
+#[test]
 fn upload_endpoint_vs_plain_domain() {
     let cat = catalog();
     let up = |h: &str, p: Option<&str>| cat.lookup(h, p).map(|m| m.upload);

@@ -138,6 +138,8 @@ impl WebServiceCatalog {
                     return None;
                 }
                 let label = r.pattern.match_left(left)?;
+                let entry = &self.entries[r.entry];
+                let label = label.and_then(|_| r.pattern.tenant_label(left, &entry.tenant_skip));
                 Some(self.found(r, label, path))
             })
         });

@@ -15,6 +15,11 @@ pub(crate) struct ServicesFile {
     #[serde(default)]
     #[allow(dead_code)]
     pub description: Option<String>,
+    /// Host labels that name a service's own hosts (`www`, `api`) rather
+    /// than a tenant, for every entry of the file that takes its tenant
+    /// from a subdomain.
+    #[serde(default)]
+    pub tenant_skip: Vec<String>,
     pub groups: Vec<Group>,
 }
 
@@ -51,6 +56,9 @@ pub(crate) struct RawService {
     pub tenant: Option<TenantFrom>,
     #[serde(default)]
     pub tenant_strip: Vec<String>,
+    /// Labels of this service's own hosts, added to the file's `tenant_skip`.
+    #[serde(default)]
+    pub tenant_skip: Vec<String>,
     #[serde(default)]
     pub source: Option<String>,
     #[serde(default)]
@@ -129,6 +137,12 @@ pub(crate) fn parse_services(
                 tenant_strip: raw
                     .tenant_strip
                     .iter()
+                    .map(|s| s.to_ascii_lowercase())
+                    .collect(),
+                tenant_skip: file
+                    .tenant_skip
+                    .iter()
+                    .chain(&raw.tenant_skip)
                     .map(|s| s.to_ascii_lowercase())
                     .collect(),
                 source,

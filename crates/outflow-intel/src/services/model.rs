@@ -157,6 +157,10 @@ pub struct ServiceEntry {
     pub tenant: Option<TenantFrom>,
     /// Suffixes removed from a tenant (`-my` for OneDrive for Business).
     pub tenant_strip: Vec<String>,
+    /// Label globs of the service's own hosts (`app` in `app.box.com`): a
+    /// subdomain tenant is the first label left of them, so
+    /// `acme.app.box.com` gives `acme` and `app.box.com` none.
+    pub tenant_skip: Vec<String>,
     /// Where the entry comes from.
     pub source: String,
     pub note: Option<String>,

@@ -91,6 +91,18 @@ impl Pattern {
         }
     }
 
+    /// The tenant label of a host that fits (`left` as for
+    /// [`Self::match_left`]): the first label, right to left from the one
+    /// the leading `*` stands for, that no glob of `skip` names.
+    pub fn tenant_label<'h>(&self, left: &'h str, skip: &[String]) -> Option<&'h str> {
+        let mut labels = left.rsplit('.').filter(|s| !s.is_empty());
+        labels
+            .nth(self.labels.len())
+            .into_iter()
+            .chain(labels)
+            .find(|l| !skip.iter().any(|g| glob_match(g, l)))
+    }
+
     /// Whether `path` fits this pattern's path prefix (always, without one).
     pub fn match_path(&self, path: Option<&str>) -> bool {
         match (&self.path, path) {
