@@ -1,7 +1,9 @@
 //! `webhook-integration` on Slack audit entries: an app given an incoming
 //! webhook alerts like a GitHub hook or a Teams connector; installs without
 //! that scope, apps that already had it, apps the policy sanctions and
-//! activity an allow rule covers stay silent.
+//! activity an allow rule covers stay silent. The same for the integration
+//! logs of any workspace: an app added with that scope, or a legacy
+//! `Incoming WebHooks` integration added or enabled.
 
 mod support;
 
@@ -142,4 +144,114 @@ fn allow_rules_cover_the_alert_by_user_and_webhook_host() {
     )
     .unwrap();
     assert_eq!(suppressed_by(&other, &found[0]), None);
+}
+
+// --- Integration logs (team.integrationLogs, any plan) -------------------
+
+/// An app's integration log entry, as the Web API gives it (one JSON line).
+fn app_log(change: &str, app: (&str, &str), scope: &str) -> String {
+    json!({"app_id": app.0, "app_type": app.1, "user_id": "U0123ABC4", "user_name": "dave",
+           "channel": "C07RELEASE1", "date": "1795169523", "change_type": change, "scope": scope})
+    .to_string()
+}
+
+/// A legacy integration's entry (`service_type` names the integration).
+fn service_log(change: &str, service_type: &str) -> String {
+    json!({"service_id": 1795170001u64, "service_type": service_type, "user_id": "U0456DEF7",
+           "user_name": "mallory", "channel": "C07GENERAL", "date": "1795171200",
+           "change_type": change, "scope": "incoming-webhook"})
+    .to_string()
+}
+
+fn hunt_logs(policy: Option<&str>, lines: &[String]) -> Vec<Finding> {
+    run_build(
+        &ctx(policy, None),
+        WebhookIntegration::build,
+        &read_inputs(&[("slack-integrations.jsonl", lines.join("\n") + "\n")]),
+    )
+}
+
+#[test]
+fn an_app_added_with_a_webhook_in_the_integration_logs_alerts() {
+    let added = app_log(
+        "added",
+        ("A07QX4K2M9B", "Release Notifier"),
+        "chat:write, incoming-webhook",
+    );
+    let found = hunt_logs(None, &[added]);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let f = &found[0];
+    assert_eq!(f.rule.id, "outflow.webhook-integration");
+    assert_eq!(f.attack, ["T1567.004"]);
+    assert_eq!(f.risk_score, 8);
+    assert_eq!(f.entity.user.as_deref(), Some("dave"));
+    let d = f.destination.as_ref().unwrap();
+    assert_eq!(d.domain.as_deref(), Some("hooks.slack.com"));
+    assert_eq!(d.target.as_deref(), Some("Release Notifier (A07QX4K2M9B)"));
+    assert_eq!(d.category.as_deref(), Some("webhook"));
+    assert_eq!(f.fields["action"], "added");
+    assert_eq!(f.fields["place"], "channel C07RELEASE1");
+    assert_eq!(f.fields["scope"], "incoming-webhook");
+    assert_eq!(f.evidence.len(), 1);
+    assert!(f.evidence[0].summary.contains("Release Notifier"));
+}
+
+#[test]
+fn a_legacy_incoming_webhook_added_or_enabled_alerts() {
+    let found = hunt_logs(
+        None,
+        &[
+            service_log("added", "Incoming WebHooks"),
+            service_log("enabled", "incoming webhooks"),
+        ],
+    );
+    let got: Vec<(&str, &str)> = found
+        .iter()
+        .map(|f| (f.fields["action"].as_str(), f.fields["app"].as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("added", "Incoming WebHooks (1795170001)"),
+            ("enabled", "incoming webhooks (1795170001)")
+        ]
+    );
+    assert_eq!(found[0].entity.user.as_deref(), Some("mallory"));
+}
+
+#[test]
+fn integration_logs_without_a_new_webhook_raise_nothing() {
+    let app = ("A07QX4K2M9B", "Release Notifier");
+    let lines = [
+        // Removed or disabled: the webhook goes away.
+        app_log("removed", app, "incoming-webhook"),
+        app_log("disabled", app, "incoming-webhook"),
+        service_log("disabled", "Incoming WebHooks"),
+        // Added without the scope; a scope that only contains the word.
+        app_log(
+            "added",
+            ("A0F7XDUAZ", "Google Drive"),
+            "files:read,links:write",
+        ),
+        app_log("added", app, "incoming-webhook-reader"),
+        // Another legacy integration, whose scope the log leaves out.
+        json!({"service_id": 7, "service_type": "Google Calendar", "user_name": "erin",
+               "date": "1795171200", "change_type": "added"})
+        .to_string(),
+    ];
+    let found = hunt_logs(None, &lines);
+    assert!(found.is_empty(), "{found:#?}");
+}
+
+#[test]
+fn integration_log_apps_the_policy_sanctions_raise_nothing() {
+    let by_id = "sanctioned:\n  apps:\n    - {service: slack, apps: [A07QX4K2M9B]}\n";
+    let added = app_log(
+        "added",
+        ("A07QX4K2M9B", "Release Notifier"),
+        "incoming-webhook",
+    );
+    assert!(hunt_logs(Some(by_id), std::slice::from_ref(&added)).is_empty());
+    let other = "sanctioned:\n  apps:\n    - {service: slack, apps: [A0F7XDUAZ]}\n";
+    assert_eq!(hunt_logs(Some(other), &[added]).len(), 1);
 }

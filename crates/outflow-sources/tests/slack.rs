@@ -1,6 +1,7 @@
 //! The Slack audit log reader on fixtures shaped like the Audit Logs API's
 //! documented output: a pretty-printed response page, entries one per line,
-//! a page on one line, and damaged records.
+//! a page on one line, and damaged records; and the same for the
+//! integration logs (`team.integrationLogs`).
 
 mod common;
 
@@ -165,5 +166,79 @@ fn cut_pages_never_panic() {
         let (outcome, sink) = read_to_vec(&spec, Some(SourceKind::Slack), &Limits::default());
         assert_eq!(outcome.events as usize, sink.events.len());
         assert!(sink.events.iter().all(|e| e.source == SourceKind::Slack));
+    }
+}
+
+#[test]
+fn integration_log_pages_and_lines_are_detected_as_slack() {
+    for name in ["slack-integration-page.json", "slack-integration.jsonl"] {
+        let bytes = std::fs::read(fixture("saas", name)).expect("fixture");
+        assert_eq!(detect_format(&bytes), Some(SourceKind::Slack), "{name}");
+    }
+    let bytes = std::fs::read(demo("slack-integration-logs.json")).expect("example");
+    assert_eq!(detect_format(&bytes), Some(SourceKind::Slack));
+}
+
+#[test]
+fn an_integration_log_page_gives_one_event_per_log() {
+    let r = read("slack-integration-page.json");
+    assert!(r.rejects.is_empty(), "{:?}", r.rejects);
+    assert_eq!(r.events.len(), 4);
+    let app = &r.events[0];
+    assert_eq!(app.ts.unwrap().to_string(), "2026-11-20T10:12:03Z");
+    assert_eq!(logsources(app), ["slack/-/integration_logs"]);
+    assert_eq!(user(app).as_deref(), Some("dave"));
+    assert_eq!(app.get_str("change_type"), Some("added"));
+    assert_eq!(app.get_str("app_type"), Some("Release Notifier"));
+    assert_eq!(app.get_str("scope"), Some("incoming-webhook,chat:write"));
+    assert_eq!(app.origin.position, Position::Line(4));
+    let legacy = &r.events[1];
+    assert_eq!(legacy.get_str("service_type"), Some("Incoming WebHooks"));
+    assert_eq!(user(legacy).as_deref(), Some("mallory"));
+    assert_eq!(r.events[3].get_str("reason"), Some("user"));
+}
+
+#[test]
+fn integration_log_lines_and_damaged_ones() {
+    let r = read("slack-integration.jsonl");
+    // A numeric service_id stays a number; a numeric date is a time too.
+    assert_eq!(r.events.len(), 2, "{:?}", r.rejects);
+    assert_eq!(text(&r.events[0], "service_id"), "1795170001");
+    assert_eq!(r.events[0].origin.position, Position::Line(1));
+    assert_eq!(r.events[1].ts.unwrap().to_string(), "2026-11-20T11:43:20Z");
+    // The one-entry user falls back to the id.
+    assert_eq!(user(&r.events[1]).as_deref(), Some("U0123ABC4"));
+    assert_eq!(
+        r.rejects,
+        [
+            // No date; one that is not a time; an array, whose three
+            // elements are records and not entries; an API error.
+            (RejectReason::UnexpectedShape, Position::Line(2)),
+            (RejectReason::UnexpectedShape, Position::Line(3)),
+            (RejectReason::UnexpectedShape, Position::Line(5)),
+            (RejectReason::UnexpectedShape, Position::Line(5)),
+            (RejectReason::UnexpectedShape, Position::Line(5)),
+            (RejectReason::UnexpectedShape, Position::Line(6)),
+        ]
+    );
+}
+
+#[test]
+fn cut_integration_log_pages_never_panic() {
+    let page = std::fs::read(fixture("saas", "slack-integration-page.json")).expect("fixture");
+    for cut in (1..page.len()).step_by(37) {
+        let mut data = page[..cut].to_vec();
+        data.extend_from_slice(b"\"]},\n");
+        let spec = InputSpec::Bytes {
+            name: "cut".into(),
+            data: Arc::from(data),
+        };
+        let (outcome, sink) = read_to_vec(&spec, Some(SourceKind::Slack), &Limits::default());
+        assert_eq!(outcome.events as usize, sink.events.len());
+        // Whatever is read is a whole entry with its time.
+        assert!(sink
+            .events
+            .iter()
+            .all(|e| e.ts.is_some() && e.get("change_type").is_some()));
     }
 }

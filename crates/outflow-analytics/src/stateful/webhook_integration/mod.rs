@@ -77,6 +77,12 @@ struct Settings {
     slack_actions: Vec<String>,
     /// Slack scopes that give an app an incoming webhook.
     slack_webhook_scopes: Vec<String>,
+    /// Slack integration log changes that can give an app or integration
+    /// a webhook (`added`, `enabled`, `expanded`).
+    slack_integration_changes: Vec<String>,
+    /// Legacy Slack integrations (integration logs' `service_type`) that
+    /// are incoming webhooks.
+    slack_webhook_services: Vec<String>,
     /// The organisation's own domains (besides policy `sanctioned.domains`):
     /// hooks pointing there are internal.
     organisation_domains: Vec<String>,
