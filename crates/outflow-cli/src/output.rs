@@ -68,6 +68,7 @@ pub fn prepare(read: &ReadArgs, ordered: bool) -> Result<(RunConfig, Vec<ExpandE
         deliver_events: true,
         flagged_only: false,
         projection: None,
+        merge_limits: Default::default(),
     };
     Ok((cfg, missing))
 }

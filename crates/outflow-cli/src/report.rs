@@ -135,9 +135,12 @@ pub fn text_summary(s: &Summary, hidden_rejects: u64, extra: &[String]) -> Strin
     if t.stopped_early {
         out += "  stopped early\n";
     }
-    if t.not_merged_by_time {
-        out += "  not interleaved by event time: too many files (over 256, the smaller ones over 32 MiB); \
-               stateful analytics may see them out of order (hunt fewer files at a time)\n";
+    if t.late_file_starts > 0 {
+        out += &format!(
+            "  {} file(s) opened after their first event's time: more than 256 files overlap in time, \
+             so their earliest events came late (hunt fewer files at a time)\n",
+            thousands(t.late_file_starts)
+        );
     }
     for line in extra {
         out += &format!("  {line}\n");

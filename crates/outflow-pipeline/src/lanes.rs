@@ -7,7 +7,9 @@
 //! smaller ones share the last lane: its thread reads them all, puts their
 //! events in time order in memory (bounded by [`SMALL_LANE_BYTES`] of input)
 //! and hands them on like one more file, so every event still reaches the
-//! consumer in time order.
+//! consumer in time order. When the smaller files hold more than that, the
+//! files open one after another in the order their events begin
+//! ([`crate::staggered`]).
 
 use crate::merge::MAX_MERGE_FILES;
 use crate::stage::Batch;
@@ -20,22 +22,43 @@ use outflow_sources::InputSpec;
 /// Most input bytes (as stored) the shared lane holds in memory.
 pub const SMALL_LANE_BYTES: u64 = 32 << 20;
 
-/// The files of each lane (indices into the inputs), or `None` when the
-/// files cannot all be merged (the smaller ones hold too much).
-pub fn plan(inputs: &[InputSpec]) -> Option<Vec<Vec<usize>>> {
-    plan_sizes(&inputs.iter().map(InputSpec::size).collect::<Vec<_>>())
+/// Bounds of merging by time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MergeLimits {
+    /// Most files open at once, each on its own reader thread.
+    pub max_open_files: usize,
+    /// Most input bytes the shared lane of small files holds in memory.
+    pub small_lane_bytes: u64,
 }
 
-fn plan_sizes(sizes: &[u64]) -> Option<Vec<Vec<usize>>> {
-    if sizes.len() <= MAX_MERGE_FILES {
+impl Default for MergeLimits {
+    fn default() -> Self {
+        MergeLimits {
+            max_open_files: MAX_MERGE_FILES,
+            small_lane_bytes: SMALL_LANE_BYTES,
+        }
+    }
+}
+
+/// The files of each lane (indices into the inputs), or `None` when the
+/// files cannot all be open at once (the smaller ones hold too much): they
+/// are then opened in the order their events begin ([`crate::staggered`]).
+pub fn plan(inputs: &[InputSpec], limits: MergeLimits) -> Option<Vec<Vec<usize>>> {
+    let sizes: Vec<u64> = inputs.iter().map(InputSpec::size).collect();
+    plan_sizes(&sizes, limits)
+}
+
+fn plan_sizes(sizes: &[u64], limits: MergeLimits) -> Option<Vec<Vec<usize>>> {
+    let max = limits.max_open_files.max(2);
+    if sizes.len() <= max {
         return Some((0..sizes.len()).map(|i| vec![i]).collect());
     }
     let mut by_size: Vec<usize> = (0..sizes.len()).collect();
     // Largest first; input order among equals.
     by_size.sort_by(|a, b| sizes[*b].cmp(&sizes[*a]).then(a.cmp(b)));
-    let (big, small) = by_size.split_at(MAX_MERGE_FILES - 1);
+    let (big, small) = by_size.split_at(max - 1);
     let small_bytes: u64 = small.iter().map(|i| sizes[*i]).sum();
-    if small_bytes > SMALL_LANE_BYTES {
+    if small_bytes > limits.small_lane_bytes {
         return None;
     }
     let mut lanes: Vec<Vec<usize>> = big.iter().map(|i| vec![*i]).collect();
@@ -149,7 +172,7 @@ mod tests {
 
     #[test]
     fn up_to_the_bound_every_file_has_a_lane() {
-        let lanes = plan_sizes(&[5, 1, 9]).unwrap();
+        let lanes = plan_sizes(&[5, 1, 9], MergeLimits::default()).unwrap();
         assert_eq!(lanes, [vec![0], vec![1], vec![2]]);
     }
 
@@ -158,7 +181,7 @@ mod tests {
         let mut sizes = vec![1_000u64; MAX_MERGE_FILES + 100];
         sizes[3] = 50 << 20;
         sizes[MAX_MERGE_FILES + 50] = 40 << 20;
-        let lanes = plan_sizes(&sizes).unwrap();
+        let lanes = plan_sizes(&sizes, MergeLimits::default()).unwrap();
         assert_eq!(lanes.len(), MAX_MERGE_FILES);
         assert_eq!(lanes[0], [3]);
         assert_eq!(lanes[1], [MAX_MERGE_FILES + 50]);
@@ -173,6 +196,6 @@ mod tests {
     #[test]
     fn too_much_in_the_small_files_is_no_plan() {
         let sizes = vec![1 << 20; MAX_MERGE_FILES + 40];
-        assert!(plan_sizes(&sizes).is_none());
+        assert!(plan_sizes(&sizes, MergeLimits::default()).is_none());
     }
 }

@@ -9,10 +9,12 @@ pub mod merge;
 mod reorder;
 mod run;
 mod stage;
+mod staggered;
 mod summary;
 mod worker;
 
 pub use hunt::{Annotated, FindingStage, HuntConsumer, HuntStats};
+pub use lanes::MergeLimits;
 pub use reorder::{ReorderBuffer, Timed};
 pub use run::{run, Consumer, Progress, RunConfig};
 pub use stage::{

@@ -39,6 +39,33 @@ pub trait MergeSink {
 pub struct MergeLane {
     pub rx: Receiver<(usize, Msg)>,
     pub files: usize,
+    /// What the lane's opener knows it by ([`LaneStarter::ended`]).
+    pub tag: usize,
+}
+
+/// Opens lanes while a merge runs, for files that cannot all be open at
+/// once: each opens when the merge reaches its first event's time.
+pub trait LaneStarter {
+    /// Lanes to open before an event at `key` is taken: files whose first
+    /// event is no later (as many as there is room for).
+    fn due(&mut self, key: i64) -> Vec<MergeLane>;
+    /// Time of the first event of the next file still to open.
+    fn next_start(&self) -> Option<i64>;
+    /// The lane `tag` has ended: its room is free.
+    fn ended(&mut self, tag: usize);
+}
+
+/// All lanes open from the start.
+struct NoMore;
+
+impl LaneStarter for NoMore {
+    fn due(&mut self, _key: i64) -> Vec<MergeLane> {
+        Vec::new()
+    }
+    fn next_start(&self) -> Option<i64> {
+        None
+    }
+    fn ended(&mut self, _tag: usize) {}
 }
 
 /// One lane's unread events, with their findings and match ids. The head
@@ -46,6 +73,7 @@ pub struct MergeLane {
 /// from its batch into the merged one.
 struct Cursor {
     rx: Receiver<(usize, Msg)>,
+    tag: usize,
     /// Files whose end has not come yet.
     files_left: usize,
     events: std::vec::IntoIter<Event>,
@@ -62,6 +90,7 @@ impl Cursor {
     fn new(lane: MergeLane) -> Cursor {
         Cursor {
             rx: lane.rx,
+            tag: lane.tag,
             files_left: lane.files.max(1),
             events: Vec::new().into_iter(),
             findings: Vec::new().into_iter().peekable(),
@@ -134,30 +163,81 @@ impl Cursor {
 
 /// Merges the lanes' channels into time-ordered batches.
 pub fn merge(lanes: Vec<MergeLane>, sink: &mut dyn MergeSink, tick: Duration) {
-    let mut cursors: Vec<Cursor> = lanes.into_iter().map(Cursor::new).collect();
-    let mut heap = BinaryHeap::new();
-    for (i, c) in cursors.iter_mut().enumerate() {
-        if c.advance(sink, tick) {
-            heap.push(Reverse((c.key(), i)));
-        }
-    }
+    merge_with(lanes, &mut NoMore, sink, tick)
+}
+
+/// [`merge`], opening more lanes as `starter` makes them due.
+pub fn merge_with(
+    lanes: Vec<MergeLane>,
+    starter: &mut dyn LaneStarter,
+    sink: &mut dyn MergeSink,
+    tick: Duration,
+) {
+    let mut open = Open::default();
+    open.add(lanes, starter, sink, tick);
     // Sized up front: a batch grown from empty would copy its events at every doubling.
     let fresh = || Batch {
         events: Vec::with_capacity(OUT_BATCH),
         ..Batch::default()
     };
     let mut out = fresh();
-    while let Some(Reverse((_, i))) = heap.pop() {
-        let c = &mut cursors[i];
+    loop {
+        // Files whose first event comes before the earliest head open first.
+        let upto = match open.heap.peek() {
+            Some(Reverse((key, _))) => Some(*key),
+            None => starter.next_start(),
+        };
+        let Some(upto) = upto else { break };
+        let due = starter.due(upto);
+        if !due.is_empty() {
+            open.add(due, starter, sink, tick);
+            continue;
+        }
+        let Some(Reverse((_, i))) = open.heap.pop() else {
+            break;
+        };
+        let c = &mut open.cursors[i];
         c.take(&mut out);
         if out.events.len() >= OUT_BATCH && !sink.batch(std::mem::replace(&mut out, fresh())) {
             return;
         }
         if c.advance(sink, tick) {
-            heap.push(Reverse((c.key(), i)));
+            open.heap.push(Reverse((c.key(), i)));
+        } else {
+            starter.ended(c.tag);
         }
     }
     if !out.events.is_empty() {
         sink.batch(out);
+    }
+}
+
+/// The lanes a merge has opened, and their heads' order.
+#[derive(Default)]
+struct Open {
+    cursors: Vec<Cursor>,
+    /// (head's time, cursor), earliest on top.
+    heap: BinaryHeap<Reverse<(i64, usize)>>,
+}
+
+impl Open {
+    /// Opens `lanes`: each waits for its first event; one that ends
+    /// without any is handed back to `starter` at once.
+    fn add(
+        &mut self,
+        lanes: Vec<MergeLane>,
+        starter: &mut dyn LaneStarter,
+        sink: &mut dyn MergeSink,
+        tick: Duration,
+    ) {
+        for lane in lanes {
+            let mut c = Cursor::new(lane);
+            if c.advance(sink, tick) {
+                self.heap.push(Reverse((c.key(), self.cursors.len())));
+                self.cursors.push(c);
+            } else {
+                starter.ended(c.tag);
+            }
+        }
     }
 }

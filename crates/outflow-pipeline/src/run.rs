@@ -1,6 +1,7 @@
-use crate::lanes::{self, SmallLane};
-use crate::merge::{merge, MergeLane, MergeSink, MERGE_BATCH};
+use crate::lanes::{self, MergeLimits, SmallLane};
+use crate::merge::{merge, merge_with, MergeLane, MergeSink, MERGE_BATCH};
 use crate::stage::{Batch, MatcherFactory, ProjectorFactory, TimeRange};
+use crate::staggered::{self, Job, Staggered};
 use crate::summary::{FileSummary, Summary};
 use crate::worker::{Msg, WorkerSink, BATCH};
 use crossbeam_channel::{bounded, unbounded, Receiver, RecvTimeoutError, Sender};
@@ -28,9 +29,11 @@ pub struct RunConfig {
     pub ordered: bool,
     /// Interleave the files by event time (for stateful detection): every
     /// file is read at once on its own thread, up to
-    /// [`crate::merge::MAX_MERGE_FILES`] files; with more, batches arrive as
-    /// the threads produce them and the summary says so.
+    /// [`MergeLimits::max_open_files`]; past that, the smaller files share
+    /// one reader, or (when they hold too much) the files open in the order
+    /// their events begin, that many at most at once.
     pub merge_by_time: bool,
+    pub merge_limits: MergeLimits,
     pub mappings: Arc<Mappings>,
     /// Events outside this range are skipped (and counted) before detection.
     pub range: TimeRange,
@@ -84,18 +87,33 @@ pub fn run(cfg: &RunConfig, consumer: &mut dyn Consumer) -> Summary {
     let n = cfg.inputs.len();
     // Merging by time reads each lane on its own thread ([`crate::lanes`]).
     let wants_merge = cfg.merge_by_time && !cfg.ordered && n > 1;
-    let lanes = wants_merge.then(|| lanes::plan(&cfg.inputs)).flatten();
+    let lanes = wants_merge
+        .then(|| lanes::plan(&cfg.inputs, cfg.merge_limits))
+        .flatten();
     let merging = lanes.is_some();
-    let not_merged = wants_merge && !merging;
+    // Too many files to open at once: they open in the order their events begin.
+    let staggered = wants_merge && !merging;
+    let first_times = staggered
+        .then(|| staggered::first_times(&cfg.inputs, cfg.forced, &cfg.limits, cfg.threads));
     // What each reader takes in turn: a lane when merging, else one file
     // (so in ordered runs the unit's index is its file's).
     let units: Vec<Vec<usize>> = lanes.unwrap_or_else(|| (0..n).map(|i| vec![i]).collect());
     let threads = if merging {
         units.len()
+    } else if staggered {
+        0
     } else {
         cfg.threads.clamp(1, n.max(1))
     };
-    let batch_size = if merging { MERGE_BATCH } else { BATCH };
+    let batch_size = if merging || staggered {
+        MERGE_BATCH
+    } else {
+        BATCH
+    };
+    // Merging holds each file to one batch in flight (memory); batches of
+    // flagged events only are small, and the merge waits on the file whose
+    // next alert is furthest, so the other readers get room to go on meanwhile.
+    let merge_depth = if cfg.flagged_only { 64 } else { 1 };
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let bytes_read = Arc::new(AtomicU64::new(0));
@@ -127,15 +145,7 @@ pub fn run(cfg: &RunConfig, consumer: &mut dyn Consumer) -> Summary {
                     }
                     let unit = &units[k];
                     let tx = if cfg.ordered || merging {
-                        // Merging holds each file to one batch in flight (memory);
-                        // batches of flagged events only are small, and the
-                        // merge waits on the file whose next alert is furthest,
-                        // so the other readers get room to go on meanwhile.
-                        let depth = match (merging, cfg.flagged_only) {
-                            (true, false) => 1,
-                            (true, true) => 64,
-                            (false, _) => 16,
-                        };
+                        let depth = if merging { merge_depth } else { 16 };
                         let (tx, rx) = bounded(depth);
                         if reg_tx.send((k, rx)).is_err() {
                             break;
@@ -179,6 +189,34 @@ pub fn run(cfg: &RunConfig, consumer: &mut dyn Consumer) -> Summary {
         }
         drop(reg_tx);
         drop(shared_tx);
+        // Staggered merging: readers that take one file at a time from
+        // their own queue, as the merge opens them.
+        let mut jobs: Vec<Sender<Job>> = Vec::new();
+        if staggered {
+            for _ in 0..cfg.merge_limits.max_open_files.clamp(1, n.max(1)) {
+                let (job_tx, job_rx) = unbounded::<Job>();
+                jobs.push(job_tx);
+                let (stop, bytes_read) = (&stop, bytes_read.clone());
+                scope.spawn(move || {
+                    let mut normalizer = Normalizer::new(cfg.mappings.clone());
+                    let mut matcher = cfg.matchers.as_ref().map(|f| f.matcher());
+                    let mut projector = cfg.projection.as_ref().map(|f| f.projector());
+                    for (idx, tx) in job_rx {
+                        read_file(
+                            cfg,
+                            idx,
+                            &mut normalizer,
+                            matcher.as_mut(),
+                            projector.as_mut(),
+                            tx,
+                            stop,
+                            &bytes_read,
+                            batch_size,
+                        );
+                    }
+                });
+            }
+        }
 
         let mut c = Collector {
             cfg,
@@ -198,7 +236,7 @@ pub fn run(cfg: &RunConfig, consumer: &mut dyn Consumer) -> Summary {
                 match reg_rx.recv_timeout(TICK) {
                     Ok((k, rx)) => {
                         let files = units[k].len();
-                        channels[k] = Some(MergeLane { rx, files });
+                        channels[k] = Some(MergeLane { rx, files, tag: k });
                         registered += 1;
                     }
                     Err(RecvTimeoutError::Timeout) => c.maybe_tick(),
@@ -207,6 +245,13 @@ pub fn run(cfg: &RunConfig, consumer: &mut dyn Consumer) -> Summary {
             }
             c.summary.totals.merged_by_time = true;
             merge(channels.into_iter().flatten().collect(), &mut c, TICK);
+        } else if let Some(times) = &first_times {
+            let mut starter = Staggered::new(times, std::mem::take(&mut jobs), merge_depth);
+            c.summary.totals.merged_by_time = true;
+            c.summary.totals.merged_in_start_order = true;
+            merge_with(Vec::new(), &mut starter, &mut c, TICK);
+            c.summary.totals.late_file_starts = starter.late_starts;
+            // Dropping the starter closes the readers' queues: they end.
         } else if cfg.ordered {
             let mut pending: BTreeMap<usize, Receiver<(usize, Msg)>> = BTreeMap::new();
             for want in 0..n {
@@ -252,7 +297,6 @@ pub fn run(cfg: &RunConfig, consumer: &mut dyn Consumer) -> Summary {
         drop(shared_rx);
     });
 
-    summary.totals.not_merged_by_time = not_merged;
     progress.bytes_read = bytes_read.load(Ordering::Relaxed);
     progress.elapsed = start.elapsed();
     summary.files = files

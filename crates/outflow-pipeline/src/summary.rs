@@ -46,11 +46,16 @@ pub struct Totals {
     /// The files were interleaved by event time (`hunt`, `baseline`).
     #[serde(skip_serializing_if = "is_false")]
     pub merged_by_time: bool,
-    /// Interleaving by event time was asked for but the files were too many
-    /// (over 256, the smaller ones holding more than the shared lane takes):
-    /// they arrived as read, so stateful detection may see them out of order.
+    /// The files were too many to open at once (over 256, the smaller ones
+    /// holding more than the shared lane takes): they opened in the order
+    /// their events begin, at most 256 at once.
     #[serde(skip_serializing_if = "is_false")]
-    pub not_merged_by_time: bool,
+    pub merged_in_start_order: bool,
+    /// Files that opened after the merge had passed their first event's
+    /// time, because more than 256 files overlapped in time: their earliest
+    /// events arrived late (counted as such by `hunt`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub late_file_starts: u64,
 }
 
 fn is_false(b: &bool) -> bool {
