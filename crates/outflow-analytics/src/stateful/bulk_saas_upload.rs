@@ -15,6 +15,7 @@
 use crate::config::AnalyticMeta;
 use crate::engine::StatefulAnalytic;
 use crate::report::{self, human_bytes};
+use crate::stateful::common::restore_state;
 use crate::view::View;
 use crate::{ConfigError, Ctx, Kind};
 use outflow_detect::{Evidence, Finding};
@@ -614,14 +615,13 @@ impl StatefulAnalytic for BulkSaasUpload {
     }
 
     fn restore(&mut self, state: serde_json::Value) -> Result<(), String> {
-        if state.is_null() {
-            return Ok(());
-        }
         #[derive(Deserialize)]
         struct State {
             users: Vec<(String, UserState)>,
         }
-        let s: State = serde_json::from_value(state).map_err(|e| format!("{NAME}: {e}"))?;
+        let Some(s) = restore_state::<State>(NAME, state)? else {
+            return Ok(());
+        };
         for (k, v) in s.users.into_iter().take(MAX_USERS) {
             self.users.insert(Arc::from(k.as_str()), v);
         }

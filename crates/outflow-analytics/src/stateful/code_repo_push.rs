@@ -10,6 +10,7 @@ use crate::cmdline::{split_posix, split_windows};
 use crate::config::AnalyticMeta;
 use crate::engine::StatefulAnalytic;
 use crate::report;
+use crate::stateful::common::{known_version, restore_state};
 use crate::view::{Kind, View};
 use crate::{ConfigError, Ctx};
 use outflow_detect::{Destination, Finding};
@@ -285,18 +286,15 @@ impl StatefulAnalytic for CodeRepoPush {
     }
 
     fn restore(&mut self, state: serde_json::Value) -> Result<(), String> {
-        if state.is_null() {
-            return Ok(());
-        }
         #[derive(Deserialize)]
         struct Snap {
             version: u32,
             hosts: FxHashMap<Arc<str>, HostGit>,
         }
-        let snap: Snap = serde_json::from_value(state).map_err(|e| format!("{NAME} state: {e}"))?;
-        if snap.version != 1 {
-            return Err(format!("{NAME} state: unknown version {}", snap.version));
-        }
+        let Some(snap) = restore_state::<Snap>(NAME, state)? else {
+            return Ok(());
+        };
+        known_version(NAME, snap.version)?;
         self.hosts.extend(snap.hosts);
         Ok(())
     }

@@ -229,6 +229,16 @@ pub fn restore_state<T: serde::de::DeserializeOwned>(
         .map_err(|e| format!("{name}: state does not fit this version: {e}"))
 }
 
+/// The one state version this build writes and reads (`"version": 1` in
+/// the volume analytics' states); another is an error naming the analytic.
+pub fn known_version(name: &str, version: u32) -> Result<(), String> {
+    if version == 1 {
+        Ok(())
+    } else {
+        Err(format!("{name}: state has unknown version {version}"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -281,5 +291,29 @@ mod tests {
         assert!(!glob_match("srv-*", "ws-srv"));
         assert!(glob_match("*-db-??", "eu-db-01"));
         assert!(!glob_match("*-db-??", "eu-db-001"));
+    }
+
+    #[test]
+    fn saved_states_that_do_not_fit_are_errors_naming_the_analytic() {
+        #[derive(serde::Deserialize, Debug)]
+        struct State {
+            #[allow(dead_code)]
+            version: u32,
+        }
+        assert!(restore_state::<State>("x", serde_json::Value::Null)
+            .unwrap()
+            .is_none());
+        assert!(
+            restore_state::<State>("x", serde_json::json!({"version": 1}))
+                .unwrap()
+                .is_some()
+        );
+        let e = restore_state::<State>("slow-and-low", serde_json::json!({"v": 1})).unwrap_err();
+        assert!(e.starts_with("slow-and-low: state does not fit"), "{e}");
+        assert_eq!(known_version("x", 1), Ok(()));
+        assert_eq!(
+            known_version("large-transfer", 2),
+            Err("large-transfer: state has unknown version 2".to_string())
+        );
     }
 }

@@ -9,6 +9,7 @@ use super::support::{first_string, internal_ip, mail_domain, mail_key, number, s
 use crate::config::AnalyticMeta;
 use crate::engine::StatefulAnalytic;
 use crate::report::{self, human_bytes};
+use crate::stateful::common::restore_state;
 use crate::threat_list::ThreatList;
 use crate::view::{Kind, View};
 use crate::{ConfigError, Ctx};
@@ -603,10 +604,9 @@ impl StatefulAnalytic for EmailExfil {
     }
 
     fn restore(&mut self, state: serde_json::Value) -> Result<(), String> {
-        if state.is_null() {
-            return Ok(());
+        if let Some(st) = restore_state(NAME, state)? {
+            self.st = st;
         }
-        self.st = serde_json::from_value(state).map_err(|e| format!("{NAME}: {e}"))?;
         Ok(())
     }
 

@@ -12,6 +12,7 @@ use crate::config::AnalyticMeta;
 use crate::engine::StatefulAnalytic;
 use crate::geoip::{distance_km, GeoIp, Place};
 use crate::report::{self, human_bytes};
+use crate::stateful::common::restore_state;
 use crate::view::{Kind, View};
 use crate::{ConfigError, Ctx};
 use outflow_detect::{Evidence, Finding};
@@ -403,10 +404,9 @@ impl StatefulAnalytic for GeoLogon {
     }
 
     fn restore(&mut self, state: serde_json::Value) -> Result<(), String> {
-        if state.is_null() {
-            return Ok(());
+        if let Some(st) = restore_state(NAME, state)? {
+            self.st = st;
         }
-        self.st = serde_json::from_value(state).map_err(|e| format!("{NAME}: {e}"))?;
         Ok(())
     }
 

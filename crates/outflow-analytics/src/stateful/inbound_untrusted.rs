@@ -11,6 +11,7 @@ use super::support::internal_ip;
 use crate::config::AnalyticMeta;
 use crate::engine::StatefulAnalytic;
 use crate::report;
+use crate::stateful::common::restore_state;
 use crate::view::{Kind, View};
 use crate::{ConfigError, Ctx};
 use ipnet::IpNet;
@@ -404,10 +405,9 @@ impl StatefulAnalytic for InboundUntrusted {
     }
 
     fn restore(&mut self, state: serde_json::Value) -> Result<(), String> {
-        if state.is_null() {
-            return Ok(());
+        if let Some(st) = restore_state(NAME, state)? {
+            self.st = st;
         }
-        self.st = serde_json::from_value(state).map_err(|e| format!("{NAME}: {e}"))?;
         Ok(())
     }
 

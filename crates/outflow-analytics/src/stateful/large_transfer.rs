@@ -16,6 +16,7 @@ use super::transfers::{
 use crate::config::AnalyticMeta;
 use crate::engine::StatefulAnalytic;
 use crate::report::human_bytes;
+use crate::stateful::common::{known_version, restore_state};
 use crate::view::View;
 use crate::{ConfigError, Ctx};
 use outflow_detect::{Evidence, Finding};
@@ -520,9 +521,6 @@ impl StatefulAnalytic for LargeTransfer {
     }
 
     fn restore(&mut self, state: serde_json::Value) -> Result<(), String> {
-        if state.is_null() {
-            return Ok(());
-        }
         #[derive(Deserialize)]
         struct Snap {
             version: u32,
@@ -530,10 +528,10 @@ impl StatefulAnalytic for LargeTransfer {
             #[serde(default)]
             prevalence: Prevalence,
         }
-        let snap: Snap = serde_json::from_value(state).map_err(|e| format!("{ID} state: {e}"))?;
-        if snap.version != 1 {
-            return Err(format!("{ID} state: unknown version {}", snap.version));
-        }
+        let Some(snap) = restore_state::<Snap>(ID, state)? else {
+            return Ok(());
+        };
+        known_version(ID, snap.version)?;
         for e in snap.episodes {
             self.episodes.insert((e.host.clone(), e.dest.key()), e);
         }

@@ -9,6 +9,7 @@
 use crate::config::AnalyticMeta;
 use crate::engine::StatefulAnalytic;
 use crate::report::{self, human_bytes};
+use crate::stateful::common::restore_state;
 use crate::view::{Flow, Kind, View};
 use crate::{ConfigError, Ctx};
 use outflow_detect::{Evidence, Finding};
@@ -343,10 +344,9 @@ impl StatefulAnalytic for OutboundPolicy {
     }
 
     fn restore(&mut self, state: serde_json::Value) -> Result<(), String> {
-        if state.is_null() {
-            return Ok(());
+        if let Some(st) = restore_state(NAME, state)? {
+            self.open = st;
         }
-        self.open = serde_json::from_value(state).map_err(|e| format!("{NAME}: {e}"))?;
         Ok(())
     }
 

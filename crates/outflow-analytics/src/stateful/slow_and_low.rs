@@ -15,6 +15,7 @@ use super::transfers::{
 use crate::config::AnalyticMeta;
 use crate::engine::StatefulAnalytic;
 use crate::report::human_bytes;
+use crate::stateful::common::{known_version, restore_state};
 use crate::view::View;
 use crate::{ConfigError, Ctx};
 use outflow_detect::{Evidence, Finding, FindingEntity};
@@ -356,9 +357,6 @@ impl StatefulAnalytic for SlowAndLow {
     }
 
     fn restore(&mut self, state: serde_json::Value) -> Result<(), String> {
-        if state.is_null() {
-            return Ok(());
-        }
         #[derive(Deserialize)]
         struct Snap {
             version: u32,
@@ -366,10 +364,10 @@ impl StatefulAnalytic for SlowAndLow {
             #[serde(default)]
             prevalence: Prevalence,
         }
-        let snap: Snap = serde_json::from_value(state).map_err(|e| format!("{ID} state: {e}"))?;
-        if snap.version != 1 {
-            return Err(format!("{ID} state: unknown version {}", snap.version));
-        }
+        let Some(snap) = restore_state::<Snap>(ID, state)? else {
+            return Ok(());
+        };
+        known_version(ID, snap.version)?;
         for t in snap.tracks {
             self.tracks.insert((t.host.clone(), t.dest.key()), t);
         }

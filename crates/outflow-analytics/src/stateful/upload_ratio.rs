@@ -13,6 +13,7 @@ use super::transfers::{
 use crate::config::AnalyticMeta;
 use crate::engine::StatefulAnalytic;
 use crate::report::human_bytes;
+use crate::stateful::common::{known_version, restore_state};
 use crate::view::View;
 use crate::{ConfigError, Ctx};
 use outflow_detect::{Evidence, Finding, FindingEntity};
@@ -360,9 +361,6 @@ impl StatefulAnalytic for UploadRatio {
     }
 
     fn restore(&mut self, state: serde_json::Value) -> Result<(), String> {
-        if state.is_null() {
-            return Ok(());
-        }
         #[derive(Deserialize)]
         struct Snap {
             version: u32,
@@ -370,10 +368,10 @@ impl StatefulAnalytic for UploadRatio {
             #[serde(default)]
             prevalence: Prevalence,
         }
-        let snap: Snap = serde_json::from_value(state).map_err(|e| format!("{ID} state: {e}"))?;
-        if snap.version != 1 {
-            return Err(format!("{ID} state: unknown version {}", snap.version));
-        }
+        let Some(snap) = restore_state::<Snap>(ID, state)? else {
+            return Ok(());
+        };
+        known_version(ID, snap.version)?;
         for mut h in snap.hosts {
             while h.days.len() > self.s.baseline_days + 1 {
                 h.days.pop_front();

@@ -18,6 +18,7 @@ use crate::config::AnalyticMeta;
 use crate::engine::StatefulAnalytic;
 use crate::report::{self, human_bytes};
 use crate::stateful::browsers::{file_name, user_agent, BrowserList};
+use crate::stateful::common::restore_state;
 use crate::upload::classify;
 use crate::view::{Kind, View};
 use crate::{ConfigError, Ctx};
@@ -687,14 +688,13 @@ impl StatefulAnalytic for StagingUpload {
     }
 
     fn restore(&mut self, state: serde_json::Value) -> Result<(), String> {
-        if state.is_null() {
-            return Ok(());
-        }
         #[derive(Deserialize)]
         struct State {
             hosts: Vec<(String, HostState)>,
         }
-        let s: State = serde_json::from_value(state).map_err(|e| format!("{NAME}: {e}"))?;
+        let Some(s) = restore_state::<State>(NAME, state)? else {
+            return Ok(());
+        };
         for (k, v) in s.hosts.into_iter().take(MAX_HOSTS) {
             self.hosts.insert(Arc::from(k.as_str()), v);
         }

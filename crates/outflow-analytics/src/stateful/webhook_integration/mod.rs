@@ -20,6 +20,7 @@ use crate::config::AnalyticMeta;
 use crate::engine::StatefulAnalytic;
 use crate::report::{self, human_bytes};
 use crate::stateful::browsers::{file_name, user_agent, BrowserList};
+use crate::stateful::common::restore_state;
 use crate::view::{Kind, ServiceRef, View};
 use crate::{ConfigError, Ctx};
 use outflow_detect::{Evidence, Finding};
@@ -702,14 +703,13 @@ impl StatefulAnalytic for WebhookIntegration {
     }
 
     fn restore(&mut self, state: serde_json::Value) -> Result<(), String> {
-        if state.is_null() {
-            return Ok(());
-        }
         #[derive(Deserialize)]
         struct State {
             incidents: Vec<(String, String, Incident)>,
         }
-        let s: State = serde_json::from_value(state).map_err(|e| format!("{NAME}: {e}"))?;
+        let Some(s) = restore_state::<State>(NAME, state)? else {
+            return Ok(());
+        };
         for (who, dst, i) in s.incidents.into_iter().take(MAX_INCIDENTS) {
             self.incidents
                 .insert((Arc::from(who.as_str()), Arc::from(dst.as_str())), i);
