@@ -135,9 +135,8 @@ pub fn run(cfg: &RunConfig, consumer: &mut dyn Consumer) -> Summary {
             let (reg_tx, shared_tx) = (reg_tx.clone(), shared_tx.clone());
             let (next, stop, bytes_read, units) = (&next, &stop, bytes_read.clone(), &units);
             scope.spawn(move || {
-                let mut normalizer = Normalizer::new(cfg.mappings.clone());
-                let mut matcher = cfg.matchers.as_ref().map(|f| f.matcher());
-                let mut projector = cfg.projection.as_ref().map(|f| f.projector());
+                // Built on its own thread: a matcher can take a while to make.
+                let mut reader = Reader::new(cfg, stop, bytes_read, batch_size);
                 loop {
                     let k = next.fetch_add(1, Ordering::Relaxed);
                     if k >= units.len() || stop.load(Ordering::Relaxed) {
@@ -154,21 +153,8 @@ pub fn run(cfg: &RunConfig, consumer: &mut dyn Consumer) -> Summary {
                     } else {
                         shared_tx.clone()
                     };
-                    let mut read = |idx: usize, tx: Sender<(usize, Msg)>| {
-                        read_file(
-                            cfg,
-                            idx,
-                            &mut normalizer,
-                            matcher.as_mut(),
-                            projector.as_mut(),
-                            tx,
-                            stop,
-                            &bytes_read,
-                            batch_size,
-                        )
-                    };
                     if let [idx] = unit[..] {
-                        read(idx, tx);
+                        reader.read(idx, tx);
                         continue;
                     }
                     // The shared lane: its files read whole, then handed on in time order.
@@ -178,7 +164,7 @@ pub fn run(cfg: &RunConfig, consumer: &mut dyn Consumer) -> Summary {
                             break;
                         }
                         let (file_tx, file_rx) = unbounded();
-                        read(idx, file_tx);
+                        reader.read(idx, file_tx);
                         if !lane.take_file(&file_rx, &tx) {
                             break;
                         }
@@ -198,21 +184,9 @@ pub fn run(cfg: &RunConfig, consumer: &mut dyn Consumer) -> Summary {
                 jobs.push(job_tx);
                 let (stop, bytes_read) = (&stop, bytes_read.clone());
                 scope.spawn(move || {
-                    let mut normalizer = Normalizer::new(cfg.mappings.clone());
-                    let mut matcher = cfg.matchers.as_ref().map(|f| f.matcher());
-                    let mut projector = cfg.projection.as_ref().map(|f| f.projector());
+                    let mut reader = Reader::new(cfg, stop, bytes_read, batch_size);
                     for (idx, tx) in job_rx {
-                        read_file(
-                            cfg,
-                            idx,
-                            &mut normalizer,
-                            matcher.as_mut(),
-                            projector.as_mut(),
-                            tx,
-                            stop,
-                            &bytes_read,
-                            batch_size,
-                        );
+                        reader.read(idx, tx);
                     }
                 });
             }
@@ -319,35 +293,62 @@ pub fn run(cfg: &RunConfig, consumer: &mut dyn Consumer) -> Summary {
     summary
 }
 
-/// Reads one file on a reader thread: its events, in batches, then its end.
-#[allow(clippy::too_many_arguments)]
-fn read_file(
-    cfg: &RunConfig,
-    idx: usize,
-    normalizer: &mut Normalizer,
-    matcher: Option<&mut Box<dyn crate::stage::EventMatcher>>,
-    projector: Option<&mut Box<dyn crate::stage::EventProjector>>,
-    tx: Sender<(usize, Msg)>,
-    stop: &AtomicBool,
-    bytes_read: &Arc<AtomicU64>,
+/// What a reader thread keeps from file to file.
+struct Reader<'a> {
+    cfg: &'a RunConfig,
+    normalizer: Normalizer,
+    matcher: Option<Box<dyn crate::stage::EventMatcher>>,
+    projector: Option<Box<dyn crate::stage::EventProjector>>,
+    stop: &'a AtomicBool,
+    bytes_read: Arc<AtomicU64>,
     batch_size: usize,
-) {
-    let mut sink = WorkerSink::new(normalizer, matcher, cfg.range, tx, idx, stop);
-    sink.deliver = cfg.deliver_events || cfg.matchers.is_some();
-    sink.flagged_only = cfg.flagged_only && cfg.matchers.is_some();
-    sink.projector = projector;
-    sink.batch_size = batch_size;
-    let outcome = read_input(
-        &cfg.inputs[idx],
-        cfg.forced,
-        &cfg.limits,
-        &mut sink,
-        Some(bytes_read.clone()),
-    );
-    sink.flush();
-    let counts = sink.logsource_counts();
-    let skipped = sink.out_of_range;
-    let _ = sink.tx.send((idx, Msg::Done(outcome, counts, skipped)));
+}
+
+impl<'a> Reader<'a> {
+    fn new(
+        cfg: &'a RunConfig,
+        stop: &'a AtomicBool,
+        bytes_read: Arc<AtomicU64>,
+        batch_size: usize,
+    ) -> Self {
+        Reader {
+            cfg,
+            normalizer: Normalizer::new(cfg.mappings.clone()),
+            matcher: cfg.matchers.as_ref().map(|f| f.matcher()),
+            projector: cfg.projection.as_ref().map(|f| f.projector()),
+            stop,
+            bytes_read,
+            batch_size,
+        }
+    }
+
+    /// Reads input `idx`: its events, in batches, then its end, to `tx`.
+    fn read(&mut self, idx: usize, tx: Sender<(usize, Msg)>) {
+        let cfg = self.cfg;
+        let mut sink = WorkerSink::new(
+            &mut self.normalizer,
+            self.matcher.as_mut(),
+            cfg.range,
+            tx,
+            idx,
+            self.stop,
+        );
+        sink.deliver = cfg.deliver_events || cfg.matchers.is_some();
+        sink.flagged_only = cfg.flagged_only && cfg.matchers.is_some();
+        sink.projector = self.projector.as_mut();
+        sink.batch_size = self.batch_size;
+        let outcome = read_input(
+            &cfg.inputs[idx],
+            cfg.forced,
+            &cfg.limits,
+            &mut sink,
+            Some(self.bytes_read.clone()),
+        );
+        sink.flush();
+        let counts = sink.logsource_counts();
+        let skipped = sink.out_of_range;
+        let _ = sink.tx.send((idx, Msg::Done(outcome, counts, skipped)));
+    }
 }
 
 /// The consumer's side of a run: folds messages into the summary.

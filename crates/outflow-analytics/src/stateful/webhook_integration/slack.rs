@@ -46,21 +46,10 @@ impl WebhookIntegration {
         let Some(scope) = self.new_webhook_scope(view) else {
             return;
         };
-        let app_id = view.get("entity.app.id");
-        let app_name = view.get("entity.app.name");
-        let sanctioned = [app_id, app_name].into_iter().flatten().any(|app| {
-            self.ctx.policy.is_sanctioned(Sanctioned::App {
-                service: SERVICE,
-                app,
-            })
-        });
-        if sanctioned {
+        let Some(app) =
+            self.unsanctioned_app(view.get("entity.app.name"), view.get("entity.app.id"))
+        else {
             return;
-        }
-        let app = match (app_name, app_id) {
-            (Some(n), Some(i)) => format!("{n} ({i})"),
-            (Some(x), None) | (None, Some(x)) => x.to_string(),
-            (None, None) => "an unnamed app".to_string(),
         };
         let place = view
             .get("context.location.name")
@@ -118,20 +107,8 @@ impl WebhookIntegration {
             Some(id) => (view.get("app_type"), Some(id)),
             None => (service_type, view.text("service_id")),
         };
-        let id = id.as_deref();
-        let sanctioned = [id, name].into_iter().flatten().any(|app| {
-            self.ctx.policy.is_sanctioned(Sanctioned::App {
-                service: SERVICE,
-                app,
-            })
-        });
-        if sanctioned {
+        let Some(app) = self.unsanctioned_app(name, id.as_deref()) else {
             return;
-        }
-        let app = match (name, id) {
-            (Some(n), Some(i)) => format!("{n} ({i})"),
-            (Some(x), None) | (None, Some(x)) => x.to_string(),
-            (None, None) => "an unnamed integration".to_string(),
         };
         let place = view
             .get("channel")
@@ -143,6 +120,25 @@ impl WebhookIntegration {
         );
         let f = self.slack_hook(view, summary, change, &place, &app, scope);
         out.push(f);
+    }
+
+    /// The app named `name` (`id`) as an alert names it (`Name (A0…)`),
+    /// unless the policy's `sanctioned.apps` lists it by either.
+    fn unsanctioned_app(&self, name: Option<&str>, id: Option<&str>) -> Option<String> {
+        let sanctioned = [id, name].into_iter().flatten().any(|app| {
+            self.ctx.policy.is_sanctioned(Sanctioned::App {
+                service: SERVICE,
+                app,
+            })
+        });
+        if sanctioned {
+            return None;
+        }
+        Some(match (name, id) {
+            (Some(n), Some(i)) => format!("{n} ({i})"),
+            (Some(x), None) | (None, Some(x)) => x.to_string(),
+            (None, None) => "an unnamed app".to_string(),
+        })
     }
 
     /// The alert for a Slack app (`app`) given a webhook (`scope`).
