@@ -21,6 +21,18 @@ pub const MAX_MERGE_FILES: usize = 256;
 /// Events per batch from each file when merging (kept small: every file
 /// holds a couple of batches in flight).
 pub const MERGE_BATCH: usize = 256;
+/// Events in flight in all the files' batches together: with many files
+/// open, each file's batches are smaller, so memory does not grow with
+/// their number.
+const MERGE_EVENTS_IN_FLIGHT: usize = 8_192;
+/// Fewest events per batch from each file (a channel message per event
+/// would cost more than the memory it saves).
+const MIN_MERGE_BATCH: usize = 32;
+
+/// Events per batch from each file when `open` files are merged at once.
+pub fn merge_batch(open: usize) -> usize {
+    (MERGE_EVENTS_IN_FLIGHT / open.max(1)).clamp(MIN_MERGE_BATCH, MERGE_BATCH)
+}
 /// Events per merged batch handed to the consumer.
 const OUT_BATCH: usize = 1024;
 
@@ -239,5 +251,20 @@ impl Open {
                 starter.ended(c.tag);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batches_shrink_as_more_files_are_open_within_bounds() {
+        assert_eq!(merge_batch(1), MERGE_BATCH);
+        assert_eq!(merge_batch(20), MERGE_BATCH);
+        assert_eq!(merge_batch(64), 128);
+        assert_eq!(merge_batch(MAX_MERGE_FILES), 32);
+        assert_eq!(merge_batch(10_000), MIN_MERGE_BATCH);
+        assert_eq!(merge_batch(0), MERGE_BATCH);
     }
 }

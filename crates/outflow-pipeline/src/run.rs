@@ -1,5 +1,5 @@
 use crate::lanes::{self, MergeLimits, SmallLane};
-use crate::merge::{merge, merge_with, MergeLane, MergeSink, MERGE_BATCH};
+use crate::merge::{merge, merge_batch, merge_with, MergeLane, MergeSink};
 use crate::stage::{Batch, MatcherFactory, ProjectorFactory, TimeRange};
 use crate::staggered::{self, Job, Staggered};
 use crate::summary::{FileSummary, Summary};
@@ -105,8 +105,10 @@ pub fn run(cfg: &RunConfig, consumer: &mut dyn Consumer) -> Summary {
     } else {
         cfg.threads.clamp(1, n.max(1))
     };
-    let batch_size = if merging || staggered {
-        MERGE_BATCH
+    let batch_size = if merging {
+        merge_batch(units.len())
+    } else if staggered {
+        merge_batch(cfg.merge_limits.max_open_files.min(n))
     } else {
         BATCH
     };
