@@ -17,10 +17,9 @@ use outflow_analytics::{registry, AnalyticsEngine, Ctx, StatefulAnalytic};
 use outflow_bench::{files_under, thread_cpu_seconds};
 use outflow_detect::Analytic;
 use outflow_event::Event;
-use outflow_event::Reject;
 use outflow_normalize::{Mappings, Normalizer};
 use outflow_simulate::{simulate, SimConfig};
-use outflow_sources::{read_input, read_to_vec, EventSink, Flow, InputSpec, Limits};
+use outflow_sources::{read_input, read_to_vec, DropSink, InputSpec, Limits};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -40,33 +39,13 @@ fn read_all(paths: &[PathBuf]) -> Vec<Event> {
     out
 }
 
-/// Normalizes each event as it is read and drops it, as `outflow events
-/// --format none` does on each reader thread: the cost of reading, without
-/// the cost of holding a whole corpus in memory.
-struct DropSink {
-    norm: Normalizer,
-    events: u64,
-}
-
-impl EventSink for DropSink {
-    fn event(&mut self, mut event: Event) -> Flow {
-        self.norm.normalize(&mut event);
-        self.events += 1;
-        Flow::Continue
-    }
-
-    fn reject(&mut self, _reject: Reject) -> Flow {
-        Flow::Continue
-    }
-}
-
-/// CPU seconds to read and normalize every file, one event at a time.
+/// CPU seconds to read and normalize every file, one event at a time,
+/// each dropped as it is read, as `outflow events --format none` does on
+/// each reader thread (without the cost of holding a corpus in memory).
 fn read_cost(paths: &[PathBuf]) -> f64 {
     let mappings = Arc::new(Mappings::builtin().expect("built-in mappings"));
-    let mut sink = DropSink {
-        norm: Normalizer::new(mappings),
-        events: 0,
-    };
+    let mut norm = Normalizer::new(mappings);
+    let mut sink = DropSink::new(|e: &mut Event| norm.normalize(e));
     let start = Instant::now();
     let t0 = thread_cpu_seconds(start);
     for f in paths {

@@ -110,6 +110,39 @@ impl<'a> ReadCtx<'a> {
     }
 }
 
+/// A sink that hands each event to `each` (normalizing it, say) and drops
+/// it where it was read, counting events and rejects: the cost of reading
+/// alone, for benchmarks and rate tools.
+pub struct DropSink<F> {
+    pub each: F,
+    pub events: u64,
+    pub rejects: u64,
+}
+
+impl<F: FnMut(&mut Event)> DropSink<F> {
+    pub fn new(each: F) -> Self {
+        DropSink {
+            each,
+            events: 0,
+            rejects: 0,
+        }
+    }
+}
+
+impl<F: FnMut(&mut Event)> EventSink for DropSink<F> {
+    fn event(&mut self, mut event: Event) -> Flow {
+        (self.each)(&mut event);
+        self.events += 1;
+        std::hint::black_box(&event);
+        Flow::Continue
+    }
+
+    fn reject(&mut self, _reject: Reject) -> Flow {
+        self.rejects += 1;
+        Flow::Continue
+    }
+}
+
 /// A sink that collects everything, for tests and small tools.
 #[derive(Default)]
 pub struct CollectSink {

@@ -17,7 +17,7 @@ pub mod keys;
 pub mod lines;
 pub mod utf16;
 
-pub use ctx::CollectSink;
+pub use ctx::{CollectSink, DropSink};
 pub use ctx::{EventSink, Flow, Limits, ReadCtx};
 pub use detect::detect_format;
 pub use expand::{expand_inputs, InputSpec};

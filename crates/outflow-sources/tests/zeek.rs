@@ -299,3 +299,25 @@ fn demo_shows_the_mega_upload_and_the_transfer_sh_post() {
     assert_eq!(post.entity.src_ip, ip("10.20.30.52"));
     assert!(post.ts.unwrap().to_string().starts_with("2026-11-20T10:05"));
 }
+
+/// `DropSink` (the benchmarks' sink) sees every event and counts every
+/// reject, keeping nothing.
+#[test]
+fn a_drop_sink_counts_what_it_drops() {
+    let text = "{\"_path\":\"conn\",\"ts\":1795000000.5,\"uid\":\"C1\"}\n{\"_path\":\"conn\", cut\n{\"_path\":\"conn\",\"ts\":1795000001.5,\"uid\":\"C2\"}\n";
+    let spec = outflow_sources::InputSpec::Bytes {
+        name: "conn.json".into(),
+        data: std::sync::Arc::from(text.as_bytes()),
+    };
+    let mut uids = Vec::new();
+    let counts = {
+        let mut sink = outflow_sources::DropSink::new(|e: &mut outflow_event::Event| {
+            uids.push(e.get_str("uid").map(str::to_string))
+        });
+        let limits = outflow_sources::Limits::default();
+        outflow_sources::read_input(&spec, None, &limits, &mut sink, None);
+        (sink.events, sink.rejects)
+    };
+    assert_eq!(counts, (2, 1));
+    assert_eq!(uids, [Some("C1".to_string()), Some("C2".to_string())]);
+}
