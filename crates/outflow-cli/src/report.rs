@@ -135,6 +135,10 @@ pub fn text_summary(s: &Summary, hidden_rejects: u64, extra: &[String]) -> Strin
     if t.stopped_early {
         out += "  stopped early\n";
     }
+    if t.merged_in_start_order {
+        out +=
+            "  over 256 files: they opened in the order their events begin, at most 256 at once\n";
+    }
     if t.late_file_starts > 0 {
         out += &format!(
             "  {} file(s) opened after their first event's time: more than 256 files overlap in time, \
@@ -175,4 +179,31 @@ pub fn print_summary(
         None => {}
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_summary_says_how_many_files_were_merged_and_which_came_late() {
+        let mut s = Summary::default();
+        s.totals.files = 619;
+        s.totals.files_read = 619;
+        let plain = text_summary(&s, 0, &[]);
+        assert!(!plain.contains("256"), "{plain}");
+        s.totals.merged_in_start_order = true;
+        let ordered = text_summary(&s, 0, &[]);
+        assert!(
+            ordered.contains("opened in the order their events begin"),
+            "{ordered}"
+        );
+        assert!(!ordered.contains("came late"), "{ordered}");
+        s.totals.late_file_starts = 3;
+        let late = text_summary(&s, 0, &[]);
+        assert!(
+            late.contains("3 file(s) opened after their first event's time"),
+            "{late}"
+        );
+    }
 }
