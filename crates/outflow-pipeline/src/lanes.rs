@@ -19,7 +19,7 @@ use outflow_detect::Finding;
 use outflow_event::Event;
 use outflow_sources::InputSpec;
 
-/// Most input bytes (as stored) the shared lane holds in memory.
+/// Most input bytes (decompressed) the shared lane holds in memory.
 pub const SMALL_LANE_BYTES: u64 = 32 << 20;
 
 /// Bounds of merging by time.
@@ -27,7 +27,8 @@ pub const SMALL_LANE_BYTES: u64 = 32 << 20;
 pub struct MergeLimits {
     /// Most files open at once, each on its own reader thread.
     pub max_open_files: usize,
-    /// Most input bytes the shared lane of small files holds in memory.
+    /// Most input bytes (decompressed) the shared lane of small files holds
+    /// in memory.
     pub small_lane_bytes: u64,
 }
 
@@ -44,7 +45,12 @@ impl Default for MergeLimits {
 /// files cannot all be open at once (the smaller ones hold too much): they
 /// are then opened in the order their events begin ([`crate::staggered`]).
 pub fn plan(inputs: &[InputSpec], limits: MergeLimits) -> Option<Vec<Vec<usize>>> {
-    let sizes: Vec<u64> = inputs.iter().map(InputSpec::size).collect();
+    if inputs.len() <= limits.max_open_files {
+        return Some((0..inputs.len()).map(|i| vec![i]).collect());
+    }
+    // What the shared lane would hold is the files' content: a compressed
+    // file's, once decompressed.
+    let sizes: Vec<u64> = inputs.iter().map(InputSpec::content_size).collect();
     plan_sizes(&sizes, limits)
 }
 

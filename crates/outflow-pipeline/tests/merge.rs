@@ -292,3 +292,46 @@ fn up_to_the_bound_files_are_not_opened_in_start_order() {
     assert!(summary.totals.merged_by_time);
     assert!(!summary.totals.merged_in_start_order);
 }
+
+/// `data` compressed with gzip, under `name`.gz.
+fn gzipped(input: InputSpec) -> InputSpec {
+    use std::io::Write;
+    let InputSpec::Bytes { name, data } = input else {
+        unreachable!("conn_log gives bytes")
+    };
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&data).unwrap();
+    InputSpec::Bytes {
+        name: format!("{name}.gz"),
+        data: Arc::from(gz.finish().unwrap()),
+    }
+}
+
+/// The shared lane's bound is on content: small compressed files that
+/// would hold more than it once decompressed open in start order instead
+/// of being held in memory.
+#[test]
+fn compressed_files_count_their_content_against_the_shared_lane() {
+    let inputs: Vec<InputSpec> = (0..8u64)
+        .map(|i| {
+            gzipped(conn_log(
+                &format!("conn.{i}.log"),
+                1_795_000_000 + i * 600,
+                5,
+                100,
+                false,
+            ))
+        })
+        .collect();
+    let stored: u64 = inputs.iter().map(InputSpec::size).sum();
+    let content: u64 = inputs.iter().map(InputSpec::content_size).sum();
+    assert!(stored * 4 < content, "{stored} stored, {content} content");
+    let mut cfg = staggered(inputs, 4);
+    cfg.merge_limits.small_lane_bytes = stored;
+    let mut seen = Times::default();
+    let summary = run(&cfg, &mut seen);
+    assert!(summary.totals.merged_in_start_order);
+    assert_eq!(summary.totals.late_file_starts, 0);
+    assert_eq!(seen.ts.len(), 800);
+    assert!(seen.ts.windows(2).all(|w| w[0] <= w[1]));
+}

@@ -31,6 +31,57 @@ impl InputSpec {
             InputSpec::Bytes { data, .. } => data.len() as u64,
         }
     }
+
+    /// Bytes of content once decompressed, as far as is known without
+    /// decompressing: a gzip file's own size field (its last four bytes,
+    /// which hold the size modulo 4 GiB, so never less than the stored
+    /// size), [`ZSTD_RATIO`] times a zstd file's stored size (an estimate),
+    /// else the stored size. For bounds on what is held in memory.
+    pub fn content_size(&self) -> u64 {
+        let stored = self.size();
+        let (head, tail) = match self {
+            InputSpec::File(p) => match head_and_tail(p) {
+                Ok(ht) => ht,
+                Err(_) => return stored,
+            },
+            InputSpec::Stdin => return stored,
+            InputSpec::Bytes { data, .. } => {
+                let head: [u8; 4] = data
+                    .get(..4)
+                    .and_then(|h| h.try_into().ok())
+                    .unwrap_or_default();
+                let tail = data
+                    .len()
+                    .checked_sub(4)
+                    .and_then(|at| data[at..].try_into().ok())
+                    .unwrap_or_default();
+                (head, tail)
+            }
+        };
+        if head[..2] == [0x1f, 0x8b] {
+            (u32::from_le_bytes(tail) as u64).max(stored)
+        } else if head == [0x28, 0xb5, 0x2f, 0xfd] {
+            stored.saturating_mul(ZSTD_RATIO)
+        } else {
+            stored
+        }
+    }
+}
+
+/// How many times its stored size a zstd file is taken to hold (zstd
+/// frames need not say): a usual ratio for text logs.
+pub const ZSTD_RATIO: u64 = 10;
+
+/// The first and the last four bytes of a file.
+fn head_and_tail(path: &Path) -> std::io::Result<([u8; 4], [u8; 4])> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = std::fs::File::open(path)?;
+    let mut head = [0u8; 4];
+    f.read_exact(&mut head)?;
+    let mut tail = [0u8; 4];
+    f.seek(SeekFrom::End(-4))?;
+    f.read_exact(&mut tail)?;
+    Ok((head, tail))
 }
 
 /// A path that could not be listed.
@@ -117,5 +168,42 @@ mod tests {
         );
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].path, missing);
+    }
+}
+
+#[cfg(test)]
+mod content_size_tests {
+    use super::*;
+    use std::io::Write;
+    use std::sync::Arc;
+
+    fn bytes(data: Vec<u8>) -> InputSpec {
+        InputSpec::Bytes {
+            name: "x".into(),
+            data: Arc::from(data),
+        }
+    }
+
+    #[test]
+    fn gzip_inputs_count_their_decompressed_size() {
+        let text = "{\"_path\":\"conn\",\"uid\":\"C1\"}\n".repeat(2_000);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(text.as_bytes()).unwrap();
+        let gz = gz.finish().unwrap();
+        assert!(gz.len() * 10 < text.len());
+        assert_eq!(bytes(gz.clone()).content_size(), text.len() as u64);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("conn.log.gz");
+        std::fs::write(&path, &gz).unwrap();
+        assert_eq!(InputSpec::File(path).content_size(), text.len() as u64);
+        // Plain content is its stored size; a zstd frame is estimated.
+        assert_eq!(
+            bytes(text.clone().into_bytes()).content_size(),
+            text.len() as u64
+        );
+        let zstd = vec![0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0, 0];
+        assert_eq!(bytes(zstd).content_size(), 8 * ZSTD_RATIO);
+        // Too short to say anything: the stored size.
+        assert_eq!(bytes(vec![0x1f]).content_size(), 1);
     }
 }
