@@ -141,8 +141,8 @@ pub fn text_summary(s: &Summary, hidden_rejects: u64, extra: &[String]) -> Strin
     }
     if t.late_file_starts > 0 {
         out += &format!(
-            "  {} file(s) opened after their first event's time: more than 256 files overlap in time, \
-             so their earliest events came late (hunt fewer files at a time)\n",
+            "  {} file(s) opened after the merge had passed their first event's time (more than 256 \
+             were due at once): their earliest events may have come late (hunt fewer files at a time)\n",
             thousands(t.late_file_starts)
         );
     }
@@ -198,11 +198,11 @@ mod tests {
             ordered.contains("opened in the order their events begin"),
             "{ordered}"
         );
-        assert!(!ordered.contains("came late"), "{ordered}");
+        assert!(!ordered.contains("come late"), "{ordered}");
         s.totals.late_file_starts = 3;
         let late = text_summary(&s, 0, &[]);
         assert!(
-            late.contains("3 file(s) opened after their first event's time"),
+            late.contains("3 file(s) opened after the merge had passed"),
             "{late}"
         );
     }

@@ -9,9 +9,12 @@
 //! merge reaches its first event, on a reader whose last file has ended.
 //! Rotated logs follow each other in time, so few are open at once and
 //! every event still reaches the consumer in time order. When more files
-//! than the bound overlap in time, a file opens late: its earliest events
-//! arrive after later ones (the reorder buffer counts them as late), and
-//! the summary says how many files opened late.
+//! than the bound are due at once, a file opens late and its earliest
+//! events may arrive after later ones (the reorder buffer counts them as
+//! late); the summary says how many files opened late. That happens when
+//! more files than the bound overlap in time, and in runs that hand on
+//! only flagged events (`hunt --rules`), where the merge's time moves in
+//! jumps from one alert to the next and many files fall due at once.
 
 use crate::merge::{LaneStarter, MergeLane};
 use crate::worker::Msg;

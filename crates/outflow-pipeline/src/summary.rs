@@ -52,8 +52,9 @@ pub struct Totals {
     #[serde(skip_serializing_if = "is_false")]
     pub merged_in_start_order: bool,
     /// Files that opened after the merge had passed their first event's
-    /// time, because more than 256 files overlapped in time: their earliest
-    /// events arrived late (counted as such by `hunt`).
+    /// time, because more than 256 were due at once (they overlap in time,
+    /// or only flagged events are handed on and the merge's time jumps):
+    /// their earliest events may have arrived late (counted as such by `hunt`).
     #[serde(skip_serializing_if = "is_zero")]
     pub late_file_starts: u64,
 }
