@@ -105,10 +105,12 @@ pub fn run(cfg: &RunConfig, consumer: &mut dyn Consumer) -> Summary {
     } else {
         cfg.threads.clamp(1, n.max(1))
     };
+    // Staggered merging: readers that take one file at a time, as the merge opens them.
+    let staggered_readers = cfg.merge_limits.max_open_files.clamp(1, n.max(1));
     let batch_size = if merging {
         merge_batch(units.len())
     } else if staggered {
-        merge_batch(cfg.merge_limits.max_open_files.min(n))
+        merge_batch(staggered_readers)
     } else {
         BATCH
     };
@@ -177,22 +179,24 @@ pub fn run(cfg: &RunConfig, consumer: &mut dyn Consumer) -> Summary {
         }
         drop(reg_tx);
         drop(shared_tx);
-        // Staggered merging: readers that take one file at a time from
-        // their own queue, as the merge opens them.
-        let mut jobs: Vec<Sender<Job>> = Vec::new();
-        if staggered {
-            for _ in 0..cfg.merge_limits.max_open_files.clamp(1, n.max(1)) {
-                let (job_tx, job_rx) = unbounded::<Job>();
-                jobs.push(job_tx);
-                let (stop, bytes_read) = (&stop, bytes_read.clone());
-                scope.spawn(move || {
-                    let mut reader = Reader::new(cfg, stop, bytes_read, batch_size);
-                    for (idx, tx) in job_rx {
-                        reader.read(idx, tx);
-                    }
-                });
-            }
-        }
+        // Staggered merging: each reader takes files from its own queue. The
+        // starter, dropped at the end of this closure, closes the queues.
+        let mut starter = first_times.as_ref().map(|times| {
+            let jobs: Vec<Sender<Job>> = (0..staggered_readers)
+                .map(|_| {
+                    let (job_tx, job_rx) = unbounded::<Job>();
+                    let (stop, bytes_read) = (&stop, bytes_read.clone());
+                    scope.spawn(move || {
+                        let mut reader = Reader::new(cfg, stop, bytes_read, batch_size);
+                        for (idx, tx) in job_rx {
+                            reader.read(idx, tx);
+                        }
+                    });
+                    job_tx
+                })
+                .collect();
+            Staggered::new(times, jobs, merge_depth)
+        });
 
         let mut c = Collector {
             cfg,
@@ -221,13 +225,11 @@ pub fn run(cfg: &RunConfig, consumer: &mut dyn Consumer) -> Summary {
             }
             c.summary.totals.merged_by_time = true;
             merge(channels.into_iter().flatten().collect(), &mut c, TICK);
-        } else if let Some(times) = &first_times {
-            let mut starter = Staggered::new(times, std::mem::take(&mut jobs), merge_depth);
+        } else if let Some(starter) = &mut starter {
             c.summary.totals.merged_by_time = true;
             c.summary.totals.merged_in_start_order = true;
-            merge_with(Vec::new(), &mut starter, &mut c, TICK);
+            merge_with(Vec::new(), starter, &mut c, TICK);
             c.summary.totals.late_file_starts = starter.late_starts;
-            // Dropping the starter closes the readers' queues: they end.
         } else if cfg.ordered {
             let mut pending: BTreeMap<usize, Receiver<(usize, Msg)>> = BTreeMap::new();
             for want in 0..n {

@@ -1,6 +1,7 @@
 //! Turns the user's input arguments into a list of inputs: files as given,
 //! folders walked recursively (sorted, for reproducible output), `-` for stdin.
 
+use crate::input::Compression;
 use std::path::{Path, PathBuf};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,12 +59,10 @@ impl InputSpec {
                 (head, tail)
             }
         };
-        if head[..2] == [0x1f, 0x8b] {
-            (u32::from_le_bytes(tail) as u64).max(stored)
-        } else if head == [0x28, 0xb5, 0x2f, 0xfd] {
-            stored.saturating_mul(ZSTD_RATIO)
-        } else {
-            stored
+        match Compression::of_magic(&head) {
+            Compression::Gzip => (u32::from_le_bytes(tail) as u64).max(stored),
+            Compression::Zstd => stored.saturating_mul(ZSTD_RATIO),
+            Compression::None => stored,
         }
     }
 }

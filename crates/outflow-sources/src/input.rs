@@ -26,6 +26,20 @@ pub enum Compression {
     Zstd,
 }
 
+impl Compression {
+    /// The compression whose magic number `head` (a file's first bytes)
+    /// starts with.
+    pub fn of_magic(head: &[u8]) -> Compression {
+        if head.starts_with(&[0x1f, 0x8b]) {
+            Compression::Gzip
+        } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+            Compression::Zstd
+        } else {
+            Compression::None
+        }
+    }
+}
+
 /// An opened input, positioned at the start of its decompressed content.
 pub struct Opened {
     pub reader: Box<dyn BufRead + Send>,
@@ -135,13 +149,7 @@ pub fn open_input(
     if let Some(e) = err {
         return Err((RejectReason::Unreadable, e.to_string()));
     }
-    let compression = if magic.starts_with(&[0x1f, 0x8b]) {
-        Compression::Gzip
-    } else if magic.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-        Compression::Zstd
-    } else {
-        Compression::None
-    };
+    let compression = Compression::of_magic(&magic);
     let chained: Box<dyn Read + Send> = Box::new(io::Cursor::new(magic.clone()).chain(counting));
     let mut stream: Box<dyn Read + Send> = match compression {
         Compression::None => chained,

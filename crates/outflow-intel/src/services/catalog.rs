@@ -132,15 +132,14 @@ impl WebServiceCatalog {
         let Host::Name(name) = parse_host(host)? else {
             return None;
         };
+        // Bound before it is returned: the iterator borrows `name`.
         let found = self.suffix_rules(&name).find_map(|(left, rules)| {
             rules.iter().find_map(|r| {
                 if !r.pattern.match_path(path) {
                     return None;
                 }
                 let label = r.pattern.match_left(left)?;
-                let entry = &self.entries[r.entry];
-                let label = label.and_then(|_| r.pattern.tenant_label(left, &entry.tenant_skip));
-                Some(self.found(r, label, path))
+                Some(self.found(r, left, label, path))
             })
         });
         found
@@ -179,9 +178,12 @@ impl WebServiceCatalog {
         by_path
     }
 
+    /// The match of rule `r` for a host whose labels left of the rule's key
+    /// are `left`; `label` is the one the pattern's leading `*` stands for.
     fn found<'a>(
         &'a self,
         r: &'a Rule,
+        left: &str,
         label: Option<&str>,
         path: Option<&str>,
     ) -> ServiceMatch<'a> {
@@ -190,6 +192,8 @@ impl WebServiceCatalog {
             path.and_then(|p| p.trim_start_matches('/').split(['/', '?', '#']).next())
                 .filter(|s| !s.is_empty())
         };
+        // The subdomain tenant, past the labels of the service's own hosts.
+        let label = label.and_then(|_| r.pattern.tenant_label(left, &entry.tenant_skip));
         let tenant = match entry.tenant {
             None => None,
             Some(TenantFrom::Subdomain) => label,

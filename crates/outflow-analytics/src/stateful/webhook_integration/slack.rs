@@ -89,12 +89,10 @@ impl WebhookIntegration {
                 .iter()
                 .any(|w| w.eq_ignore_ascii_case(t))
         });
-        let scopes = view.get("scope").unwrap_or("");
-        let scope = s.slack_webhook_scopes.iter().find(|w| {
-            scopes
-                .split([',', ' '])
-                .any(|x| x.trim().eq_ignore_ascii_case(w))
-        });
+        let scope = s
+            .slack_webhook_scopes
+            .iter()
+            .find(|w| has_item(view, "scope", w));
         let scope = match (scope, legacy_hook) {
             (Some(w), _) => w.clone(),
             (None, true) => service_type.unwrap_or_default().to_string(),
