@@ -288,7 +288,11 @@ impl LargeTransfer {
             if ep.evidence.len() + 1 < self.s.evidence {
                 ep.evidence.push(t.evidence());
             } else {
-                ep.latest = Some(Box::new(t.clone()));
+                // Reuse the box: most transfers of a long episode land here.
+                match &mut ep.latest {
+                    Some(l) => (**l).clone_from(t),
+                    None => ep.latest = Some(Box::new(t.clone())),
+                }
             }
         }
     }

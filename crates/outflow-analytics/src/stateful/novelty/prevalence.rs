@@ -26,12 +26,21 @@ impl Prevalence {
 
     /// Records that `host` reached `dest` at `t`; the pair's span, when kept.
     pub fn touch(&mut self, dest: &Arc<str>, host: &Arc<str>, t: i64) -> Option<Seen> {
-        if !self.last.contains_key(dest) && self.last.len() >= self.max_dests {
-            self.evict();
+        // Lookups first: destinations are nearly always known, and an entry
+        // would clone the key for each flow.
+        match self.last.get_mut(dest) {
+            Some(last) => *last = (*last).max(t),
+            None => {
+                if self.last.len() >= self.max_dests {
+                    self.evict();
+                }
+                self.last.insert(dest.clone(), t);
+            }
         }
-        let last = self.last.entry(dest.clone()).or_insert(t);
-        *last = (*last).max(t);
-        let users = self.users.entry(dest.clone()).or_default();
+        if !self.users.contains_key(dest) {
+            self.users.insert(dest.clone(), FxHashMap::default());
+        }
+        let users = self.users.get_mut(dest)?;
         if let Some(s) = users.get_mut(host) {
             s.touch(t);
             return Some(*s);

@@ -211,6 +211,22 @@ impl StagingUpload {
         false
     }
 
+    /// The view's host has staged data not yet reported.
+    fn waiting(&self, view: &View<'_>) -> bool {
+        view.host
+            .as_ref()
+            .and_then(|h| self.hosts.get(h))
+            .is_some_and(|st| st.staged.iter().any(|s| !s.reported))
+    }
+
+    /// The image may be an archiver ([`Self::archiver_of`] may name one).
+    fn may_archive(&self, image: &str) -> bool {
+        let name = file_name(image).to_ascii_lowercase();
+        let stem = name.strip_suffix(".exe").unwrap_or(&name);
+        self.s.archivers.iter().any(|a| a == stem)
+            || matches!(stem, "powershell" | "pwsh" | "powershell_ise")
+    }
+
     fn archiver_of(&self, image: Option<&str>, argv: &[String]) -> Option<String> {
         let name = image
             .map(file_name)
@@ -365,6 +381,11 @@ impl StagingUpload {
     }
 
     fn process_start(&mut self, view: &View<'_>, out: &mut Vec<Finding>) {
+        // Splitting the command line is the costly part: skip it for a
+        // program that is no archiver on a host with nothing staged.
+        if !self.waiting(view) && view.image.as_deref().is_some_and(|i| !self.may_archive(i)) {
+            return;
+        }
         let argv = argv_of(view);
         if argv.is_empty() {
             return;
@@ -570,6 +591,14 @@ impl StagingUpload {
         if flow.internal {
             return;
         }
+        // Most hosts have nothing staged and waiting: settle that first,
+        // before the policy, the user agent and the evidence line.
+        if !self.waiting(view) {
+            return;
+        }
+        let Some(host) = view.host.clone() else {
+            return;
+        };
         if let Some(d) = flow.domain.as_deref() {
             if self.ctx.policy.is_sanctioned(Sanctioned::Domain(d)) {
                 return;
@@ -578,9 +607,6 @@ impl StagingUpload {
         if flow.service.as_ref().is_some_and(|s| s.sanctioned) {
             return;
         }
-        let Some(host) = view.host.clone() else {
-            return;
-        };
         if view.kind == Kind::Http
             && self.s.browsers.is_browser_agent(user_agent(view)) == Some(true)
         {
