@@ -29,14 +29,7 @@ impl Bar {
         if let Some(bar) = &self.bar {
             bar.set_length(p.bytes_total.max(p.bytes_read));
             bar.set_position(p.bytes_read);
-            let secs = p.elapsed.as_secs_f64().max(1e-3);
-            bar.set_message(format!(
-                "files {}/{}  events {}  {:.0} events/s",
-                p.files_done,
-                p.files_total,
-                p.events,
-                p.events as f64 / secs
-            ));
+            bar.set_message(message(p));
         }
     }
 
@@ -52,5 +45,49 @@ impl Bar {
             Some(bar) => bar.suspend(|| eprintln!("{line}")),
             None => eprintln!("{line}"),
         }
+    }
+}
+
+/// The bar's text: files and events, or, before a merge in start order,
+/// how many files' first events have been read.
+fn message(p: &Progress) -> String {
+    if p.peeking {
+        return format!(
+            "finding where each file begins: {}/{} files",
+            p.files_peeked, p.files_total
+        );
+    }
+    let secs = p.elapsed.as_secs_f64().max(1e-3);
+    format!(
+        "files {}/{}  events {}  {:.0} events/s",
+        p.files_done,
+        p.files_total,
+        p.events,
+        p.events as f64 / secs
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn the_bar_says_when_files_are_looked_at_before_the_merge() {
+        let mut p = Progress {
+            files_total: 5000,
+            peeking: true,
+            files_peeked: 312,
+            ..Progress::default()
+        };
+        assert_eq!(
+            message(&p),
+            "finding where each file begins: 312/5000 files"
+        );
+        p.peeking = false;
+        p.files_done = 3;
+        p.events = 2000;
+        p.elapsed = Duration::from_secs(2);
+        assert_eq!(message(&p), "files 3/5000  events 2000  1000 events/s");
     }
 }

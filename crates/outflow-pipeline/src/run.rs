@@ -77,6 +77,10 @@ pub struct Progress {
     pub bytes_read: u64,
     pub events: u64,
     pub elapsed: Duration,
+    /// Before a merge in start order ([`crate::staggered`]): the files'
+    /// first events are being read, and how many files have been.
+    pub peeking: bool,
+    pub files_peeked: u64,
 }
 
 const TICK: Duration = Duration::from_millis(100);
@@ -93,8 +97,6 @@ pub fn run(cfg: &RunConfig, consumer: &mut dyn Consumer) -> Summary {
     let merging = lanes.is_some();
     // Too many files to open at once: they open in the order their events begin.
     let staggered = wants_merge && !merging;
-    let first_times = staggered
-        .then(|| staggered::first_times(&cfg.inputs, cfg.forced, &cfg.limits, cfg.threads));
     // What each reader takes in turn: a lane when merging, else one file
     // (so in ordered runs the unit's index is its file's).
     let units: Vec<Vec<usize>> = lanes.unwrap_or_else(|| (0..n).map(|i| vec![i]).collect());
@@ -126,6 +128,23 @@ pub fn run(cfg: &RunConfig, consumer: &mut dyn Consumer) -> Summary {
         bytes_total: cfg.inputs.iter().map(InputSpec::size).sum(),
         ..Progress::default()
     };
+    let first_times = staggered.then(|| {
+        progress.peeking = true;
+        let times = staggered::first_times(
+            &cfg.inputs,
+            cfg.forced,
+            &cfg.limits,
+            cfg.threads,
+            TICK,
+            &mut |peeked| {
+                progress.files_peeked = peeked;
+                progress.elapsed = start.elapsed();
+                consumer.tick(&progress);
+            },
+        );
+        progress.peeking = false;
+        times
+    });
     let mut summary = Summary::default();
     let mut files: Vec<Option<FileSummary>> = vec![None; n];
 

@@ -18,11 +18,12 @@
 
 use crate::merge::{LaneStarter, MergeLane};
 use crate::worker::Msg;
-use crossbeam_channel::{bounded, Sender};
+use crossbeam_channel::{bounded, unbounded, RecvTimeoutError, Sender};
 use outflow_event::{Event, Reject, SourceKind};
 use outflow_sources::{read_input, EventSink, Flow, InputSpec, Limits};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 /// Records read at most to find a file's first event time.
 const PEEK_RECORDS: u32 = 1_000;
@@ -32,36 +33,60 @@ pub type Job = (usize, Sender<(usize, Msg)>);
 
 /// The first event time (ns) of each input, read on `threads` threads;
 /// `None` for a file whose first records carry no time, and for standard
-/// input.
+/// input. `peeked` hears, on the calling thread, how many files have been
+/// looked at: every `tick` while they are read (thousands of compressed
+/// files on slow storage take a while), and once at the end.
 pub fn first_times(
     inputs: &[InputSpec],
     forced: Option<SourceKind>,
     limits: &Limits,
     threads: usize,
+    tick: Duration,
+    peeked: &mut dyn FnMut(u64),
 ) -> Vec<Option<i64>> {
     let next = AtomicUsize::new(0);
     let mut times = vec![None; inputs.len()];
     std::thread::scope(|scope| {
+        let (done_tx, done_rx) = unbounded::<()>();
         let workers: Vec<_> = (0..threads.clamp(1, inputs.len().max(1)))
             .map(|_| {
-                scope.spawn(|| {
+                let done_tx = done_tx.clone();
+                let next = &next;
+                scope.spawn(move || {
                     let mut found = Vec::new();
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(input) = inputs.get(i) else { break };
                         // Standard input can be read once only: it opens
                         // first, as a file without a time does.
-                        if matches!(input, InputSpec::Stdin) {
-                            continue;
+                        if !matches!(input, InputSpec::Stdin) {
+                            let mut peek = FirstTime::default();
+                            read_input(input, forced, limits, &mut peek, None);
+                            found.push((i, peek.ts));
                         }
-                        let mut peek = FirstTime::default();
-                        read_input(input, forced, limits, &mut peek, None);
-                        found.push((i, peek.ts));
+                        let _ = done_tx.send(());
                     }
                     found
                 })
             })
             .collect();
+        drop(done_tx);
+        // Counts files as the workers finish them, until every worker has
+        // ended (its sender dropped, or dropped by a panic).
+        let mut count = 0u64;
+        let mut last_tick = Instant::now();
+        loop {
+            match done_rx.recv_timeout(tick) {
+                Ok(()) => count += 1,
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+            if last_tick.elapsed() >= tick {
+                peeked(count);
+                last_tick = Instant::now();
+            }
+        }
+        peeked(count);
         for w in workers {
             // A peek that panicked leaves its files without a time: they
             // open first, as files without times do.

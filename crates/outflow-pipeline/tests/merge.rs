@@ -282,6 +282,61 @@ fn more_overlapping_files_than_may_be_open_are_read_and_counted() {
     assert_eq!(steps_back, 3);
 }
 
+/// Records the progress shown while the files' first events are read.
+#[derive(Default)]
+struct Ticks {
+    peeks: Vec<(bool, u64, u64)>,
+    events: u64,
+}
+
+impl Consumer for Ticks {
+    fn events(&mut self, events: Vec<Event>) -> Flow {
+        self.events += events.len() as u64;
+        Flow::Continue
+    }
+    fn reject(&mut self, _: &Reject) {}
+    fn tick(&mut self, p: &outflow_pipeline::Progress) {
+        if p.peeking {
+            assert_eq!(self.events, 0, "files are looked at before the merge");
+            self.peeks.push((p.peeking, p.files_peeked, p.files_total));
+        }
+    }
+}
+
+/// Before a merge in start order the files' first events are read: the
+/// consumer hears how many files have been, before any event arrives,
+/// ending with all of them.
+#[test]
+fn looking_at_where_files_begin_is_reported_as_progress() {
+    let inputs: Vec<InputSpec> = (0..9u64)
+        .map(|i| {
+            conn_log(
+                &format!("part{i}.log"),
+                1_795_000_000 + i * 1_000,
+                5,
+                50,
+                false,
+            )
+        })
+        .collect();
+    let mut seen = Ticks::default();
+    let summary = run(&staggered(inputs, 3), &mut seen);
+    assert!(summary.totals.merged_in_start_order);
+    assert_eq!(seen.peeks.last(), Some(&(true, 9, 9)), "{:?}", seen.peeks);
+    assert!(
+        seen.peeks.windows(2).all(|w| w[0].1 <= w[1].1),
+        "the count only grows"
+    );
+    assert_eq!(seen.events, 450);
+    // Up to the bound there is nothing to look at first.
+    let few: Vec<InputSpec> = (0..3u64)
+        .map(|i| conn_log(&format!("f{i}.log"), 1_795_000_000 + i, 5, 50, false))
+        .collect();
+    let mut seen = Ticks::default();
+    run(&staggered(few, 3), &mut seen);
+    assert!(seen.peeks.is_empty());
+}
+
 /// Below the bound nothing changes: every file has its own reader.
 #[test]
 fn up_to_the_bound_files_are_not_opened_in_start_order() {
