@@ -70,6 +70,19 @@ pub fn destination(f: &Flow) -> Destination {
     }
 }
 
+/// A span of event time (µs) as people read it: `under a second`,
+/// `24 s`, `3 min`, `2 h 5 min`.
+pub fn human_span(micros: i64) -> String {
+    let s = micros.max(0) / 1_000_000;
+    match s {
+        0 => "under a second".to_string(),
+        1..=119 => format!("{s} s"),
+        120..=7199 => format!("{} min", s / 60),
+        _ if s % 3600 < 60 => format!("{} h", s / 3600),
+        _ => format!("{} h {} min", s / 3600, (s % 3600) / 60),
+    }
+}
+
 /// Bytes as people read them (`52.4 MB`), with integer arithmetic: it runs
 /// for every flow's evidence, and float formatting is slow.
 pub fn human_bytes(n: u64) -> String {
@@ -90,7 +103,19 @@ pub fn human_bytes(n: u64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::human_bytes;
+    use super::{human_bytes, human_span};
+
+    #[test]
+    fn spans_read_in_the_unit_that_fits() {
+        let s = 1_000_000;
+        assert_eq!(human_span(400_000), "under a second");
+        assert_eq!(human_span(24 * s), "24 s");
+        assert_eq!(human_span(119 * s), "119 s");
+        assert_eq!(human_span(180 * s), "3 min");
+        assert_eq!(human_span(7_200 * s), "2 h");
+        assert_eq!(human_span(7_500 * s), "2 h 5 min");
+        assert_eq!(human_span(-5), "under a second");
+    }
 
     #[test]
     fn bytes_read_like_the_float_version() {

@@ -204,7 +204,9 @@ pub(crate) struct Building {
     hosts: BTreeMap<String, String>,
     users: BTreeMap<String, String>,
     images: BTreeMap<String, usize>,
-    destinations: BTreeMap<String, Destination>,
+    /// By label, the best-known form of each destination and its rank
+    /// ([`destination_rank`]).
+    destinations: BTreeMap<String, (Destination, u8)>,
     services: BTreeSet<String>,
     attack: BTreeSet<String>,
     d3fend: BTreeSet<String>,
@@ -282,10 +284,16 @@ impl Building {
             if let Some(s) = &d.service {
                 add_capped(&mut self.services, s);
             }
-            if !label.is_empty() && self.destinations.len() < LIST_CAP {
-                self.destinations
-                    .entry(label.clone())
-                    .or_insert_with(|| d.clone());
+            if !label.is_empty() {
+                let rank = destination_rank(d, f.bytes_out);
+                let room = self.destinations.len() < LIST_CAP;
+                match self.destinations.get_mut(&label) {
+                    Some(kept) => merge_destination(kept, d, rank),
+                    None if room => {
+                        self.destinations.insert(label.clone(), (d.clone(), rank));
+                    }
+                    None => {}
+                }
             }
             if !label.is_empty() {
                 let (risk, n) = self.dest_alerts.entry(label.clone()).or_insert((0, 0));
@@ -368,7 +376,11 @@ impl Building {
             linked: self.linked,
         };
         // Destinations, the riskiest (then the most alerted) first.
-        let mut dests: Vec<(String, Destination)> = self.destinations.into_iter().collect();
+        let mut dests: Vec<(String, Destination)> = self
+            .destinations
+            .into_iter()
+            .map(|(k, (d, _))| (k, d))
+            .collect();
         dests.sort_by(|a, b| {
             let n = |k: &str| self.dest_alerts.get(k).copied().unwrap_or((0, 0));
             n(&b.0).cmp(&n(&a.0)).then(a.0.cmp(&b.0))
@@ -482,6 +494,39 @@ fn explain(i: &Incident) -> String {
         i.risk_score,
         i.trigger.text()
     )
+}
+
+/// How much an alert says of a destination: a catalogued service, then an
+/// address the data went to (an alert that counted bytes out). A DNS
+/// query's alert names the domain at the resolver's address; the upload's
+/// alert on the same domain names where the data went, and is kept.
+fn destination_rank(d: &Destination, bytes_out: Option<u64>) -> u8 {
+    2 * u8::from(d.service.is_some()) + u8::from(bytes_out.is_some_and(|b| b > 0))
+}
+
+/// Another alert's view of a destination already listed: a better-ranked
+/// one takes its place, keeping the URL or bucket the first named; any
+/// other only fills in what is missing.
+fn merge_destination(kept: &mut (Destination, u8), d: &Destination, rank: u8) {
+    let (k, r) = kept;
+    if rank > *r {
+        let target = k.target.take();
+        *k = d.clone();
+        k.target = k.target.take().or(target);
+        *r = rank;
+        return;
+    }
+    if k.service.is_none() && d.service.is_some() {
+        k.service = d.service.clone();
+        k.category = d.category.clone();
+    }
+    if k.target.is_none() {
+        k.target = d.target.clone();
+    }
+    if k.ip.is_none() && k.port.is_none() {
+        k.ip = d.ip.clone();
+        k.port = d.port;
+    }
 }
 
 #[cfg(test)]

@@ -575,3 +575,50 @@ fn past_its_span_an_incident_takes_no_more_and_the_next_one_does() {
     assert_eq!(alerts[3].incident_id, alerts[4].incident_id);
     assert_ne!(alerts[2].incident_id, alerts[3].incident_id);
 }
+
+/// A DNS query's alert names the domain at the resolver's address; the
+/// upload's alert on the same domain names where the data went. The
+/// incident lists the domain once, as the upload saw it, whichever came first.
+#[test]
+fn an_incident_names_a_destination_as_the_upload_saw_it() {
+    let mut dns = finding("dns-query", 3, T0, "10.20.1.73", None, None);
+    dns.bytes_out = None;
+    dns.destination = Some(Destination {
+        domain: Some("0x0.st".into()),
+        ip: Some("10.20.0.2".into()),
+        port: Some(53),
+        ..Destination::default()
+    });
+    let mut upload = finding("large-transfer", 9, T0 + 1, "10.20.1.73", None, None);
+    upload.bytes_out = Some(123_523_052);
+    upload.destination = Some(Destination {
+        domain: Some("0x0.st".into()),
+        ip: Some("168.119.145.117".into()),
+        port: Some(443),
+        service: Some("0x0.st (The Null Pointer)".into()),
+        category: Some("file_sharing".into()),
+        ..Destination::default()
+    });
+    // A command line's alert named the URL: it stays with the address.
+    let mut tool = finding("upload-tooling", 8, T0 + 2, "10.20.1.73", None, None);
+    tool.bytes_out = None;
+    tool.destination = Some(Destination {
+        domain: Some("0x0.st".into()),
+        target: Some("https://0x0.st".into()),
+        ..Destination::default()
+    });
+    for order in [
+        vec![dns.clone(), tool.clone(), upload.clone()],
+        vec![upload.clone(), dns.clone(), tool.clone()],
+        vec![tool, upload, dns],
+    ] {
+        let (_, incidents) = run(builtin(), order);
+        assert_eq!(incidents.len(), 1);
+        let d = &incidents[0].destinations;
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].ip.as_deref(), Some("168.119.145.117"));
+        assert_eq!(d[0].port, Some(443));
+        assert_eq!(d[0].category.as_deref(), Some("file_sharing"));
+        assert_eq!(d[0].target.as_deref(), Some("https://0x0.st"));
+    }
+}

@@ -13,7 +13,7 @@ use super::common::{
 };
 use crate::config::AnalyticMeta;
 use crate::engine::StatefulAnalytic;
-use crate::report::{self, human_bytes};
+use crate::report::{self, human_bytes, human_span};
 use crate::view::{Kind, View};
 use crate::{ConfigError, Ctx};
 use outflow_detect::{Evidence, Finding};
@@ -295,10 +295,10 @@ impl CommunityDeviation {
             .as_ref()
             .map(|d| d.label())
             .unwrap_or_else(|| dest.to_string());
-        let minutes = (p.last - p.first) / (60 * SECOND);
         let summary = format!(
-            "{host} sent {} to {target} over {minutes} min; none of the {peers} other hosts of its peer group {} used it",
+            "{host} sent {} to {target} in {}; none of the {peers} other hosts of its peer group {} used it",
             human_bytes(volume),
+            human_span(p.last - p.first),
             p.group
         );
         f.bytes_out = Some(volume);

@@ -267,13 +267,19 @@ impl ProtocolAnomaly {
                 .as_ref()
                 .map(|d| d.label())
                 .unwrap_or_else(|| key.1.to_string());
+            // The agent's own token in the first request (`curl/8.5.0`,
+            // `PowerShell/5.1.22621.4391`), not the pattern it matched.
+            let agent = f
+                .fields
+                .get("user_agent")
+                .and_then(|ua| agent_token(ua, &key.2))
+                .unwrap_or_else(|| key.2.trim_end_matches('/').to_string());
             let head = format!(
-                "{} sent {} upload request{} ({}) to {target} with the non-browser agent {}",
+                "{} sent {} upload request{} ({}) to {target} with the non-browser agent {agent}",
                 key.0,
                 s.requests,
                 if s.requests == 1 { "" } else { "s" },
                 human_bytes(volume),
-                key.2
             );
             if let Some(first) = f.evidence.first().cloned() {
                 f.evidence.insert(
@@ -645,5 +651,45 @@ impl StatefulAnalytic for ProtocolAnomaly {
             + self.state.reported.len()
             + self.state.certs.len()
             + self.state.awaiting_cert.len()
+    }
+}
+
+/// The product token of `ua` that `pattern` matched (case aside): from the
+/// match to the next space, `;` or `)`, widened back to the start of its
+/// word (`python` in `python-requests/2.31` gives the whole token).
+fn agent_token(ua: &str, pattern: &str) -> Option<String> {
+    let lower = ua.to_ascii_lowercase();
+    let at = lower.find(&pattern.to_ascii_lowercase())?;
+    let stop = |c: char| c.is_whitespace() || matches!(c, ';' | ')' | '(');
+    let start = ua[..at].rfind(stop).map_or(0, |i| i + 1);
+    let end = ua[at..].find(stop).map_or(ua.len(), |i| at + i);
+    let token = &ua[start..end];
+    (!token.is_empty()).then(|| token.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::agent_token;
+
+    #[test]
+    fn the_agent_is_named_by_its_own_token() {
+        let ps = "Mozilla/5.0 (Windows NT 10.0; Microsoft Windows 10.0.22631; en-US) PowerShell/5.1.22621.4391";
+        assert_eq!(
+            agent_token(ps, "PowerShell").as_deref(),
+            Some("PowerShell/5.1.22621.4391")
+        );
+        assert_eq!(
+            agent_token("curl/8.5.0", "curl/").as_deref(),
+            Some("curl/8.5.0")
+        );
+        assert_eq!(
+            agent_token("python-requests/2.31.0", "python").as_deref(),
+            Some("python-requests/2.31.0")
+        );
+        assert_eq!(
+            agent_token("Go-http-client/1.1", "go-http-client").as_deref(),
+            Some("Go-http-client/1.1")
+        );
+        assert_eq!(agent_token("curl/8.5.0", "wget/"), None);
     }
 }
