@@ -331,13 +331,31 @@ impl Building {
         }
     }
 
-    fn bytes_out(&self) -> u64 {
+    /// Bytes out per destination: the largest total any one rule reported.
+    fn bytes_per_destination(&self) -> BTreeMap<&str, u64> {
         let mut per_dest: BTreeMap<&str, u64> = BTreeMap::new();
         for ((dest, _), b) in &self.bytes {
             let m = per_dest.entry(dest).or_insert(0);
             *m = (*m).max(*b);
         }
-        per_dest.values().fold(0u64, |a, b| a.saturating_add(*b))
+        per_dest
+    }
+
+    fn bytes_out(&self) -> u64 {
+        self.bytes_per_destination()
+            .values()
+            .fold(0u64, |a, b| a.saturating_add(*b))
+    }
+
+    /// The destination most bytes went to, by label (the first of equals).
+    fn main_destination(&self) -> Option<String> {
+        let mut best: Option<(&str, u64)> = None;
+        for (d, b) in self.bytes_per_destination() {
+            if b > 0 && best.is_none_or(|(_, m)| b > m) {
+                best = Some((d, b));
+            }
+        }
+        best.map(|(d, _)| d.to_string())
     }
 
     /// The incident as written out.
@@ -347,6 +365,7 @@ impl Building {
         let risk_score = self.rule_risk.values().copied().max().unwrap_or(0);
         let risk_total = self.rule_risk.values().map(|r| u32::from(*r)).sum();
         let bytes_out = self.bytes_out();
+        let main_destination = self.main_destination();
         let mut images: Vec<(&String, &usize)> = self.images.iter().collect();
         images.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
         let id = match &self.lead {
@@ -386,7 +405,7 @@ impl Building {
             n(&b.0).cmp(&n(&a.0)).then(a.0.cmp(&b.0))
         });
         incident.destinations = dests.into_iter().map(|(_, d)| d).collect();
-        incident.explanation = explain(&incident);
+        incident.explanation = explain(&incident, main_destination.as_deref());
         incident
     }
 }
@@ -421,7 +440,10 @@ fn main_user(users: &[String]) -> Option<&str> {
 }
 
 /// `WS-FIN-02 (dolsen): rclone.exe uploaded 479.2 MB to MEGA (mega.co.nz); 3 alerts from 2 analytics, opened by agreeing analytics`.
-fn explain(i: &Incident) -> String {
+/// The incident in one line. `main`, by label, is the destination most
+/// bytes went to: the sentence names it, and the program that sent to it,
+/// with the incident's bytes, so that the figures and the names agree.
+fn explain(i: &Incident, main: Option<&str>) -> String {
     // The riskiest alert (the first of equals) leads the sentence.
     let lead = i
         .chain
@@ -437,18 +459,37 @@ fn explain(i: &Incident) -> String {
     if let Some(u) = main_user(&i.users) {
         who.push_str(&format!(" ({u})"));
     }
-    let what = lead
-        .and_then(|l| l.image.as_deref())
-        .map(base_name)
-        .or(i.processes.first().map(String::as_str))
-        .unwrap_or("");
+    // An address alone says less than the riskiest alert's destination.
+    let main_dest = main
+        .and_then(|m| i.destinations.iter().find(|d| d.label() == m))
+        .filter(|d| d.domain.is_some() || d.target.is_some() || d.service.is_some());
+    let main = main.filter(|_| main_dest.is_some());
+    // The riskiest alert about the main destination that names a program.
+    let sender = main.and_then(|m| {
+        i.chain
+            .iter()
+            .filter(|l| l.image.is_some())
+            .filter(|l| l.destination.as_ref().is_some_and(|d| d.label() == m))
+            .min_by_key(|l| (std::cmp::Reverse(l.risk_score), l.time))
+    });
+    let what = match (main_dest, sender) {
+        (Some(_), Some(l)) => l.image.as_deref().map(base_name),
+        // No alert about where most bytes went names a program: name none
+        // (another program of the incident sent elsewhere).
+        (Some(_), None) => None,
+        (None, _) => lead
+            .and_then(|l| l.image.as_deref())
+            .map(base_name)
+            .or(i.processes.first().map(String::as_str)),
+    }
+    .unwrap_or("");
     let verb = if i.bytes_out > 0 {
         format!("uploaded {} to", human_bytes(i.bytes_out))
     } else {
         "sent data to".to_string()
     };
-    let main = lead
-        .and_then(|l| l.destination.as_ref())
+    let main = main_dest
+        .or(lead.and_then(|l| l.destination.as_ref()))
         .or(i.destinations.first());
     let dest = match main {
         Some(d) => {

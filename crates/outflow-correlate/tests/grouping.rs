@@ -622,3 +622,65 @@ fn an_incident_names_a_destination_as_the_upload_saw_it() {
         assert_eq!(d[0].target.as_deref(), Some("https://0x0.st"));
     }
 }
+
+/// The explanation names where most bytes went, and the program that sent
+/// them, beside the incident's bytes — not the destination of the riskiest
+/// alert when that alert is about something else (a sharing link).
+#[test]
+fn the_explanation_names_where_most_bytes_went_and_who_sent_them() {
+    let mut share = finding("bulk-saas-upload", 9, T0, "WS-FIN-02", Some("dolsen"), None);
+    share.entity.image = None;
+    share.bytes_out = Some(16_700_000);
+    share.destination = Some(Destination {
+        target: Some("people_with_link".into()),
+        ..Destination::default()
+    });
+    let mut tunnel = finding(
+        "tunnel-relay",
+        9,
+        T0 + HOUR,
+        "WS-FIN-02",
+        Some("dolsen"),
+        None,
+    );
+    tunnel.entity.image = Some("C:\\Users\\Public\\devtunnel.exe".into());
+    tunnel.bytes_out = Some(3_900_000_000);
+    tunnel.destination = Some(Destination {
+        domain: Some("global.rel.tunnels.api.visualstudio.com".into()),
+        service: Some("Microsoft Dev Tunnels".into()),
+        ..Destination::default()
+    });
+    let mut other = finding(
+        "upload-tooling",
+        8,
+        T0 + 2 * HOUR,
+        "WS-FIN-02",
+        Some("dolsen"),
+        None,
+    );
+    other.entity.image = Some("C:\\Windows\\powershell.exe".into());
+    other.bytes_out = None;
+    other.destination = Some(Destination {
+        domain: Some("discord.com".into()),
+        ..Destination::default()
+    });
+    let (_, incidents) = run(
+        builtin(),
+        vec![share.clone(), tunnel.clone(), other.clone()],
+    );
+    assert_eq!(incidents.len(), 1);
+    let e = &incidents[0].explanation;
+    assert!(
+        e.contains("devtunnel.exe uploaded 3.9 GB to Microsoft Dev Tunnels (global.rel.tunnels.api.visualstudio.com) and 2 more"),
+        "{e}"
+    );
+    // When no alert about that destination names a program, none is named:
+    // PowerShell sent elsewhere.
+    tunnel.entity.image = None;
+    let (_, incidents) = run(builtin(), vec![share, tunnel, other]);
+    let e = &incidents[0].explanation;
+    assert!(
+        e.contains("(dolsen): uploaded 3.9 GB to Microsoft Dev Tunnels"),
+        "{e}"
+    );
+}
