@@ -10,33 +10,75 @@
 //!
 //! `cargo bench -p outflow-analytics --bench engine`
 //! (`BENCH_HOSTS`, default 40; `BENCH_EPD` records per host and day,
-//! default 2400; `BENCH_RUNS`, default 3). Also prints the share of each
-//! analytic: the engine with that analytic alone, minus the bare engine.
+//! default 2400; `BENCH_RUNS`, default 3). Network records are the
+//! analytics' copies `hunt` makes of them ([`Projector`]). Also prints the
+//! cost by kind of record, and the share of each analytic: the engine
+//! with that analytic alone, minus the bare engine.
 
-use outflow_analytics::{registry, AnalyticsEngine, Ctx, StatefulAnalytic};
+use outflow_analytics::view::kind_of;
+use outflow_analytics::{registry, AnalyticsEngine, Ctx, Projector, StatefulAnalytic};
 use outflow_bench::{files_under, thread_cpu_seconds};
 use outflow_detect::Analytic;
 use outflow_event::Event;
 use outflow_normalize::{Mappings, Normalizer};
 use outflow_simulate::{simulate, SimConfig};
 use outflow_sources::{read_input, read_to_vec, DropSink, InputSpec, Limits};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-/// Reads and normalizes every file into memory, in file order.
+/// Reads and normalizes every file into memory, in file order, each
+/// network record as the analytics' copy `hunt`'s reader threads make of
+/// it ([`Projector`]): the engine sees what it sees in `hunt`.
 fn read_all(paths: &[PathBuf]) -> Vec<Event> {
     let mappings = Arc::new(Mappings::builtin().expect("built-in mappings"));
     let mut norm = Normalizer::new(mappings);
+    let mut projector = Projector::default();
     let mut out = Vec::new();
     for f in paths {
         let (_, sink) = read_to_vec(&InputSpec::File(f.clone()), None, &Limits::default());
         for mut ev in sink.events {
             norm.normalize(&mut ev);
-            out.push(ev);
+            out.push(projector.project(&ev).unwrap_or(ev));
         }
     }
     out
+}
+
+/// Microseconds per event of one engine pass over `evs`, by kind of record
+/// and source format (wall time of each event: the clock's own cost is in
+/// the figures), costliest in total first.
+fn per_kind(ctx: &Arc<Ctx>, analytics: Vec<Box<dyn StatefulAnalytic>>, evs: &[Event]) {
+    let mut engine = AnalyticsEngine::new(ctx.clone(), analytics);
+    let mut out = Vec::new();
+    let mut per: BTreeMap<String, (u64, f64)> = BTreeMap::new();
+    for (i, ev) in evs.iter().enumerate() {
+        let t = Instant::now();
+        engine.process(ev, &mut out);
+        if i % 1024 == 1023 {
+            if let Some(ts) = ev.ts {
+                engine.advance(ts, &mut out);
+            }
+        }
+        let spent = t.elapsed().as_secs_f64();
+        let key = format!("{:?} ({})", kind_of(ev), ev.source.as_str());
+        let e = per.entry(key).or_default();
+        e.0 += 1;
+        e.1 += spent;
+        out.clear();
+    }
+    let mut rows: Vec<_> = per.into_iter().collect();
+    rows.sort_by(|a, b| b.1 .1.total_cmp(&a.1 .1));
+    println!("\nby kind of record (all analytics), µs/event, events, share of the time:");
+    let total: f64 = rows.iter().map(|r| r.1 .1).sum();
+    for (k, (n, secs)) in rows {
+        println!(
+            "  {k:<28} {:>8.2} {n:>9} {:>6.1}%",
+            secs / n as f64 * 1e6,
+            100.0 * secs / total
+        );
+    }
 }
 
 /// CPU seconds to read and normalize every file, one event at a time,
@@ -126,6 +168,7 @@ fn main() {
         all / read_best,
         read_best / (read_best + all)
     );
+    per_kind(&ctx, builtin(), &evs);
     println!("\nper analytic (its engine minus the bare engine), µs/event:");
     let names: Vec<String> = builtin().iter().map(|a| a.name().to_string()).collect();
     let mut shares: Vec<(String, f64)> = names
