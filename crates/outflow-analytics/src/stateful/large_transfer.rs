@@ -113,13 +113,7 @@ struct Episode {
     crossed_at: Option<i64>,
     biggest_flow: u64,
     big_flows: PerFamily,
-    /// Evidence lines already written (a restored state's).
     evidence: Vec<Evidence>,
-    /// The first transfers, up to `evidence - 1` with the lines above: their
-    /// lines are written only when the episode is reported or saved (most
-    /// episodes never are).
-    #[serde(skip)]
-    pending: Vec<Transfer>,
     /// The latest transfer past the first `evidence - 1`: it takes the last
     /// evidence slot, its line written only when the episode is reported
     /// or saved (transfers come by the thousand).
@@ -131,7 +125,6 @@ impl Episode {
     /// The evidence with the latest transfer's line in the last slot.
     fn settled_evidence(&self, max: usize) -> Vec<Evidence> {
         let mut list = self.evidence.clone();
-        list.extend(self.pending.iter().map(Transfer::evidence));
         if let Some(t) = &self.latest {
             if list.len() >= max {
                 list.pop();
@@ -246,7 +239,6 @@ impl LargeTransfer {
             biggest_flow: 0,
             big_flows: [0; FAMILIES],
             evidence: Vec::new(),
-            pending: Vec::new(),
             latest: None,
         });
         let f = t.family.index();
@@ -293,8 +285,8 @@ impl LargeTransfer {
             }
         }
         if self.s.evidence > 0 {
-            if ep.evidence.len() + ep.pending.len() + 1 < self.s.evidence {
-                ep.pending.push(t.clone());
+            if ep.evidence.len() + 1 < self.s.evidence {
+                ep.evidence.push(t.evidence());
             } else {
                 // Reuse the box: most transfers of a long episode land here.
                 match &mut ep.latest {
@@ -524,7 +516,6 @@ impl StatefulAnalytic for LargeTransfer {
             .values()
             .map(|e| Episode {
                 evidence: e.settled_evidence(self.s.evidence),
-                pending: Vec::new(),
                 latest: None,
                 ..e.clone()
             })
