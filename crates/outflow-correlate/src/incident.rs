@@ -439,10 +439,11 @@ fn main_user(users: &[String]) -> Option<&str> {
         .map(|u| u.rsplit_once('\\').map_or(u.as_str(), |(_, n)| n))
 }
 
-/// `WS-FIN-02 (dolsen): rclone.exe uploaded 479.2 MB to MEGA (mega.co.nz); 3 alerts from 2 analytics, opened by agreeing analytics`.
-/// The incident in one line. `main`, by label, is the destination most
-/// bytes went to: the sentence names it, and the program that sent to it,
-/// with the incident's bytes, so that the figures and the names agree.
+/// The incident in one line: `WS-FIN-02 (dolsen): rclone.exe uploaded
+/// 479.2 MB to MEGA (mega.co.nz); 3 alerts from 2 analytics agree; ...`.
+/// `main`, by label, is the destination most bytes went to: the sentence
+/// names it, and the program an alert about it names, beside the
+/// incident's bytes, so that the figures and the names agree.
 fn explain(i: &Incident, main: Option<&str>) -> String {
     // The riskiest alert (the first of equals) leads the sentence.
     let lead = i
