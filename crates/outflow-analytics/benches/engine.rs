@@ -46,6 +46,22 @@ fn read_all(paths: &[PathBuf]) -> Vec<Event> {
     out
 }
 
+/// Hands the engine the `i`th event, advancing its watermark every 1,024
+/// events as `hunt` does.
+fn feed(
+    engine: &mut AnalyticsEngine,
+    i: usize,
+    ev: &Event,
+    out: &mut Vec<outflow_detect::Finding>,
+) {
+    engine.process(ev, out);
+    if i % 1024 == 1023 {
+        if let Some(ts) = ev.ts {
+            engine.advance(ts, out);
+        }
+    }
+}
+
 /// Microseconds per event of one engine pass over `evs`, by kind of record
 /// and source format (wall time of each event: the clock's own cost is in
 /// the figures), costliest in total first.
@@ -55,12 +71,7 @@ fn per_kind(ctx: &Arc<Ctx>, analytics: Vec<Box<dyn StatefulAnalytic>>, evs: &[Ev
     let mut per: BTreeMap<String, (u64, f64)> = BTreeMap::new();
     for (i, ev) in evs.iter().enumerate() {
         let t = Instant::now();
-        engine.process(ev, &mut out);
-        if i % 1024 == 1023 {
-            if let Some(ts) = ev.ts {
-                engine.advance(ts, &mut out);
-            }
-        }
+        feed(&mut engine, i, ev, &mut out);
         let spent = t.elapsed().as_secs_f64();
         let key = format!("{:?} ({})", kind_of(ev), ev.source.as_str());
         let e = per.entry(key).or_default();
@@ -110,12 +121,7 @@ fn pass(ctx: &Arc<Ctx>, analytics: Vec<Box<dyn StatefulAnalytic>>, evs: &[Event]
     let start = Instant::now();
     let t0 = thread_cpu_seconds(start);
     for (i, ev) in evs.iter().enumerate() {
-        engine.process(std::hint::black_box(ev), &mut out);
-        if i % 1024 == 1023 {
-            if let Some(ts) = ev.ts {
-                engine.advance(ts, &mut out);
-            }
-        }
+        feed(&mut engine, i, std::hint::black_box(ev), &mut out);
         out.clear();
     }
     engine.finish(&mut out);

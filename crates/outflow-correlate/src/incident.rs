@@ -441,10 +441,10 @@ fn main_user(users: &[String]) -> Option<&str> {
 
 /// The incident in one line: `WS-FIN-02 (dolsen): rclone.exe uploaded
 /// 479.2 MB to MEGA (mega.co.nz); 3 alerts from 2 analytics agree; ...`.
-/// `main`, by label, is the destination most bytes went to: the sentence
-/// names it, and the program an alert about it names, beside the
-/// incident's bytes, so that the figures and the names agree.
-fn explain(i: &Incident, main: Option<&str>) -> String {
+/// `most_bytes`, by label, is the destination most bytes went to: the
+/// sentence names it, and the program an alert about it names, beside
+/// the incident's bytes, so that the figures and the names agree.
+fn explain(i: &Incident, most_bytes: Option<&str>) -> String {
     // The riskiest alert (the first of equals) leads the sentence.
     let lead = i
         .chain
@@ -461,12 +461,12 @@ fn explain(i: &Incident, main: Option<&str>) -> String {
         who.push_str(&format!(" ({u})"));
     }
     // An address alone says less than the riskiest alert's destination.
-    let main_dest = main
+    let main_dest = most_bytes
         .and_then(|m| i.destinations.iter().find(|d| d.label() == m))
         .filter(|d| d.domain.is_some() || d.target.is_some() || d.service.is_some());
-    let main = main.filter(|_| main_dest.is_some());
+    let main_label = most_bytes.filter(|_| main_dest.is_some());
     // The riskiest alert about the main destination that names a program.
-    let sender = main.and_then(|m| {
+    let sender = main_label.and_then(|m| {
         i.chain
             .iter()
             .filter(|l| l.image.is_some())

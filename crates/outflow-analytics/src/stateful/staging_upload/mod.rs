@@ -19,7 +19,7 @@ use crate::engine::StatefulAnalytic;
 use crate::report::{self, human_bytes};
 use crate::stateful::browsers::{file_name, user_agent, BrowserList};
 use crate::stateful::common::restore_state;
-use crate::upload::classify;
+use crate::upload::{classify, UploadTool};
 use crate::view::{Kind, View};
 use crate::{ConfigError, Ctx};
 use outflow_detect::{Evidence, Finding};
@@ -221,23 +221,16 @@ impl StagingUpload {
 
     /// The image may be an archiver ([`Self::archiver_of`] may name one).
     fn may_archive(&self, image: &str) -> bool {
-        let name = file_name(image).to_ascii_lowercase();
-        let stem = name.strip_suffix(".exe").unwrap_or(&name);
-        self.s.archivers.iter().any(|a| a == stem)
-            || matches!(stem, "powershell" | "pwsh" | "powershell_ise")
+        let stem = program_stem(image);
+        self.s.archivers.contains(&stem) || is_powershell(&stem)
     }
 
     fn archiver_of(&self, image: Option<&str>, argv: &[String]) -> Option<String> {
-        let name = image
-            .map(file_name)
-            .or_else(|| argv.first().map(|a| file_name(a)))?
-            .to_ascii_lowercase();
-        let stem = name.strip_suffix(".exe").unwrap_or(&name).to_string();
+        let stem = program_stem(image.or_else(|| argv.first().map(String::as_str))?);
         if self.s.archivers.contains(&stem) {
             return Some(stem);
         }
-        let ps = matches!(stem.as_str(), "powershell" | "pwsh" | "powershell_ise");
-        if ps
+        if is_powershell(&stem)
             && self.s.archivers.iter().any(|a| a == "compress-archive")
             && argv
                 .iter()
@@ -681,6 +674,20 @@ impl StagingUpload {
             destinations: vec![to],
         });
     }
+}
+
+/// A program's file name, lower case, without `.exe`: how archivers are named.
+fn program_stem(path: &str) -> String {
+    let name = file_name(path).to_ascii_lowercase();
+    match name.strip_suffix(".exe") {
+        Some(stem) => stem.to_string(),
+        None => name,
+    }
+}
+
+/// PowerShell, whose `Compress-Archive` makes archives.
+fn is_powershell(stem: &str) -> bool {
+    UploadTool::from_name(stem) == Some(UploadTool::PowerShell)
 }
 
 impl StatefulAnalytic for StagingUpload {
