@@ -224,18 +224,23 @@ impl AnalyticsEngine {
         let named = ev
             .entity_str(EntitySlot::Host)
             .filter(|h| !h.is_empty() && !firewall);
-        let host = match named {
-            Some(h) => Some(self.interned.get(&h)),
-            None => ev.entity.src_ip.map(|ip| self.names.host_of(ip)),
+        let (host, addressed) = match named {
+            Some(h) => (Some(self.interned.get(&h)), None),
+            None => match ev.entity.src_ip {
+                Some(ip) => (Some(self.names.host_of(ip)), Some(ip)),
+                None => (None, None),
+            },
         };
-        View::new(
+        let mut view = View::new(
             ev,
             kind,
             host,
             ev.entity_str(EntitySlot::User).filter(|u| !u.is_empty()),
             ev.entity_str(EntitySlot::Image).filter(|i| !i.is_empty()),
             flow,
-        )
+        );
+        view.addressed = addressed;
+        view
     }
 
     fn flow(&mut self, ev: &Event, kind: Kind, now: i64) -> Flow {
@@ -386,6 +391,10 @@ impl Analytic for AnalyticsEngine {
             "names": serde_json::to_value(&self.names).unwrap_or_default(),
             "analytics": parts,
         })
+    }
+
+    fn host_name(&self, ip: std::net::IpAddr) -> Option<String> {
+        self.names.known_host(ip).map(|h| h.to_string())
     }
 
     fn state_len(&self) -> usize {

@@ -11,6 +11,7 @@
 //!   [`view::View`] per event (kind, entity, destination named by
 //!   [`names`] and looked up in the catalog), settings from [`config`].
 
+pub mod address_match;
 pub mod allow;
 pub mod cmdline;
 pub mod config;

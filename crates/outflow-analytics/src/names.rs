@@ -6,6 +6,7 @@
 //! whose own logs carry no address). All maps are bounded and expire by
 //! event time.
 
+use crate::address_match::AddressMatcher;
 use crate::intern::Interner;
 use crate::view::Kind;
 use outflow_event::{EntitySlot, Event, Value};
@@ -21,7 +22,7 @@ const UID_TTL: i64 = 3600 * 1_000_000;
 /// Most entries per map; past it the oldest half is dropped.
 const MAX_ENTRIES: usize = 500_000;
 
-#[derive(Default, Serialize, Deserialize)]
+#[derive(Serialize, Deserialize)]
 pub struct Names {
     /// (client, answer address) → (name, last seen µs).
     dns: FxHashMap<(IpAddr, IpAddr), (Arc<str>, i64)>,
@@ -34,6 +35,37 @@ pub struct Names {
     hosts: FxHashMap<IpAddr, Arc<str>>,
     /// Address text, interned (entity keys for hosts known only by address).
     ip_text: FxHashMap<IpAddr, Arc<str>>,
+    /// No DNS answer held is older than this (µs; a lower bound): until it
+    /// has lived its time, expiring them would drop nothing.
+    /// Read back from a saved state it is unknown: the first expiry sweeps.
+    #[serde(skip, default = "i64_min")]
+    dns_oldest: i64,
+    /// When connection names were last expired (µs).
+    #[serde(skip)]
+    uid_swept: i64,
+    /// Host connections without an address, matched with sensors' flows
+    /// (names static-address servers).
+    #[serde(skip)]
+    matcher: AddressMatcher,
+}
+
+fn i64_min() -> i64 {
+    i64::MIN
+}
+
+impl Default for Names {
+    fn default() -> Self {
+        Names {
+            dns: FxHashMap::default(),
+            dns_any: FxHashMap::default(),
+            uid: FxHashMap::default(),
+            hosts: FxHashMap::default(),
+            ip_text: FxHashMap::default(),
+            dns_oldest: i64::MAX,
+            uid_swept: 0,
+            matcher: AddressMatcher::default(),
+        }
+    }
 }
 
 impl Names {
@@ -53,10 +85,33 @@ impl Names {
                 }
             }
             Kind::NetConn => {
-                // A host's own connection: its source address is the host.
-                if let (Some(ip), Some(host)) = (ev.entity.src_ip, ev.entity_str(EntitySlot::Host))
-                {
-                    self.learn_host(ip, &host);
+                let Some(host) = ev.entity_str(EntitySlot::Host).filter(|h| !h.is_empty()) else {
+                    return;
+                };
+                match ev.entity.src_ip {
+                    // A host's own connection: its source address is the host.
+                    Some(ip) => self.learn_host(ip, &host),
+                    // auditd: only the remote end; a sensor's flow may give
+                    // the host's own.
+                    None => {
+                        let Some(dst) = public_destination(ev) else {
+                            return;
+                        };
+                        let host = names.get(&host);
+                        if let Some((ip, h)) = self.matcher.connect(&host, dst, now) {
+                            self.learn_host(ip, &h);
+                        }
+                    }
+                }
+            }
+            Kind::Conn => {
+                let (Some(src), Some(dst)) = (ev.entity.src_ip, public_destination(ev)) else {
+                    return;
+                };
+                if !self.hosts.contains_key(&src) {
+                    if let Some((ip, h)) = self.matcher.flow(src, dst, now) {
+                        self.learn_host(ip, &h);
+                    }
                 }
             }
             Kind::Dhcp => self.learn_lease(ev),
@@ -140,6 +195,7 @@ impl Names {
         };
         let name = names.domain(query);
         let client = ev.entity.src_ip;
+        self.dns_oldest = self.dns_oldest.min(now);
         // A list's items are read one by one (no joined copy of them).
         let items = match answers {
             Value::List(items) => items.as_slice(),
@@ -184,6 +240,11 @@ impl Names {
         }
     }
 
+    /// The host name learnt for an address, if any.
+    pub fn known_host(&self, ip: IpAddr) -> Option<&Arc<str>> {
+        self.hosts.get(&ip)
+    }
+
     /// The host name learnt for an address, else the address as text.
     pub fn host_of(&mut self, ip: IpAddr) -> Arc<str> {
         if let Some(h) = self.hosts.get(&ip) {
@@ -198,20 +259,65 @@ impl Names {
         t
     }
 
-    /// Drops names older than their time to live.
+    /// Drops names older than their time to live. Lookups check a name's
+    /// age, so this only bounds memory: DNS answers are swept once the
+    /// oldest can have ended, connection names every twelfth of their time
+    /// (a pass over a day of answers every minute cost more than the
+    /// lookups).
     pub fn expire(&mut self, now: i64) {
-        self.dns.retain(|_, (_, t)| now - *t <= DNS_TTL);
-        self.dns_any.retain(|_, (_, t)| now - *t <= DNS_TTL);
-        self.uid.retain(|_, (_, t)| now - *t <= UID_TTL);
+        if now.saturating_sub(self.dns_oldest) > DNS_TTL {
+            self.dns.retain(|_, (_, t)| now - *t <= DNS_TTL);
+            self.dns_any.retain(|_, (_, t)| now - *t <= DNS_TTL);
+            self.dns_oldest = (self.dns.values().chain(self.dns_any.values()))
+                .map(|(_, t)| *t)
+                .min()
+                .unwrap_or(i64::MAX);
+        }
+        self.matcher.expire(now);
+        if now.saturating_sub(self.uid_swept) >= UID_TTL / 12 {
+            self.uid_swept = now;
+            self.uid.retain(|_, (_, t)| now - *t <= UID_TTL);
+        }
     }
 
     pub fn len(&self) -> usize {
-        self.dns.len() + self.dns_any.len() + self.uid.len() + self.hosts.len() + self.ip_text.len()
+        self.dns.len()
+            + self.dns_any.len()
+            + self.uid.len()
+            + self.hosts.len()
+            + self.ip_text.len()
+            + self.matcher.len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// The record's destination address and port, when the address is a
+/// public one (flows to the organisation's own servers are too many and
+/// too alike to tell hosts apart by).
+fn public_destination(ev: &Event) -> Option<(IpAddr, u16)> {
+    let (ip, port) = (ev.entity.dst_ip?, ev.entity.dst_port?);
+    let public = match ip {
+        IpAddr::V4(v4) => {
+            !(v4.is_private()
+                || v4.is_loopback()
+                || v4.is_link_local()
+                || v4.is_multicast()
+                || v4.is_broadcast()
+                || v4.is_unspecified())
+        }
+        IpAddr::V6(v6) => {
+            let s = v6.segments()[0];
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (s & 0xfe00) == 0xfc00
+                || (s & 0xffc0) == 0xfe80)
+        }
+    };
+    public.then_some((ip, port))
 }
 
 /// Every IP address in an answer text (Zeek `answers` lists, Sysmon

@@ -32,6 +32,7 @@ pub fn finding(name: &str, meta: &AnalyticMeta, view: &View<'_>, summary: String
         d3fend: meta.d3fend.clone(),
         entity: FindingEntity {
             host: view.host.as_deref().map(str::to_string),
+            host_ip: view.host_ip().map(|ip| ip.to_string()),
             user: view.user.as_deref().map(str::to_string),
             image: view.image.as_deref().map(str::to_string),
             pid: s(EntitySlot::Pid),

@@ -164,6 +164,7 @@ impl UploadToolAnalytic {
             d3fend: vec![D3FEND.to_string()],
             entity: FindingEntity {
                 host: s(EntitySlot::Host),
+                host_ip: None,
                 user: s(EntitySlot::User),
                 image: s(EntitySlot::Image),
                 pid: s(EntitySlot::Pid),

@@ -86,6 +86,9 @@ pub struct View<'e> {
     /// Host name, else the source address (Zeek and firewall logs name no
     /// host); a known address is replaced by the host name learnt for it.
     pub host: Option<Arc<str>>,
+    /// The address the record named the host by, when it named none
+    /// (`host` is then the name learnt for it, or the address itself).
+    pub addressed: Option<IpAddr>,
     pub user: Option<Cow<'e, str>>,
     pub image: Option<Cow<'e, str>>,
     pub flow: Option<Flow>,
@@ -114,11 +117,20 @@ impl<'e> View<'e> {
             ev,
             kind,
             host,
+            addressed: None,
             user,
             image,
             flow,
             keys: Keys::default(),
         }
+    }
+
+    /// The address the record named the host by, when a name was learnt
+    /// for it (reported as the alert's `host_ip`).
+    pub fn host_ip(&self) -> Option<IpAddr> {
+        let ip = self.addressed?;
+        let host = self.host.as_deref()?;
+        (host.parse::<IpAddr>().ok() != Some(ip)).then_some(ip)
     }
 
     /// The host's key ([`host_key`]).

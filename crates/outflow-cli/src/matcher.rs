@@ -123,10 +123,12 @@ impl SigmaPlan {
             risk_score: risk,
             severity: severity_of_risk(risk).to_string(),
             entity: FindingEntity {
-                // Network logs name no host: the source address stands for it.
+                // Network logs name no host: the source address stands for
+                // it (the hunt names it once it learns the host's name).
                 host: s(EntitySlot::Host)
                     .filter(|h| !h.is_empty())
                     .or_else(|| ev.entity.src_ip.map(|ip| ip.to_string())),
+                host_ip: None,
                 user: s(EntitySlot::User),
                 image: s(EntitySlot::Image),
                 pid: s(EntitySlot::Pid),

@@ -50,16 +50,19 @@ impl Aliases {
         a
     }
 
-    /// Learns the address of a finding's named host, when one of its fields gives it.
+    /// Learns the address of a finding's named host, when it gives one
+    /// (`host_ip`, or one of its fields).
     pub fn learn(&mut self, f: &Finding) {
         let Some(host) = f.entity.host.as_deref().filter(|h| as_ip(h).is_none()) else {
             return;
         };
-        for field in SOURCE_ADDRESS_FIELDS {
-            if let Some(ip) = f.fields.get(*field).and_then(|v| as_ip(v)) {
-                if self.by_ip.len() < ALIAS_CAP || self.by_ip.contains_key(&ip) {
-                    self.by_ip.insert(ip, host_name_key(host));
-                }
+        let named_by = f.entity.host_ip.as_deref().and_then(as_ip);
+        let fields = SOURCE_ADDRESS_FIELDS
+            .iter()
+            .filter_map(|k| f.fields.get(*k));
+        for ip in named_by.into_iter().chain(fields.filter_map(|v| as_ip(v))) {
+            if self.by_ip.len() < ALIAS_CAP || self.by_ip.contains_key(&ip) {
+                self.by_ip.insert(ip, host_name_key(host));
             }
         }
     }

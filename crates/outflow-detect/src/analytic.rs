@@ -4,6 +4,7 @@
 
 use crate::Finding;
 use outflow_event::{Event, Timestamp};
+use std::net::IpAddr;
 
 /// A stateful analytic (volume over a window, first-seen, staging then upload, ...).
 pub trait Analytic: Send {
@@ -28,6 +29,13 @@ pub trait Analytic: Send {
     /// Approximate number of keys held (for memory reports and bounds).
     fn state_len(&self) -> usize {
         0
+    }
+
+    /// The host name learnt for an address so far, when the analytic
+    /// learns them (alerts on records that name hosts by address are
+    /// named by it).
+    fn host_name(&self, _ip: IpAddr) -> Option<String> {
+        None
     }
 }
 
@@ -77,5 +85,72 @@ impl AnalyticSet {
 
     pub fn state_len(&self) -> usize {
         self.analytics.iter().map(|a| a.state_len()).sum()
+    }
+
+    /// The first host name an analytic learnt for `ip`.
+    pub fn host_name(&self, ip: IpAddr) -> Option<String> {
+        self.analytics.iter().find_map(|a| a.host_name(ip))
+    }
+
+    /// Names a finding's host when the record gave only its address and a
+    /// name is known for it; the address is kept as `host_ip`.
+    pub fn name_host(&self, f: &mut Finding) {
+        let Some(ip) = f.entity.host.as_deref().and_then(|h| h.trim().parse().ok()) else {
+            return;
+        };
+        if let Some(name) = self.host_name(ip) {
+            f.entity.host_ip = Some(ip.to_string());
+            f.entity.host = Some(name);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{AlertRule, FindingEntity};
+
+    /// Knows one host's address.
+    struct Knows;
+
+    impl Analytic for Knows {
+        fn name(&self) -> &str {
+            "knows"
+        }
+        fn process(&mut self, _: &Event, _: &mut Vec<Finding>) {}
+        fn host_name(&self, ip: IpAddr) -> Option<String> {
+            (ip.to_string() == "10.20.1.23").then(|| "WS-HR-02".to_string())
+        }
+    }
+
+    fn on(host: &str) -> Finding {
+        let rule = AlertRule {
+            id: "r".into(),
+            title: "t".into(),
+            level: "high".into(),
+            source: "sigma".into(),
+        };
+        Finding {
+            entity: FindingEntity {
+                host: Some(host.into()),
+                ..FindingEntity::default()
+            },
+            ..Finding::new(rule, None)
+        }
+    }
+
+    #[test]
+    fn a_known_address_is_named_and_kept() {
+        let set = AnalyticSet::new(vec![Box::new(Knows)]);
+        let mut f = on("10.20.1.23");
+        set.name_host(&mut f);
+        assert_eq!(f.entity.host.as_deref(), Some("WS-HR-02"));
+        assert_eq!(f.entity.host_ip.as_deref(), Some("10.20.1.23"));
+        for other in ["10.20.1.24", "ws-fin-01", ""] {
+            let mut f = on(other);
+            set.name_host(&mut f);
+            assert_eq!(f.entity.host.as_deref(), Some(other));
+            assert_eq!(f.entity.host_ip, None);
+        }
     }
 }

@@ -12,6 +12,10 @@ use std::collections::BTreeMap;
 pub struct FindingEntity {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
+    /// The address the record named the host by, when the host's name was
+    /// learnt for it (Zeek, proxy and firewall records name no host).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_ip: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -134,6 +134,9 @@ impl<'a> HuntConsumer<'a> {
     /// Passes ready findings through the stage (when there is one) and
     /// writes what it releases.
     fn deliver(&mut self) {
+        for f in &mut self.ready {
+            self.analytics.name_host(f);
+        }
         if let Some(suppress) = &self.suppress {
             let stats = &mut self.stats;
             self.ready.retain(|f| match suppress(f) {

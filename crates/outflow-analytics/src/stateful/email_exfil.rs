@@ -122,6 +122,14 @@ pub struct EmailExfil {
     st: State,
     /// When the recipient baseline was last pruned (µs).
     last_prune: i64,
+    /// No window, message or threat-list alert held started before this
+    /// (µs): until it is a window old, a sweep would drop nothing.
+    oldest: i64,
+    /// When the open windows were last swept (µs).
+    last_sweep: i64,
+    /// Windows holding an alert not yet written (at least this many are
+    /// counted; a sweep recounts): none, and there is nothing to look for.
+    pending: usize,
     /// Latest time of the mail records read: windows close by it, so a
     /// watermark driven ahead by other sources does not close them early.
     latest: i64,
@@ -163,6 +171,9 @@ impl EmailExfil {
             s,
             st: State::default(),
             last_prune: 0,
+            oldest: i64::MAX,
+            last_sweep: i64::MIN,
+            pending: 0,
             latest: i64::MIN,
         })
     }
@@ -314,6 +325,7 @@ impl EmailExfil {
         let Some(m) = self.read(view.ev) else { return };
         let now = view.micros();
         self.latest = self.latest.max(now);
+        self.oldest = self.oldest.min(now);
         self.check_intel(view, &m, now, out);
         if m.inbound || m.recipients.is_empty() {
             return;
@@ -321,7 +333,8 @@ impl EmailExfil {
         let flags = self.flags(&m);
         // The same message from a second source: count only what it adds.
         if let Some(id) = &m.id {
-            if let Some(seen) = self.st.seen.get_mut(id) {
+            let w = self.window();
+            if let Some(seen) = self.st.seen.get_mut(id).filter(|s| now - s.time <= w) {
                 let added = flags & !seen.flags;
                 seen.flags |= flags;
                 let keys = seen.pairs.clone();
@@ -350,7 +363,12 @@ impl EmailExfil {
                 .known
                 .get(&m.sender)
                 .is_some_and(|k| k.contains_key(r));
-            if !self.st.pairs.contains_key(&key) && self.st.pairs.len() >= self.s.max_open_windows {
+            let cap = self.s.max_open_windows;
+            let full = |st: &State| !st.pairs.contains_key(&key) && st.pairs.len() >= cap;
+            if full(&self.st) && now.saturating_sub(self.oldest) > self.window() {
+                self.sweep(now); // ended windows are swept lazily: not counted as open
+            }
+            if full(&self.st) {
                 continue; // full: a flood of distinct pairs must not grow memory
             }
             if self
@@ -437,6 +455,28 @@ impl EmailExfil {
         }
         let f = report::finding(NAME, &self.meta, view, String::new());
         p.pending = Some((view.micros() + settle, f));
+        self.pending += 1;
+    }
+
+    /// Drops windows, messages and threat-list alerts a window old.
+    fn sweep(&mut self, now: i64) {
+        let w = self.window();
+        self.last_sweep = now;
+        self.st.pairs.retain(|_, p| now - p.start <= w);
+        self.st.seen.retain(|_, m| now - m.time <= w);
+        self.st.intel_alerted.retain(|_, t| now - *t <= w);
+        self.recount();
+    }
+
+    /// The oldest time held and the alerts pending, from the state itself.
+    fn recount(&mut self) {
+        let st = &self.st;
+        self.oldest = (st.pairs.values().map(|p| p.start))
+            .chain(st.seen.values().map(|m| m.time))
+            .chain(st.intel_alerted.values().copied())
+            .min()
+            .unwrap_or(i64::MAX);
+        self.pending = st.pairs.values().filter(|p| p.pending.is_some()).count();
     }
 
     /// Writes the window's alert, if one is pending.
@@ -447,6 +487,7 @@ impl EmailExfil {
         let Some((_, mut f)) = p.pending.take() else {
             return;
         };
+        self.pending = self.pending.saturating_sub(1);
         p.alerted = true;
         let (sender, recipient) = key.split_once('\u{1f}').unwrap_or((key, ""));
         let mut reasons = Vec::new();
@@ -520,6 +561,9 @@ impl EmailExfil {
 
     /// Alerts due by `now` (all with `None`), oldest first.
     fn emit_due(&mut self, now: Option<i64>, out: &mut Vec<Finding>) {
+        if self.pending == 0 {
+            return;
+        }
         let w = self.window();
         let mut due: Vec<(i64, String)> = self
             .st
@@ -581,9 +625,13 @@ impl StatefulAnalytic for EmailExfil {
         let now = now.min(self.latest);
         let w = self.window();
         self.emit_due(Some(now), out);
-        self.st.pairs.retain(|_, p| now - p.start <= w);
-        self.st.seen.retain(|_, m| now - m.time <= w);
-        self.st.intel_alerted.retain(|_, t| now - *t <= w);
+        // Lookups check a window's age, so a sweep only bounds memory: it
+        // waits until something can have ended, and then a sixteenth of a
+        // window (sweeping at every watermark walked a day of open windows
+        // each time).
+        if now.saturating_sub(self.oldest) > w && now.saturating_sub(self.last_sweep) >= w / 16 {
+            self.sweep(now);
+        }
         let keep = self.s.known_recipient_days as i64 * 86_400 * MICROS;
         // Pruning the baseline once an hour of event time is enough.
         if now - self.last_prune >= 3_600 * MICROS {
@@ -606,6 +654,7 @@ impl StatefulAnalytic for EmailExfil {
     fn restore(&mut self, state: serde_json::Value) -> Result<(), String> {
         if let Some(st) = restore_state(NAME, state)? {
             self.st = st;
+            self.recount();
         }
         Ok(())
     }

@@ -192,6 +192,9 @@ pub struct Transfer {
     pub ts: i64,
     pub family: Family,
     pub host: Arc<str>,
+    /// The address the record named the host by, when the host is known
+    /// by name (from the engine, or from the process the flow joined).
+    pub host_ip: Option<IpAddr>,
     pub user: Option<Arc<str>>,
     /// The process, when a host connection record matched the flow.
     pub process: Option<Process>,
@@ -241,6 +244,7 @@ impl Transfer {
         let p = self.process.clone().unwrap_or_default();
         FindingEntity {
             host: Some(self.host.to_string()),
+            host_ip: self.host_ip.map(|ip| ip.to_string()),
             user: p.user.or_else(|| self.user.clone()).map(|u| u.to_string()),
             image: p.image.map(|s| s.to_string()),
             pid: p.pid.map(|s| s.to_string()),
@@ -463,10 +467,14 @@ impl Transfers {
             .as_ref()
             .and_then(|p| p.host.clone())
             .or_else(|| view.host.clone())?;
+        let host_ip = view
+            .addressed
+            .filter(|ip| host.parse::<IpAddr>().ok() != Some(*ip));
         Some(Transfer {
             ts: now,
             family,
             host,
+            host_ip,
             user: view.user.as_deref().map(Arc::from),
             process,
             key: dest.key(),

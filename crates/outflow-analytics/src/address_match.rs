@@ -1,0 +1,277 @@
+//! Names hosts whose own records carry no address of theirs: Linux servers
+//! with a static address (auditd logs the remote end of a `connect`, never
+//! the local one, and no DHCP lease names them). A host's connection to
+//! `D:P` and a network sensor's flow from `S` to `D:P` within a second of
+//! each other are the same connection, when no other host connected there
+//! then: each connect and flow is matched at most once. When an address has
+//! matched one host [`VOTES`] times, four times as often as all other hosts
+//! together, it is that host's. An address that matches several hosts
+//! alike (a NAT, a shared sensor address) is never named.
+
+use rustc_hash::FxHashMap;
+use std::net::IpAddr;
+use std::sync::Arc;
+
+/// How far apart (µs of event time) a connect and a flow may be: both
+/// stamp the connection's first packet.
+const WINDOW: i64 = 1_000_000;
+/// Matches with one host that name an address (when four times as many
+/// as with any others: a stray match does not block it).
+pub const VOTES: u32 = 3;
+/// Most destinations with connects or flows waiting for their other half,
+/// and most addresses voted on; past it the table starts over.
+const MAX_KEYS: usize = 65_536;
+/// Most hosts an address may match before it is taken as shared.
+const MAX_HOSTS: usize = 4;
+
+type Dest = (IpAddr, u16);
+
+#[derive(Default)]
+pub struct AddressMatcher {
+    /// Host connections without the host's address, by destination.
+    connects: FxHashMap<Dest, Vec<(Arc<str>, i64)>>,
+    /// Flows from addresses with no host name, by destination.
+    flows: FxHashMap<Dest, Vec<(IpAddr, i64)>>,
+    /// Address → the hosts it matched, with how often.
+    votes: FxHashMap<IpAddr, Votes>,
+}
+
+#[derive(Default)]
+struct Votes {
+    hosts: Vec<(Arc<str>, u32)>,
+    /// Matches with hosts past [`MAX_HOSTS`].
+    others: u32,
+    /// Reported already (an address is named once).
+    named: bool,
+}
+
+impl AddressMatcher {
+    /// A host connected to `dst` at `t` (its record has no source address).
+    /// Returns an address it has now been shown to have.
+    pub fn connect(&mut self, host: &Arc<str>, dst: Dest, t: i64) -> Option<(IpAddr, Arc<str>)> {
+        let found = self
+            .flows
+            .get_mut(&dst)
+            .and_then(|waiting| take_only(waiting, t, |(ip, _)| *ip));
+        match found {
+            Some(ip) => self.vote(ip, host),
+            None => {
+                push(&mut self.connects, dst, (host.clone(), t));
+                None
+            }
+        }
+    }
+
+    /// A flow from `src`, an address with no host name yet, to `dst` at `t`.
+    pub fn flow(&mut self, src: IpAddr, dst: Dest, t: i64) -> Option<(IpAddr, Arc<str>)> {
+        let found = self
+            .connects
+            .get_mut(&dst)
+            .and_then(|waiting| take_only(waiting, t, |(h, _)| h.clone()));
+        match found {
+            Some(host) => self.vote(src, &host),
+            None => {
+                push(&mut self.flows, dst, (src, t));
+                None
+            }
+        }
+    }
+
+    /// Drops connects and flows too old to match anything after `now`.
+    pub fn expire(&mut self, now: i64) {
+        self.connects.retain(|_, v| {
+            v.retain(|(_, t)| now - t <= WINDOW);
+            !v.is_empty()
+        });
+        self.flows.retain(|_, v| {
+            v.retain(|(_, t)| now - t <= WINDOW);
+            !v.is_empty()
+        });
+    }
+
+    pub fn len(&self) -> usize {
+        self.connects.len() + self.flows.len() + self.votes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// One more match of `ip` with `host`; the pair once it is settled.
+    fn vote(&mut self, ip: IpAddr, host: &Arc<str>) -> Option<(IpAddr, Arc<str>)> {
+        if self.votes.len() >= MAX_KEYS && !self.votes.contains_key(&ip) {
+            self.votes.clear();
+        }
+        let v = self.votes.entry(ip).or_default();
+        let full = v.hosts.len() >= MAX_HOSTS;
+        match v.hosts.iter_mut().find(|(h, _)| h == host) {
+            Some((_, n)) => *n += 1,
+            None if !full => v.hosts.push((host.clone(), 1)),
+            None => v.others += 1,
+        }
+        if v.named {
+            return None;
+        }
+        let all: u32 = v.others + v.hosts.iter().map(|(_, n)| n).sum::<u32>();
+        let (leader, n) = v.hosts.iter().max_by_key(|(_, n)| *n)?;
+        if *n >= VOTES && (all - n) * 4 <= *n {
+            v.named = true;
+            return Some((ip, leader.clone()));
+        }
+        None
+    }
+}
+
+/// Takes the one entry within [`WINDOW`] of `t`, when there is exactly
+/// one distinct item there (older entries are dropped on the way).
+fn take_only<E: Timed, K: PartialEq>(
+    entries: &mut Vec<E>,
+    t: i64,
+    key: impl Fn(&E) -> K,
+) -> Option<K> {
+    entries.retain(|e| t - e.time() <= WINDOW);
+    let mut near = entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| (e.time() - t).abs() <= WINDOW);
+    let (i, first) = near.next()?;
+    let first_key = key(first);
+    if near.any(|(_, e)| key(e) != first_key) {
+        return None;
+    }
+    entries.remove(i);
+    Some(first_key)
+}
+
+fn push<V: Timed>(map: &mut FxHashMap<Dest, Vec<V>>, dst: Dest, v: V) {
+    if map.len() >= MAX_KEYS && !map.contains_key(&dst) {
+        map.clear();
+    }
+    map.entry(dst).or_default().push(v);
+}
+
+trait Timed {
+    fn time(&self) -> i64;
+}
+
+impl<T> Timed for (T, i64) {
+    fn time(&self) -> i64 {
+        self.1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GITHUB: Dest = (IpAddr::V4(std::net::Ipv4Addr::new(140, 82, 121, 4)), 443);
+    const S3: Dest = (IpAddr::V4(std::net::Ipv4Addr::new(52, 216, 8, 10)), 443);
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn an_address_is_named_after_matching_one_host_three_times_in_either_order() {
+        let mut m = AddressMatcher::default();
+        let srv: Arc<str> = Arc::from("srv-build-01");
+        // connect first, the sensor's flow 20 ms later
+        assert_eq!(m.connect(&srv, GITHUB, 1_000_000), None);
+        assert_eq!(m.flow(ip("10.20.1.17"), GITHUB, 1_020_000), None);
+        // flow first this time
+        assert_eq!(m.flow(ip("10.20.1.17"), S3, 60_000_000), None);
+        assert_eq!(m.connect(&srv, S3, 60_010_000), None);
+        let third = m.flow(ip("10.20.1.17"), GITHUB, 120_000_000);
+        assert_eq!(third, None, "no connect waits for this flow");
+        assert_eq!(
+            m.connect(&srv, GITHUB, 120_300_000),
+            Some((ip("10.20.1.17"), srv.clone()))
+        );
+        // settled once: a fourth match does not report it again
+        m.flow(ip("10.20.1.17"), S3, 180_000_000);
+        assert_eq!(m.connect(&srv, S3, 180_000_000), None);
+    }
+
+    #[test]
+    fn connections_seconds_apart_or_ambiguous_do_not_match() {
+        let mut m = AddressMatcher::default();
+        let a: Arc<str> = Arc::from("srv-a");
+        let b: Arc<str> = Arc::from("srv-b");
+        for k in 0..5 {
+            let t = k * 60_000_000;
+            // two servers reach the same destination at once: the flow
+            // could be either's
+            m.connect(&a, GITHUB, t);
+            m.connect(&b, GITHUB, t + 10_000);
+            assert_eq!(m.flow(ip("10.20.1.13"), GITHUB, t + 20_000), None);
+            // a flow 3 s after a connect is another connection
+            m.connect(&a, S3, t + 10_000_000);
+            assert_eq!(m.flow(ip("10.20.1.13"), S3, t + 13_000_000), None);
+        }
+        assert!(m.votes.is_empty(), "{:?}", m.votes.keys());
+    }
+
+    #[test]
+    fn a_matched_connect_is_not_matched_again() {
+        let mut m = AddressMatcher::default();
+        let a: Arc<str> = Arc::from("srv-a");
+        let b: Arc<str> = Arc::from("srv-b");
+        for k in 0..VOTES as i64 {
+            let t = k * 60_000_000;
+            // each server's connect meets its own flow, 300 ms apart
+            m.connect(&a, GITHUB, t);
+            let first = m.flow(ip("10.20.1.13"), GITHUB, t + 20_000);
+            m.connect(&b, GITHUB, t + 300_000);
+            let second = m.flow(ip("10.20.1.17"), GITHUB, t + 320_000);
+            if k + 1 == VOTES as i64 {
+                assert_eq!(first, Some((ip("10.20.1.13"), a.clone())));
+                assert_eq!(second, Some((ip("10.20.1.17"), b.clone())));
+            } else {
+                assert_eq!((first, second), (None, None));
+            }
+        }
+    }
+
+    #[test]
+    fn an_address_that_matches_two_hosts_alike_is_never_named() {
+        let mut m = AddressMatcher::default();
+        let a: Arc<str> = Arc::from("srv-a");
+        let b: Arc<str> = Arc::from("srv-b");
+        let nat = ip("192.0.2.1");
+        for k in 0..20 {
+            let t = k * 60_000_000;
+            let host = if k % 2 == 0 { &a } else { &b };
+            m.connect(host, GITHUB, t);
+            assert_eq!(m.flow(nat, GITHUB, t + 10), None);
+        }
+    }
+
+    #[test]
+    fn a_stray_match_does_not_block_a_name() {
+        let mut m = AddressMatcher::default();
+        let a: Arc<str> = Arc::from("srv-a");
+        let b: Arc<str> = Arc::from("srv-b");
+        let addr = ip("10.20.1.13");
+        m.connect(&b, S3, 0);
+        m.flow(addr, S3, 10);
+        let mut named = None;
+        for k in 1..=4 {
+            let t = k * 60_000_000;
+            m.connect(&a, GITHUB, t);
+            named = named.or(m.flow(addr, GITHUB, t + 10));
+        }
+        assert_eq!(named, Some((addr, a)));
+    }
+
+    #[test]
+    fn waiting_halves_expire() {
+        let mut m = AddressMatcher::default();
+        let a: Arc<str> = Arc::from("srv-a");
+        m.connect(&a, GITHUB, 0);
+        m.flow(ip("10.20.1.13"), S3, 0);
+        m.expire(500_000);
+        assert_eq!(m.len(), 2);
+        m.expire(5_000_000);
+        assert_eq!(m.len(), 0);
+    }
+}
