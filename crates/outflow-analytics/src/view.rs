@@ -5,7 +5,7 @@
 //! engine, so every analytic shares the work.
 
 use crate::stateful::common::destination_key;
-use crate::stateful::novelty::{dest_key, host_key};
+use crate::stateful::novelty::{dest_key, flow_rec, shared_host_key, FlowRec};
 use outflow_event::{EntitySlot, Event, SourceKind};
 use std::borrow::Cow;
 use std::cell::OnceCell;
@@ -102,6 +102,7 @@ struct Keys {
     host: OnceCell<Option<Arc<str>>>,
     dest: OnceCell<Option<Arc<str>>>,
     grouped: OnceCell<Option<Arc<str>>>,
+    rec: OnceCell<Option<Arc<FlowRec>>>,
 }
 
 impl<'e> View<'e> {
@@ -137,7 +138,7 @@ impl<'e> View<'e> {
     pub fn host_key(&self) -> Option<&Arc<str>> {
         self.keys
             .host
-            .get_or_init(|| self.host.as_deref().map(host_key))
+            .get_or_init(|| self.host.as_ref().map(shared_host_key))
             .as_ref()
     }
 
@@ -156,6 +157,15 @@ impl<'e> View<'e> {
             .dest
             .get_or_init(|| self.flow.as_ref().and_then(dest_key))
             .as_ref()
+    }
+
+    /// The flow as the upload joins keep it ([`flow_rec`]): one shared copy
+    /// for the analytics that join uploads to what they saw first.
+    pub fn flow_rec(&self) -> Option<Arc<FlowRec>> {
+        self.keys
+            .rec
+            .get_or_init(|| flow_rec(self).map(Arc::new))
+            .clone()
     }
 
     /// Time of the event in microseconds since the epoch (0 when unknown).

@@ -68,7 +68,7 @@ fn origin(a: &Finding) -> String {
     a.origin.as_ref().map(|o| o.to_string()).unwrap_or_default()
 }
 
-const CSV_HEADER: &str = "timestamp,level,rule_id,rule_title,source,attack,host,user,image,pid,process_guid,destination,origin";
+const CSV_HEADER: &str = "timestamp,level,rule_id,rule_title,source,attack,host,host_ip,user,image,pid,process_guid,destination,origin";
 
 struct CsvAlerts {
     out: BufWriter<Box<dyn Write + Send>>,
@@ -91,6 +91,7 @@ impl AlertWriter for CsvAlerts {
             a.rule.source.clone(),
             a.attack.join(" "),
             s(&e.host),
+            s(&e.host_ip),
             s(&e.user),
             s(&e.image),
             s(&e.pid),

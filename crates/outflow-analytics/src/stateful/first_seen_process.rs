@@ -7,8 +7,8 @@
 
 use super::novelty::seen::{load1, load2, rows1, rows2};
 use super::novelty::{
-    allowed, flow_rec, is_external, sort_evidence, Candidate, HostClock, NoveltySettings, SeenMap,
-    Snapshot, UploadJoin, SNAPSHOT_VERSION,
+    allowed, is_external, sort_evidence, Candidate, HostClock, NoveltySettings, SeenMap, Snapshot,
+    UploadJoin, SNAPSHOT_VERSION,
 };
 use crate::config::AnalyticMeta;
 use crate::engine::StatefulAnalytic;
@@ -120,7 +120,7 @@ impl StatefulAnalytic for FirstSeenProcess {
         if t == 0 {
             return;
         }
-        if let Some(r) = flow_rec(view) {
+        if let Some(r) = view.flow_rec() {
             self.join.observe(r);
         }
         if view.kind != Kind::NetConn || !outbound(view) {

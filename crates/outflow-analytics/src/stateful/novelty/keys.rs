@@ -12,6 +12,13 @@ pub fn host_key(host: &str) -> Arc<str> {
     memo(&HOST_KEYS, host, |h| Some(compute_host_key(h))).unwrap_or_else(|| Arc::from(host))
 }
 
+/// [`host_key`] of a name the engine shares: found by the copy's address,
+/// without reading the text.
+pub fn shared_host_key(host: &Arc<str>) -> Arc<str> {
+    memo_shared(&SHARED_HOST_KEYS, host, |h| Some(compute_host_key(h)))
+        .unwrap_or_else(|| host.clone())
+}
+
 fn compute_host_key(host: &str) -> Arc<str> {
     let h = host.trim();
     if h.parse::<IpAddr>().is_ok() {
@@ -29,13 +36,13 @@ fn compute_host_key(host: &str) -> Arc<str> {
 /// service, else the name. One key per destination whichever record named
 /// it (a proxy URL path may pick a finer catalog entry than a connection).
 pub fn dest_key(flow: &Flow) -> Option<Arc<str>> {
-    let domain = flow
-        .domain
-        .as_deref()
-        .filter(|d| d.parse::<IpAddr>().is_err());
-    // The public-suffix lookup is the costly part; domains repeat.
-    if let Some(r) = domain.and_then(|d| {
-        memo(&REGISTERED, d, |d| {
+    // The public-suffix lookup is the costly part; domains repeat, and the
+    // engine shares one copy of each.
+    if let Some(r) = flow.domain.as_ref().and_then(|d| {
+        memo_shared(&SHARED_REGISTERED, d, |d| {
+            if d.parse::<IpAddr>().is_ok() {
+                return None;
+            }
             outflow_intel::registered_domain(d).map(|r| Arc::from(r.as_ref()))
         })
     }) {
@@ -44,7 +51,10 @@ pub fn dest_key(flow: &Flow) -> Option<Arc<str>> {
     if let Some(s) = &flow.service {
         return Some(Arc::from(format!("service:{}", s.id)));
     }
-    domain.map(Arc::from)
+    flow.domain
+        .as_ref()
+        .filter(|d| d.parse::<IpAddr>().is_err())
+        .cloned()
 }
 
 /// The flow goes out of the organisation: not to the policy's internal
@@ -118,9 +128,14 @@ const MEMO_CAP: usize = 65_536;
 
 type Memo = std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, Option<Arc<str>>>>;
 
+/// Keyed by the address of a shared name, which the entry holds (so the
+/// address is not reused while the entry lives).
+type SharedMemo = std::cell::RefCell<rustc_hash::FxHashMap<usize, (Arc<str>, Option<Arc<str>>)>>;
+
 thread_local! {
     static HOST_KEYS: Memo = Default::default();
-    static REGISTERED: Memo = Default::default();
+    static SHARED_HOST_KEYS: SharedMemo = Default::default();
+    static SHARED_REGISTERED: SharedMemo = Default::default();
     static GROUPED_DOMAINS: Memo = Default::default();
     static GROUPED_TENANTS: Memo = Default::default();
 }
@@ -163,6 +178,29 @@ fn memo(
             m.clear();
         }
         m.insert(Box::from(key), v.clone());
+        v
+    })
+}
+
+/// `f(name)` for a name the engine shares, found by its address.
+fn memo_shared(
+    table: &'static std::thread::LocalKey<SharedMemo>,
+    name: &Arc<str>,
+    f: impl FnOnce(&str) -> Option<Arc<str>>,
+) -> Option<Arc<str>> {
+    let at = Arc::as_ptr(name) as *const u8 as usize;
+    table.with(|m| {
+        if let Some((held, v)) = m.borrow().get(&at) {
+            if Arc::ptr_eq(held, name) {
+                return v.clone();
+            }
+        }
+        let v = f(name);
+        let mut m = m.borrow_mut();
+        if m.len() >= MEMO_CAP {
+            m.clear();
+        }
+        m.insert(at, (name.clone(), v.clone()));
         v
     })
 }

@@ -15,7 +15,7 @@ pub mod seen;
 pub mod settings;
 pub mod uploads;
 
-pub use keys::{dest_key, host_key, is_external};
+pub use keys::{dest_key, host_key, is_external, shared_host_key};
 pub use prevalence::Prevalence;
 pub use seen::{HostClock, Seen, SeenMap};
 pub use settings::NoveltySettings;
@@ -160,7 +160,7 @@ pub fn reached<'v, T>(view: &'v View<'_>, join: &mut UploadJoin<T>) -> Option<Re
     if t == 0 || !reaches(view.kind) {
         return None;
     }
-    if let Some(r) = flow_rec(view) {
+    if let Some(r) = view.flow_rec() {
         join.observe(r);
     }
     let (Some(host), Some(flow)) = (&view.host, &view.flow) else {

@@ -213,7 +213,8 @@ pub struct UploadJoin<T> {
     adopt: i64,
     max_open: usize,
     max_recent: usize,
-    recent: VecDeque<FlowRec>,
+    /// Shared with the other joins that saw the same view.
+    recent: VecDeque<Arc<FlowRec>>,
     open: FxHashMap<u64, Candidate<T>>,
     next_id: u64,
 }
@@ -298,7 +299,7 @@ impl<T> UploadJoin<T> {
 
     /// A flow with bytes out: it joins the open candidates it matches and
     /// is kept for candidates opened within the slack.
-    pub fn observe(&mut self, r: FlowRec) {
+    pub fn observe(&mut self, r: Arc<FlowRec>) {
         let (slack, adopt) = (self.slack, self.adopt);
         for c in self.open.values_mut() {
             if c.matches(&r, slack, adopt) {
