@@ -354,6 +354,31 @@ fn bound_timed<K, V>(m: &mut FxHashMap<K, (V, i64)>) {
 mod tests {
     use super::*;
 
+    const HOUR: i64 = 3_600_000_000;
+
+    #[test]
+    fn a_name_past_its_time_is_not_given_whether_or_not_it_was_swept() {
+        let min = 60_000_000;
+        let mut n = Names::default();
+        let mut shared = Interner::default();
+        n.learn_uid("CuID1", "Drive.Google.com", 10 * HOUR, &mut shared);
+        let name = |n: &Names, t| n.name_of(Some("CuID1"), None, None, t).map(|(d, _)| d);
+        // A sweep a minute before its hour is up keeps it, and it is given.
+        n.expire(11 * HOUR - min);
+        assert_eq!(
+            name(&n, 11 * HOUR - min).as_deref(),
+            Some("drive.google.com")
+        );
+        // Two minutes later it is held (sweeps come every five minutes) but
+        // no longer given.
+        n.expire(11 * HOUR + min);
+        assert_eq!(n.len(), 1);
+        assert_eq!(name(&n, 11 * HOUR + min), None);
+        // The next sweep drops it.
+        n.expire(11 * HOUR + 4 * min);
+        assert_eq!(n.len(), 0);
+    }
+
     #[test]
     fn answers_in_zeek_and_sysmon_shapes() {
         let z: Vec<IpAddr> = addresses("162.125.1.18,162.125.1.19").collect();

@@ -457,3 +457,46 @@ fn a_watermark_ahead_of_the_mail_does_not_close_its_windows() {
     assert_eq!(out.len(), 1, "{out:#?}");
     assert_eq!(out[0].fields["messages"], "3");
 }
+
+#[test]
+fn windows_end_a_window_after_they_open_however_seldom_they_are_swept() {
+    // Three large mails on the 18th, three more on the 20th, one on the
+    // 19th between them: each burst is its own window and its own alert;
+    // the lone mail opens a window that never reaches the threshold.
+    let at = |day: u32, time: &str, i: usize| {
+        mt(
+            &format!("11/{day}/2026 {time}"),
+            "lcho@corp.example",
+            "legal@lawfirm.example",
+            9_000_000,
+            &format!("w{i}@corp.example"),
+            "10.20.1.5",
+        )
+    };
+    let rows = vec![
+        at(18, "1:05:00 PM", 0),
+        at(18, "2:05:00 PM", 1),
+        at(18, "3:05:00 PM", 2),
+        at(19, "4:05:00 PM", 3),
+        at(20, "6:05:00 PM", 4),
+        at(20, "7:05:00 PM", 5),
+        at(20, "8:05:00 PM", 6),
+    ];
+    let (found, snapshot) = run_snapshot(&ctx(None, None), build, &trace(&rows));
+    let times: Vec<String> = found
+        .iter()
+        .map(|f| f.timestamp.unwrap().to_string())
+        .collect();
+    assert_eq!(found.len(), 2, "{times:?}");
+    assert!(times[0].starts_with("2026-11-18"), "{times:?}");
+    assert!(times[1].starts_with("2026-11-20"), "{times:?}");
+    // The swept state holds the last window and its messages only.
+    let pairs = snapshot["analytics"]["email-exfil"]["pairs"]
+        .as_object()
+        .unwrap();
+    let seen = snapshot["analytics"]["email-exfil"]["seen"]
+        .as_object()
+        .unwrap();
+    assert_eq!(pairs.len(), 1, "{pairs:?}");
+    assert!(seen.len() <= 4, "{seen:?}");
+}
