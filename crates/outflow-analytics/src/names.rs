@@ -8,6 +8,7 @@
 
 use crate::address_match::AddressMatcher;
 use crate::intern::Interner;
+use crate::stateful::transfers::is_private;
 use crate::view::Kind;
 use outflow_event::{EntitySlot, Event, Value};
 use rustc_hash::FxHashMap;
@@ -299,25 +300,7 @@ impl Names {
 /// too alike to tell hosts apart by).
 fn public_destination(ev: &Event) -> Option<(IpAddr, u16)> {
     let (ip, port) = (ev.entity.dst_ip?, ev.entity.dst_port?);
-    let public = match ip {
-        IpAddr::V4(v4) => {
-            !(v4.is_private()
-                || v4.is_loopback()
-                || v4.is_link_local()
-                || v4.is_multicast()
-                || v4.is_broadcast()
-                || v4.is_unspecified())
-        }
-        IpAddr::V6(v6) => {
-            let s = v6.segments()[0];
-            !(v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                || (s & 0xfe00) == 0xfc00
-                || (s & 0xffc0) == 0xfe80)
-        }
-    };
-    public.then_some((ip, port))
+    (!is_private(ip)).then_some((ip, port))
 }
 
 /// Every IP address in an answer text (Zeek `answers` lists, Sysmon

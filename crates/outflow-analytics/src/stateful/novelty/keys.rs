@@ -2,6 +2,7 @@
 //! name (`WS-FIN-01.corp.example` and `ws-fin-01` are one host),
 //! destinations by catalogued service (and tenant) else registered domain.
 
+use crate::stateful::transfers::is_private;
 use crate::view::Flow;
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -64,23 +65,7 @@ pub fn is_external(flow: &Flow) -> bool {
         return false;
     }
     match flow.dst_ip {
-        Some(IpAddr::V4(ip)) => {
-            !(ip.is_private()
-                || ip.is_loopback()
-                || ip.is_link_local()
-                || ip.is_multicast()
-                || ip.is_broadcast()
-                || ip.is_unspecified()
-                || ip.octets()[0] == 100 && (ip.octets()[1] & 0xc0) == 64)
-        }
-        Some(IpAddr::V6(ip)) => {
-            let s = ip.segments()[0];
-            !(ip.is_loopback()
-                || ip.is_unspecified()
-                || ip.is_multicast()
-                || (s & 0xfe00) == 0xfc00
-                || (s & 0xffc0) == 0xfe80)
-        }
+        Some(ip) => !is_private(ip),
         // A named destination without an address (proxy logs) is outside.
         None => flow.domain.is_some(),
     }
