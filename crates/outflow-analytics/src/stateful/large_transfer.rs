@@ -95,6 +95,10 @@ const SLOTS: i64 = 60;
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct Episode {
     host: Arc<str>,
+    /// The address the flow records named the host by, when they named it
+    /// only so (the first such record's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    host_ip: Option<std::net::IpAddr>,
     dest: Dest,
     user: Option<Arc<str>>,
     /// Process with the most attributed bytes first.
@@ -225,6 +229,7 @@ impl LargeTransfer {
         let window = self.window;
         let ep = self.episodes.entry(key).or_insert_with(|| Episode {
             host: t.host.clone(),
+            host_ip: None,
             dest: t.dest.clone(),
             user: None,
             processes: Vec::new(),
@@ -248,6 +253,9 @@ impl LargeTransfer {
         ep.total[f] = ep.total[f].saturating_add(t.bytes_out);
         if ep.user.is_none() {
             ep.user = t.user.clone();
+        }
+        if ep.host_ip.is_none() {
+            ep.host_ip = t.host_ip;
         }
         if ep.dest.domain.is_none() && t.dest.domain.is_some() {
             ep.dest.domain = t.dest.domain.clone();
@@ -407,6 +415,7 @@ impl LargeTransfer {
         };
         let mut entity = outflow_detect::FindingEntity {
             host: Some(e.host.to_string()),
+            host_ip: e.host_ip.map(|ip| ip.to_string()),
             user: e.user.as_deref().map(str::to_string),
             ..Default::default()
         };
