@@ -205,6 +205,12 @@ impl AnalyticsEngine {
         Ok(skipped)
     }
 
+    /// `ip` is `host`'s address (configured host aliases), as if learnt
+    /// from a host event: a later record that moves the address wins.
+    pub fn name_host(&mut self, ip: std::net::IpAddr, host: &str) {
+        self.names.learn_host(ip, host);
+    }
+
     /// The view of `ev` (public so tests and tools can see what analytics see).
     pub fn view<'e>(&mut self, ev: &'e Event) -> View<'e> {
         let kind = kind_of(ev);

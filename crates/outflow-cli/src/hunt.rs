@@ -173,17 +173,32 @@ pub fn run(args: HuntArgs) -> Result<(), Failure> {
         args.geoip.as_deref(),
         args.intel_list.as_deref(),
     )?;
+    let settings = match &args.incidents_config {
+        Some(p) => Settings::load(p).map_err(Failure::Usage)?,
+        None => Settings::builtin(),
+    };
     let mut left_out = Vec::new();
     cfg.matchers = if builtin {
         // Without --rules: the rule pack and the built-in analytics.
         let mut engine = engine(&ctx)?;
         left_out = notes(&ctx);
+        // Configured aliases name hosts in the alerts too; they come after
+        // a baseline's learnt addresses, so the user's word wins.
+        let aliases = |engine: &mut outflow_analytics::AnalyticsEngine| {
+            for (ip, host) in &settings.host_aliases {
+                if let Ok(ip) = ip.trim().parse() {
+                    engine.name_host(ip, host);
+                }
+            }
+        };
         if let Some(path) = &args.baseline {
             let line = crate::baseline::load(&mut engine, path)?;
+            aliases(&mut engine);
             let shared = crate::baseline::SharedEngine::new(engine);
             analytics.push(Box::new(shared.clone()));
             baseline = Some((shared, path.clone(), line));
         } else if !engine.is_empty() {
+            aliases(&mut engine);
             analytics.push(Box::new(engine));
         }
         Some(Arc::new(BuiltinFactory {
@@ -192,10 +207,6 @@ pub fn run(args: HuntArgs) -> Result<(), Failure> {
         }) as _)
     } else {
         pack.map(|p| Arc::new(p) as _)
-    };
-    let settings = match &args.incidents_config {
-        Some(p) => Settings::load(p).map_err(Failure::Usage)?,
-        None => Settings::builtin(),
     };
     let rejects = RefCell::new(Rejects::new(&args.read)?);
     let out = open_output(args.output.as_deref())?;

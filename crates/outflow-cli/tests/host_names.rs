@@ -109,3 +109,47 @@ fn network_alerts_name_their_host_and_keep_its_address() {
         "{named:?}"
     );
 }
+
+#[test]
+fn configured_host_aliases_name_the_alerts_too() {
+    let root = workspace();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("incidents.yml");
+    // The address the Microsoft 365 records show for one user's sessions:
+    // nothing in the logs says which host it is.
+    std::fs::write(
+        &config,
+        "host_aliases:\n  \"2001:db8:4f2a::9e1\": WS-OPS-02-V6\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_outflow"))
+        .current_dir(&root)
+        .args([
+            "hunt",
+            "-q",
+            "-j",
+            "1",
+            "--format",
+            "jsonl",
+            "--incidents-config",
+        ])
+        .arg(&config)
+        .arg("examples/demo/logs")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let aliased: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|a| a["entity"]["host_ip"] == "2001:db8:4f2a::9e1")
+        .collect();
+    assert!(!aliased.is_empty());
+    for a in &aliased {
+        assert_eq!(a["entity"]["host"], "WS-OPS-02-V6", "{a}");
+    }
+}
