@@ -207,7 +207,7 @@ impl AnalyticsEngine {
 
     /// `ip` is `host`'s address (configured host aliases), as if learnt
     /// from a host event: a later record that moves the address wins.
-    pub fn name_host(&mut self, ip: std::net::IpAddr, host: &str) {
+    pub fn alias_host(&mut self, ip: std::net::IpAddr, host: &str) {
         self.names.learn_host(ip, host);
     }
 

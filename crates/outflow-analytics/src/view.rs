@@ -5,12 +5,19 @@
 //! engine, so every analytic shares the work.
 
 use crate::stateful::common::destination_key;
-use crate::stateful::novelty::{dest_key, flow_rec, shared_host_key, FlowRec};
+use crate::stateful::novelty::{dest_key, flow_rec, host_key, FlowRec};
 use outflow_event::{EntitySlot, Event, SourceKind};
 use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::net::IpAddr;
 use std::sync::Arc;
+
+/// `addressed` (the address a record named its host by) when `host` is
+/// a name for it, not the address itself: what alerts report as `host_ip`.
+pub fn named_address(addressed: Option<IpAddr>, host: &str) -> Option<IpAddr> {
+    let ip = addressed?;
+    (host.parse::<IpAddr>().ok() != Some(ip)).then_some(ip)
+}
 
 /// What kind of record an event is, as far as the analytics care.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -129,16 +136,14 @@ impl<'e> View<'e> {
     /// The address the record named the host by, when a name was learnt
     /// for it (reported as the alert's `host_ip`).
     pub fn host_ip(&self) -> Option<IpAddr> {
-        let ip = self.addressed?;
-        let host = self.host.as_deref()?;
-        (host.parse::<IpAddr>().ok() != Some(ip)).then_some(ip)
+        named_address(self.addressed, self.host.as_deref()?)
     }
 
     /// The host's key ([`host_key`]).
     pub fn host_key(&self) -> Option<&Arc<str>> {
         self.keys
             .host
-            .get_or_init(|| self.host.as_ref().map(shared_host_key))
+            .get_or_init(|| self.host.as_ref().map(host_key))
             .as_ref()
     }
 

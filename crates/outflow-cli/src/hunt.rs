@@ -182,23 +182,22 @@ pub fn run(args: HuntArgs) -> Result<(), Failure> {
         // Without --rules: the rule pack and the built-in analytics.
         let mut engine = engine(&ctx)?;
         left_out = notes(&ctx);
+        let loaded = match &args.baseline {
+            Some(path) => Some((path, crate::baseline::load(&mut engine, path)?)),
+            None => None,
+        };
         // Configured aliases name hosts in the alerts too; they come after
         // a baseline's learnt addresses, so the user's word wins.
-        let aliases = |engine: &mut outflow_analytics::AnalyticsEngine| {
-            for (ip, host) in &settings.host_aliases {
-                if let Ok(ip) = ip.trim().parse() {
-                    engine.name_host(ip, host);
-                }
+        for (ip, host) in &settings.host_aliases {
+            if let Ok(ip) = ip.trim().parse() {
+                engine.alias_host(ip, host);
             }
-        };
-        if let Some(path) = &args.baseline {
-            let line = crate::baseline::load(&mut engine, path)?;
-            aliases(&mut engine);
+        }
+        if let Some((path, line)) = loaded {
             let shared = crate::baseline::SharedEngine::new(engine);
             analytics.push(Box::new(shared.clone()));
             baseline = Some((shared, path.clone(), line));
         } else if !engine.is_empty() {
-            aliases(&mut engine);
             analytics.push(Box::new(engine));
         }
         Some(Arc::new(BuiltinFactory {

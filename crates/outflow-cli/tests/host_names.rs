@@ -39,20 +39,13 @@ fn truth_hosts(root: &Path) -> BTreeMap<String, BTreeSet<String>> {
     by_ip
 }
 
-#[test]
-fn network_alerts_name_their_host_and_keep_its_address() {
-    let root = workspace();
+/// The demo's alerts from `outflow hunt` with `extra` arguments.
+fn demo_alerts(root: &Path, extra: &[&std::ffi::OsStr]) -> Vec<serde_json::Value> {
     let out = Command::new(env!("CARGO_BIN_EXE_outflow"))
-        .current_dir(&root)
-        .args([
-            "hunt",
-            "-q",
-            "-j",
-            "1",
-            "--format",
-            "jsonl",
-            "examples/demo/logs",
-        ])
+        .current_dir(root)
+        .args(["hunt", "-q", "-j", "1", "--format", "jsonl"])
+        .args(extra)
+        .arg("examples/demo/logs")
         .output()
         .unwrap();
     assert!(
@@ -60,20 +53,30 @@ fn network_alerts_name_their_host_and_keep_its_address() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn network_alerts_name_their_host_and_keep_its_address() {
+    let root = workspace();
+    let alerts = demo_alerts(&root, &[]);
     let truth = truth_hosts(&root);
     let known: BTreeSet<&String> = truth.values().flatten().collect();
     let mut named = BTreeMap::new();
     let mut by_address = Vec::new();
     let mut without_address = Vec::new();
-    for line in String::from_utf8(out.stdout).unwrap().lines() {
-        let alert: serde_json::Value = serde_json::from_str(line).unwrap();
+    for alert in &alerts {
         let entity = &alert["entity"];
         let host = entity["host"].as_str().unwrap_or_default().to_string();
         if let Some(ip) = entity["host_ip"].as_str() {
             let expected = truth.get(ip);
             assert!(
                 expected.is_none_or(|names| names.contains(&short(&host))),
-                "{ip} named {host}, the truth says {expected:?}: {line}"
+                "{ip} named {host}, the truth says {expected:?}: {alert}"
             );
             named.insert(ip.to_string(), (host, alert["rule"]["source"].clone()));
         } else if truth.contains_key(&host) {
@@ -122,32 +125,11 @@ fn configured_host_aliases_name_the_alerts_too() {
         "host_aliases:\n  \"2001:db8:4f2a::9e1\": WS-OPS-02-V6\n",
     )
     .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_outflow"))
-        .current_dir(&root)
-        .args([
-            "hunt",
-            "-q",
-            "-j",
-            "1",
-            "--format",
-            "jsonl",
-            "--incidents-config",
-        ])
-        .arg(&config)
-        .arg("examples/demo/logs")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let aliased: Vec<serde_json::Value> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
-        .filter(|a| a["entity"]["host_ip"] == "2001:db8:4f2a::9e1")
-        .collect();
+    let aliased: Vec<serde_json::Value> =
+        demo_alerts(&root, &["--incidents-config".as_ref(), config.as_os_str()])
+            .into_iter()
+            .filter(|a| a["entity"]["host_ip"] == "2001:db8:4f2a::9e1")
+            .collect();
     assert!(!aliased.is_empty());
     for a in &aliased {
         assert_eq!(a["entity"]["host"], "WS-OPS-02-V6", "{a}");

@@ -127,8 +127,9 @@ pub struct EmailExfil {
     oldest: i64,
     /// When the open windows were last swept (µs).
     last_sweep: i64,
-    /// Windows holding an alert not yet written (at least this many are
-    /// counted; a sweep recounts): none, and there is nothing to look for.
+    /// Windows holding an alert not yet written, counted as alerts are set
+    /// and written (never fewer than there are; a sweep recounts): none,
+    /// and there is nothing to look for.
     pending: usize,
     /// Latest time of the mail records read: windows close by it, so a
     /// watermark driven ahead by other sources does not close them early.

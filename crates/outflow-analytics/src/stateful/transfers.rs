@@ -22,7 +22,7 @@ use super::common::service_key;
 use crate::config::AnalyticMeta;
 use crate::intern::Interner;
 use crate::report::{human_bytes, rule_id, set_risk};
-use crate::view::{Kind, ServiceRef, View};
+use crate::view::{named_address, Kind, ServiceRef, View};
 use crate::Ctx;
 use outflow_detect::{AlertRule, Destination, Evidence, Finding, FindingEntity};
 use outflow_event::{EntitySlot, Origin, SourceKind, Timestamp};
@@ -467,9 +467,7 @@ impl Transfers {
             .as_ref()
             .and_then(|p| p.host.clone())
             .or_else(|| view.host.clone())?;
-        let host_ip = view
-            .addressed
-            .filter(|ip| host.parse::<IpAddr>().ok() != Some(*ip));
+        let host_ip = named_address(view.addressed, &host);
         Some(Transfer {
             ts: now,
             family,

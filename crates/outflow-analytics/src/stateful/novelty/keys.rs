@@ -8,16 +8,11 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 /// A host's key: lower case, first label of a name; addresses as they are.
-pub fn host_key(host: &str) -> Arc<str> {
-    // Hosts are few and repeat on every event: compute each key once.
-    memo(&HOST_KEYS, host, |h| Some(compute_host_key(h))).unwrap_or_else(|| Arc::from(host))
-}
-
-/// [`host_key`] of a name the engine shares: found by the copy's address,
-/// without reading the text.
-pub fn shared_host_key(host: &Arc<str>) -> Arc<str> {
-    memo_shared(&SHARED_HOST_KEYS, host, |h| Some(compute_host_key(h)))
-        .unwrap_or_else(|| host.clone())
+/// Hosts are few and repeat on every event: each key is computed once per
+/// name the engine shares, found by the copy's address without reading
+/// the text.
+pub fn host_key(host: &Arc<str>) -> Arc<str> {
+    memo_shared(&HOST_KEYS, host, |h| Some(compute_host_key(h))).unwrap_or_else(|| host.clone())
 }
 
 fn compute_host_key(host: &str) -> Arc<str> {
@@ -40,7 +35,7 @@ pub fn dest_key(flow: &Flow) -> Option<Arc<str>> {
     // The public-suffix lookup is the costly part; domains repeat, and the
     // engine shares one copy of each.
     if let Some(r) = flow.domain.as_ref().and_then(|d| {
-        memo_shared(&SHARED_REGISTERED, d, |d| {
+        memo_shared(&REGISTERED, d, |d| {
             if d.parse::<IpAddr>().is_ok() {
                 return None;
             }
@@ -77,9 +72,10 @@ mod tests {
 
     #[test]
     fn host_keys_fold_fqdn_and_case() {
-        assert_eq!(&*host_key("WS-FIN-01.corp.example"), "ws-fin-01");
-        assert_eq!(&*host_key("srv-build-01"), "srv-build-01");
-        assert_eq!(&*host_key("10.20.1.5"), "10.20.1.5");
+        let key = |h: &str| host_key(&Arc::from(h));
+        assert_eq!(&*key("WS-FIN-01.corp.example"), "ws-fin-01");
+        assert_eq!(&*key("srv-build-01"), "srv-build-01");
+        assert_eq!(&*key("10.20.1.5"), "10.20.1.5");
     }
 
     #[test]
@@ -118,9 +114,8 @@ type Memo = std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, Option<Arc<str>>>
 type SharedMemo = std::cell::RefCell<rustc_hash::FxHashMap<usize, (Arc<str>, Option<Arc<str>>)>>;
 
 thread_local! {
-    static HOST_KEYS: Memo = Default::default();
-    static SHARED_HOST_KEYS: SharedMemo = Default::default();
-    static SHARED_REGISTERED: SharedMemo = Default::default();
+    static HOST_KEYS: SharedMemo = Default::default();
+    static REGISTERED: SharedMemo = Default::default();
     static GROUPED_DOMAINS: Memo = Default::default();
     static GROUPED_TENANTS: Memo = Default::default();
 }

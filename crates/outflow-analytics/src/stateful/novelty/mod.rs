@@ -15,7 +15,7 @@ pub mod seen;
 pub mod settings;
 pub mod uploads;
 
-pub use keys::{dest_key, host_key, is_external, shared_host_key};
+pub use keys::{dest_key, host_key, is_external};
 pub use prevalence::Prevalence;
 pub use seen::{HostClock, Seen, SeenMap};
 pub use settings::NoveltySettings;
