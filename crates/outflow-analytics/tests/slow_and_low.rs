@@ -32,7 +32,17 @@ fn uploads(host_ip: &'static str, days: u32, per_day: u64, first_uid: u32) -> Ve
 fn run_slow(ups: &[Upload]) -> Vec<outflow_detect::Finding> {
     let conn: String = ups.iter().map(|u| u.conn() + "\n").collect();
     let ssl: String = ups.iter().map(|u| u.ssl() + "\n").collect();
-    let events = read_inputs(&[("conn.log", conn), ("ssl.log", ssl)]);
+    let mut inputs = vec![("conn.log", conn), ("ssl.log", ssl)];
+    // Uploads of a named host come with its own connection records.
+    let named: String = ups
+        .iter()
+        .filter(|u| u.host != "-")
+        .map(|u| u.sysmon3() + "\n")
+        .collect();
+    if !named.is_empty() {
+        inputs.push(("sysmon.jsonl", named));
+    }
+    let events = read_inputs(&inputs);
     let ctx = ctx(None, None);
     let a: Vec<Box<dyn StatefulAnalytic>> = vec![slow_and_low::build(&ctx).expect("settings")];
     run(&ctx, a, &events)
@@ -56,6 +66,23 @@ fn thirty_mb_a_day_for_three_days_to_a_new_service_is_one_alert() {
     );
     assert!(f.bytes_out.is_some_and(|b| b > 60 * MB && b <= 90 * MB));
     assert_eq!(f.evidence.len(), 3, "the first upload of each day");
+}
+
+#[test]
+fn a_host_its_own_records_name_is_reported_by_name_with_its_address() {
+    let ups: Vec<Upload> = uploads("10.20.1.38", 4, 30 * MB, 0)
+        .into_iter()
+        .map(|u| Upload {
+            host: "WS-FIN-04.corp.example",
+            image: r"C:\Users\hlarsen\AppData\Local\pcloud\pCloud.exe",
+            ..u
+        })
+        .collect();
+    let found = run_slow(&ups);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let e = &found[0].entity;
+    assert_eq!(e.host.as_deref(), Some("WS-FIN-04.corp.example"));
+    assert_eq!(e.host_ip.as_deref(), Some("10.20.1.38"));
 }
 
 #[test]

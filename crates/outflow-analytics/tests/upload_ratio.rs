@@ -83,6 +83,22 @@ fn a_day_far_above_the_hosts_baseline_raises_one_alert() {
 }
 
 #[test]
+fn a_named_host_is_reported_by_name_with_its_address() {
+    let (normal, burst) = baseline_then_burst();
+    let mut a = ratio();
+    // As `host_aliases` of the incidents settings name it.
+    a.alias_host("10.20.1.11".parse().unwrap(), "WS-ENG-01.corp.example");
+    let mut out = Vec::new();
+    feed(&mut a, &normal, &mut out);
+    feed(&mut a, &burst, &mut out);
+    a.finish(&mut out);
+    assert_eq!(out.len(), 1, "{out:#?}");
+    let e = &out[0].entity;
+    assert_eq!(e.host.as_deref(), Some("WS-ENG-01.corp.example"));
+    assert_eq!(e.host_ip.as_deref(), Some("10.20.1.11"));
+}
+
+#[test]
 fn learning_and_ordinary_days_raise_nothing() {
     let (normal, burst) = baseline_then_burst();
     // The burst day alone: no earlier day to compare with.

@@ -22,6 +22,7 @@ use outflow_detect::{Evidence, Finding, FindingEntity};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::net::IpAddr;
 use std::sync::Arc;
 
 pub const ID: &str = "slow-and-low";
@@ -107,6 +108,10 @@ struct Track {
     /// The first transfer of each day (within the window).
     #[serde(default)]
     evidence: Vec<Evidence>,
+    /// The latest address a record named the host by (the alert's
+    /// `host_ip`): a host on DHCP may have used several over the days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    host_ip: Option<IpAddr>,
 }
 
 pub struct SlowAndLow {
@@ -172,7 +177,11 @@ impl SlowAndLow {
             last_day: day,
             alerted_day: None,
             evidence: Vec::new(),
+            host_ip: None,
         });
+        if t.host_ip.is_some() {
+            tr.host_ip = t.host_ip;
+        }
         tr.first_day = tr.first_day.min(day);
         tr.last_day = tr.last_day.max(day);
         if tr.user.is_none() {
@@ -239,6 +248,7 @@ impl SlowAndLow {
     ) {
         let mut entity = FindingEntity {
             host: Some(tr.host.to_string()),
+            host_ip: tr.host_ip.map(|ip| ip.to_string()),
             user: tr.user.as_deref().map(str::to_string),
             ..Default::default()
         };

@@ -20,6 +20,7 @@ use outflow_detect::{Evidence, Finding, FindingEntity};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
+use std::net::IpAddr;
 use std::sync::Arc;
 
 pub const ID: &str = "upload-ratio";
@@ -66,6 +67,10 @@ struct Day {
     /// The day's largest transfers (dropped once judged).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     top: Vec<(u64, String, Evidence)>,
+    /// The latest address a record named the host by that day (the
+    /// alert's `host_ip`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    host_ip: Option<IpAddr>,
 }
 
 impl Day {
@@ -194,6 +199,9 @@ impl UploadRatio {
         let f = t.family.index();
         d.out[f] = d.out[f].saturating_add(t.bytes_out);
         d.inn[f] = d.inn[f].saturating_add(t.bytes_in);
+        if t.host_ip.is_some() {
+            d.host_ip = t.host_ip;
+        }
         if !d.judged && self.s.evidence > 0 && t.bytes_out > 0 {
             keep_top(&mut d.top, t, self.s.evidence);
         }
@@ -242,6 +250,7 @@ fn judge(meta: &AnalyticMeta, s: &Settings, h: &mut HostDays, i: usize, out: &mu
     let top = std::mem::take(&mut d.top);
     let per_family = per_family_text(&d.out);
     let day = d.day;
+    let host_ip = d.host_ip;
     if earlier.len() < s.min_baseline_days.max(1) {
         return;
     }
@@ -258,6 +267,7 @@ fn judge(meta: &AnalyticMeta, s: &Settings, h: &mut HostDays, i: usize, out: &mu
     }
     let entity = FindingEntity {
         host: Some(h.host.to_string()),
+        host_ip: host_ip.map(|ip| ip.to_string()),
         ..Default::default()
     };
     let at = top
