@@ -1,7 +1,7 @@
 //! Property tests: the splitters and classify never panic; simple quoted
 //! arguments round-trip.
 
-use outflow_analytics::cmdline::{split_posix, split_windows};
+use outflow_analytics::cmdline::{may_hold, split_posix, split_windows};
 use outflow_analytics::upload::classify;
 use proptest::prelude::*;
 
@@ -36,6 +36,16 @@ fn quote_posix(arg: &str) -> String {
 const ARG: &str = r#"[a-zA-Z0-9 ._:=@/\\"'$-]{0,12}"#;
 
 proptest! {
+    /// `may_hold` is a safe test before splitting: whenever an argument
+    /// either splitter gives holds the word, it says so.
+    #[test]
+    fn may_hold_misses_no_split_argument(s in r#"[gGiItT "'\\\n\t x-]{0,24}"#) {
+        let holds = |argv: Vec<String>| argv.iter().any(|a| a.to_ascii_lowercase().contains("git"));
+        if holds(split_windows(&s)) || holds(split_posix(&s)) {
+            prop_assert!(may_hold(&s, b"git"), "{:?}", s);
+        }
+    }
+
     #[test]
     fn never_panic(s in "\\PC{0,300}") {
         let w = split_windows(&s);

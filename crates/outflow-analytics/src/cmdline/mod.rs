@@ -36,6 +36,37 @@ pub fn audit_argv<'a>(
     from_argv(&argv)
 }
 
+/// Whether splitting `cmdline` ([`split_windows`] or [`split_posix`]) could
+/// give an argument holding `word` (ASCII, any case): its letters in order
+/// with nothing between them but the quotes, backslashes and line breaks
+/// the splitters may remove. A cheap test before splitting every process's
+/// command line to find the few that run one program; `g"i"t` passes.
+pub fn may_hold(cmdline: &str, word: &[u8]) -> bool {
+    let kept = truncate(cmdline, MAX_CMDLINE_BYTES)
+        .bytes()
+        .filter(|b| !matches!(b, b'"' | b'\'' | b'\\' | b'\n'));
+    if word.is_empty() {
+        return true;
+    }
+    // The last `word.len()` bytes kept, compared at each step (words are short).
+    let mut window = std::collections::VecDeque::with_capacity(word.len());
+    for b in kept {
+        if window.len() == word.len() {
+            window.pop_front();
+        }
+        window.push_back(b);
+        if window.len() == word.len()
+            && window
+                .iter()
+                .zip(word)
+                .all(|(a, w)| a.eq_ignore_ascii_case(w))
+        {
+            return true;
+        }
+    }
+    false
+}
+
 /// Accepts an argv that is already split (auditd `EXECVE` a0..aN), applying
 /// the same bounds as the splitters: at most [`MAX_ARGS`] arguments and
 /// [`MAX_CMDLINE_BYTES`] bytes in total.
@@ -118,6 +149,37 @@ mod tests {
         let many = audit_argv(|_| Some(Cow::Borrowed("x")));
         assert_eq!(many.len(), MAX_AUDIT_ARGS);
         assert!(audit_argv(|_| None).is_empty());
+    }
+
+    #[test]
+    fn may_hold_finds_words_whose_start_repeats() {
+        assert!(may_hold("aaab", b"aab"));
+        assert!(may_hold("x", b""));
+        assert!(!may_hold("aba", b"aab"));
+    }
+
+    #[test]
+    fn may_hold_sees_through_what_splitting_removes() {
+        for cmd in [
+            "git push origin",
+            r"C:\Program Files\Git\cmd\GIT.EXE push",
+            r#"g"i"t push"#,
+            "g'it' push",
+            r"g\it push",
+            "ggit",
+        ] {
+            assert!(may_hold(cmd, b"git"), "{cmd}");
+        }
+        for cmd in ["gi t push", "curl -T x https://example.org", "g-i-t", ""] {
+            assert!(!may_hold(cmd, b"git"), "{cmd}");
+        }
+        // Whatever argv[0] the splitters find, the test agrees.
+        for cmd in [r#""C:\x\g"it push"#, r"g\\it", "\"g\"\"i\"t x"] {
+            let named = |argv: Vec<String>| argv.first().is_some_and(|a| a.contains("git"));
+            if named(split_windows(cmd)) || named(split_posix(cmd)) {
+                assert!(may_hold(cmd, b"git"), "{cmd}");
+            }
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! owner this host cloned or fetched from (a mirror of the company's code
 //! pushed to a personal account is the classic case).
 
-use crate::cmdline::{split_posix, split_windows};
+use crate::cmdline::{may_hold, split_posix, split_windows};
 use crate::config::AnalyticMeta;
 use crate::engine::StatefulAnalytic;
 use crate::report;
@@ -139,6 +139,10 @@ impl CodeRepoPush {
         let Some(cmd) = view.get("CommandLine") else {
             return Vec::new();
         };
+        // Most processes are not git: skip splitting their command lines.
+        if !may_hold(cmd, b"git") {
+            return Vec::new();
+        }
         if view.has_logsource(Some("windows"), None) {
             split_windows(cmd)
         } else {
