@@ -1,20 +1,30 @@
 //! Names hosts whose own records carry no address of theirs: Linux servers
 //! with a static address (auditd logs the remote end of a `connect`, never
 //! the local one, and no DHCP lease names them). A host's connection to
-//! `D:P` and a network sensor's flow from `S` to `D:P` within a second of
-//! each other are the same connection, when no other host connected there
-//! then: each connect and flow is matched at most once. When an address has
-//! matched one host [`VOTES`] times, four times as often as all other hosts
-//! together, it is that host's. An address that matches several hosts
-//! alike (a NAT, a shared sensor address) is never named.
+//! `D:P` and a network sensor's flow from `S` to `D:P` starting within a
+//! second of each other are the same connection, when no other host
+//! connected there then: each connect and flow is matched at most once.
+//! When an address has matched one host [`VOTES`] times, four times as
+//! often as all other hosts together, it is that host's. An address that
+//! matches several hosts alike (a NAT, a shared sensor address) is never
+//! named.
+//!
+//! Zeek stamps a flow with its first packet; a firewall logs a session when
+//! it ends, with its start time in the record. So a connect waits
+//! [`HOLD`] for a firewall's record of it, and once matched it stays, taken
+//! by the address it matched: a second sensor's record of the same
+//! connection is known as such, never matched to another host.
 
 use rustc_hash::FxHashMap;
 use std::net::IpAddr;
 use std::sync::Arc;
 
-/// How far apart (µs of event time) a connect and a flow may be: both
-/// stamp the connection's first packet.
+/// How far apart (µs of event time) a connect and a flow's start may be:
+/// both stamp the connection's first packet.
 const WINDOW: i64 = 1_000_000;
+/// How long (µs of event time) a connect waits for a flow record: a
+/// firewall's comes when the session ends. Longer sessions are not matched.
+const HOLD: i64 = 300_000_000;
 /// Matches with one host that name an address (when four times as many
 /// as with any others: a stray match does not block it).
 pub const VOTES: u32 = 3;
@@ -26,10 +36,17 @@ const MAX_HOSTS: usize = 4;
 
 type Dest = (IpAddr, u16);
 
+/// A host's connection, and the address whose flow matched it.
+struct Connect {
+    host: Arc<str>,
+    t: i64,
+    taken: Option<IpAddr>,
+}
+
 #[derive(Default)]
 pub struct AddressMatcher {
     /// Host connections without the host's address, by destination.
-    connects: FxHashMap<Dest, Vec<(Arc<str>, i64)>>,
+    connects: FxHashMap<Dest, Vec<Connect>>,
     /// Flows from addresses with no host name, by destination.
     flows: FxHashMap<Dest, Vec<(IpAddr, i64)>>,
     /// Address → the hosts it matched, with how often.
@@ -49,27 +66,46 @@ impl AddressMatcher {
     /// A host connected to `dst` at `t` (its record has no source address).
     /// Returns an address it has now been shown to have.
     pub fn connect(&mut self, host: &Arc<str>, dst: Dest, t: i64) -> Option<(IpAddr, Arc<str>)> {
-        let found = self
+        let taken = self
             .flows
             .get_mut(&dst)
-            .and_then(|waiting| take_only(waiting, t, |(ip, _)| *ip));
-        match found {
-            Some(ip) => self.vote(ip, host),
-            None => {
-                push(&mut self.connects, dst, (host.clone(), t));
-                None
-            }
-        }
+            .and_then(|waiting| take_only(waiting, t));
+        push(
+            &mut self.connects,
+            dst,
+            Connect {
+                host: host.clone(),
+                t,
+                taken,
+            },
+        );
+        self.vote(taken?, host)
     }
 
-    /// A flow from `src`, an address with no host name yet, to `dst` at `t`.
+    /// A flow from `src`, an address with no host name yet, to `dst`,
+    /// starting at `t` (a firewall's record comes later, when the session
+    /// ends). Returns an address it has now been shown to have.
     pub fn flow(&mut self, src: IpAddr, dst: Dest, t: i64) -> Option<(IpAddr, Arc<str>)> {
-        let found = self
-            .connects
-            .get_mut(&dst)
-            .and_then(|waiting| take_only(waiting, t, |(h, _)| h.clone()));
-        match found {
-            Some(host) => self.vote(src, &host),
+        let mut host = None;
+        if let Some(waiting) = self.connects.get_mut(&dst) {
+            let near = |c: &&mut Connect| (c.t - t).abs() <= WINDOW;
+            let mut open = Vec::new();
+            for c in waiting.iter_mut().filter(near) {
+                match c.taken {
+                    // Another sensor's record of a connection already matched.
+                    Some(ip) if ip == src => return None,
+                    Some(_) => {}
+                    None => open.push(c),
+                }
+            }
+            let only_one = open.iter().all(|c| c.host == open[0].host);
+            if let (Some(first), true) = (open.into_iter().next(), only_one) {
+                first.taken = Some(src);
+                host = Some(first.host.clone());
+            }
+        }
+        match host {
+            Some(h) => self.vote(src, &h),
             None => {
                 push(&mut self.flows, dst, (src, t));
                 None
@@ -80,7 +116,7 @@ impl AddressMatcher {
     /// Drops connects and flows too old to match anything after `now`.
     pub fn expire(&mut self, now: i64) {
         self.connects.retain(|_, v| {
-            v.retain(|(_, t)| now - t <= WINDOW);
+            v.retain(|c| now - c.t <= HOLD);
             !v.is_empty()
         });
         self.flows.retain(|_, v| {
@@ -122,42 +158,28 @@ impl AddressMatcher {
     }
 }
 
-/// Takes the one entry within [`WINDOW`] of `t`, when there is exactly
-/// one distinct item there (older entries are dropped on the way).
-fn take_only<E: Timed, K: PartialEq>(
-    entries: &mut Vec<E>,
-    t: i64,
-    key: impl Fn(&E) -> K,
-) -> Option<K> {
-    entries.retain(|e| t - e.time() <= WINDOW);
-    let mut near = entries
+/// Takes the flow within [`WINDOW`] of `t`, when one address alone is
+/// there (older flows are dropped on the way: connects come in time order).
+fn take_only(flows: &mut Vec<(IpAddr, i64)>, t: i64) -> Option<IpAddr> {
+    flows.retain(|(_, ft)| t - ft <= WINDOW);
+    let mut near = flows
         .iter()
         .enumerate()
-        .filter(|(_, e)| (e.time() - t).abs() <= WINDOW);
-    let (i, first) = near.next()?;
-    let first_key = key(first);
-    if near.any(|(_, e)| key(e) != first_key) {
+        .filter(|(_, (_, ft))| (ft - t).abs() <= WINDOW);
+    let (i, (first, _)) = near.next()?;
+    let first = *first;
+    if near.any(|(_, (ip, _))| *ip != first) {
         return None;
     }
-    entries.remove(i);
-    Some(first_key)
+    flows.remove(i);
+    Some(first)
 }
 
-fn push<V: Timed>(map: &mut FxHashMap<Dest, Vec<V>>, dst: Dest, v: V) {
+fn push<V>(map: &mut FxHashMap<Dest, Vec<V>>, dst: Dest, v: V) {
     if map.len() >= MAX_KEYS && !map.contains_key(&dst) {
         map.clear();
     }
     map.entry(dst).or_default().push(v);
-}
-
-trait Timed {
-    fn time(&self) -> i64;
-}
-
-impl<T> Timed for (T, i64) {
-    fn time(&self) -> i64 {
-        self.1
-    }
 }
 
 #[cfg(test)]
@@ -271,7 +293,49 @@ mod tests {
         m.flow(ip("10.20.1.13"), S3, 0);
         m.expire(500_000);
         assert_eq!(m.len(), 2);
+        // A flow's half goes after a second; a connect waits for a
+        // firewall's record of it.
         m.expire(5_000_000);
+        assert_eq!(m.len(), 1);
+        m.expire(HOLD + 1);
         assert_eq!(m.len(), 0);
+    }
+
+    #[test]
+    fn a_firewall_record_at_the_session_end_matches_by_its_start() {
+        let mut m = AddressMatcher::default();
+        let srv: Arc<str> = Arc::from("srv-web-01");
+        let mut named = None;
+        for k in 0..VOTES as i64 {
+            let t = k * 60_000_000;
+            assert_eq!(m.connect(&srv, S3, t + 880_000), None);
+            // other connects reach the table before the session ends
+            m.connect(&srv, GITHUB, t + 5_000_000);
+            m.expire(t + 9_000_000);
+            // logged 10 s later, its start time cut to the second
+            named = named.or(m.flow(ip("10.20.1.17"), S3, t));
+        }
+        assert_eq!(named, Some((ip("10.20.1.17"), srv)));
+    }
+
+    #[test]
+    fn two_sensors_reporting_one_connection_count_it_once() {
+        let mut m = AddressMatcher::default();
+        let a: Arc<str> = Arc::from("srv-a");
+        let b: Arc<str> = Arc::from("srv-b");
+        for k in 0..10 {
+            let t = k * 60_000_000;
+            // Zeek sees a's connection; b's, 900 ms later, only the firewall
+            m.connect(&a, GITHUB, t);
+            m.flow(ip("10.20.1.13"), GITHUB, t + 10_000);
+            m.connect(&b, GITHUB, t + 900_000);
+            // the firewall's records of both when the sessions end, their
+            // start times cut to the second: a's is not b's
+            m.flow(ip("10.20.1.13"), GITHUB, t);
+            m.flow(ip("10.20.1.17"), GITHUB, t);
+        }
+        let hosts = |ip: IpAddr| m.votes[&ip].hosts.clone();
+        assert_eq!(hosts(ip("10.20.1.13")), vec![(a, 10)]);
+        assert_eq!(hosts(ip("10.20.1.17")), vec![(b, 10)]);
     }
 }

@@ -10,6 +10,7 @@ use crate::address_match::AddressMatcher;
 use crate::intern::Interner;
 use crate::stateful::transfers::is_private;
 use crate::view::Kind;
+use outflow_event::time::parse_iso8601;
 use outflow_event::{EntitySlot, Event, Value};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -105,14 +106,24 @@ impl Names {
                     }
                 }
             }
-            Kind::Conn => {
+            // A sensor's flow (Zeek stamps it with its start); a firewall's
+            // session, logged when it ends, with its start in the record.
+            Kind::Conn | Kind::Firewall => {
                 let (Some(src), Some(dst)) = (ev.entity.src_ip, public_destination(ev)) else {
                     return;
                 };
-                if !self.hosts.contains_key(&src) {
-                    if let Some((ip, h)) = self.matcher.flow(src, dst, now) {
-                        self.learn_host(ip, &h);
-                    }
+                if self.hosts.contains_key(&src) {
+                    return;
+                }
+                let start = match kind {
+                    Kind::Firewall => match ev.get_str("start_time").and_then(parse_iso8601) {
+                        Some(t) => t.0 / 1_000,
+                        None => return,
+                    },
+                    _ => now,
+                };
+                if let Some((ip, h)) = self.matcher.flow(src, dst, start) {
+                    self.learn_host(ip, &h);
                 }
             }
             Kind::Dhcp => self.learn_lease(ev),

@@ -74,6 +74,7 @@ pub const NETWORK_FIELDS: &[&str] = &[
     "result_code",
     "duration",
     "elapsed",
+    "start_time",
     "time-taken",
     "orig_pkts",
     "resp_pkts",

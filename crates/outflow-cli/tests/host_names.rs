@@ -41,11 +41,16 @@ fn truth_hosts(root: &Path) -> BTreeMap<String, BTreeSet<String>> {
 
 /// The demo's alerts from `outflow hunt` with `extra` arguments.
 fn demo_alerts(root: &Path, extra: &[&std::ffi::OsStr]) -> Vec<serde_json::Value> {
+    alerts_of(root, Path::new("examples/demo/logs"), extra)
+}
+
+/// The alerts of `outflow hunt` over `logs`, with `extra` arguments.
+fn alerts_of(root: &Path, logs: &Path, extra: &[&std::ffi::OsStr]) -> Vec<serde_json::Value> {
     let out = Command::new(env!("CARGO_BIN_EXE_outflow"))
         .current_dir(root)
         .args(["hunt", "-q", "-j", "1", "--format", "jsonl"])
         .args(extra)
-        .arg("examples/demo/logs")
+        .arg(logs)
         .output()
         .unwrap();
     assert!(
@@ -133,5 +138,62 @@ fn configured_host_aliases_name_the_alerts_too() {
     assert!(!aliased.is_empty());
     for a in &aliased {
         assert_eq!(a["entity"]["host"], "WS-OPS-02-V6", "{a}");
+    }
+}
+
+/// Copies the tree `from` to `to`, leaving out folders named in `skip`.
+fn copy_tree(from: &Path, to: &Path, skip: &[&str]) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if skip.iter().any(|s| name == **s) {
+            continue;
+        }
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &to.join(&name), skip);
+        } else {
+            std::fs::copy(entry.path(), to.join(&name)).unwrap();
+        }
+    }
+}
+
+#[test]
+fn without_zeek_the_firewall_names_static_servers() {
+    // The servers' auditd connects meet the firewall's session records,
+    // logged when each session ends, by the sessions' start times.
+    let root = workspace();
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    copy_tree(
+        &root.join("examples/demo/logs"),
+        &logs,
+        &["zeek", "zeek-branch"],
+    );
+    let truth = truth_hosts(&root);
+    let servers: BTreeMap<&String, &BTreeSet<String>> = truth
+        .iter()
+        .filter(|(_, names)| names.iter().any(|n| n.starts_with("srv-")))
+        .collect();
+    assert_eq!(servers.len(), 2, "{truth:?}");
+    let alerts = alerts_of(&root, &logs, &[]);
+    for (ip, names) in &servers {
+        let by_address: Vec<&serde_json::Value> = alerts
+            .iter()
+            .filter(|a| a["entity"]["host"] == ip.as_str())
+            .collect();
+        assert!(
+            by_address.is_empty(),
+            "{ip} still named by address: {by_address:#?}"
+        );
+        let named: Vec<&serde_json::Value> = alerts
+            .iter()
+            .filter(|a| a["entity"]["host_ip"] == ip.as_str())
+            .collect();
+        assert!(!named.is_empty(), "no alert on {ip}");
+        for a in named {
+            let host = a["entity"]["host"].as_str().unwrap_or_default();
+            assert!(names.contains(&short(host)), "{ip} named {host}: {a}");
+        }
     }
 }
