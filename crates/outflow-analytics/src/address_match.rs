@@ -31,6 +31,8 @@ pub const VOTES: u32 = 3;
 /// Most destinations with connects or flows waiting for their other half,
 /// and most addresses voted on; past it the table starts over.
 const MAX_KEYS: usize = 65_536;
+/// Most connects waiting at one destination (the oldest half goes past it).
+const MAX_WAITING: usize = 8_192;
 /// Most hosts an address may match before it is taken as shared.
 const MAX_HOSTS: usize = 4;
 
@@ -70,15 +72,16 @@ impl AddressMatcher {
             .flows
             .get_mut(&dst)
             .and_then(|waiting| take_only(waiting, t));
-        push(
-            &mut self.connects,
-            dst,
-            Connect {
-                host: host.clone(),
-                t,
-                taken,
-            },
-        );
+        let waiting = entry(&mut self.connects, dst);
+        if waiting.len() >= MAX_WAITING {
+            // A destination every host reaches at once: keep the newer half.
+            waiting.drain(..MAX_WAITING / 2);
+        }
+        waiting.push(Connect {
+            host: host.clone(),
+            t,
+            taken,
+        });
         self.vote(taken?, host)
     }
 
@@ -88,9 +91,10 @@ impl AddressMatcher {
     pub fn flow(&mut self, src: IpAddr, dst: Dest, t: i64) -> Option<(IpAddr, Arc<str>)> {
         let mut host = None;
         if let Some(waiting) = self.connects.get_mut(&dst) {
-            let near = |c: &&mut Connect| (c.t - t).abs() <= WINDOW;
+            // Connects arrive in time order: look at those near `t` only.
+            let from = waiting.partition_point(|c| c.t < t - WINDOW);
             let mut open = Vec::new();
-            for c in waiting.iter_mut().filter(near) {
+            for c in waiting[from..].iter_mut().take_while(|c| c.t <= t + WINDOW) {
                 match c.taken {
                     // Another sensor's record of a connection already matched.
                     Some(ip) if ip == src => return None,
@@ -116,7 +120,8 @@ impl AddressMatcher {
     /// Drops connects and flows too old to match anything after `now`.
     pub fn expire(&mut self, now: i64) {
         self.connects.retain(|_, v| {
-            v.retain(|c| now - c.t <= HOLD);
+            let old = v.partition_point(|c| now - c.t > HOLD);
+            v.drain(..old);
             !v.is_empty()
         });
         self.flows.retain(|_, v| {
@@ -176,10 +181,15 @@ fn take_only(flows: &mut Vec<(IpAddr, i64)>, t: i64) -> Option<IpAddr> {
 }
 
 fn push<V>(map: &mut FxHashMap<Dest, Vec<V>>, dst: Dest, v: V) {
+    entry(map, dst).push(v);
+}
+
+/// `dst`'s list in `map`, which starts over past [`MAX_KEYS`] destinations.
+fn entry<V>(map: &mut FxHashMap<Dest, Vec<V>>, dst: Dest) -> &mut Vec<V> {
     if map.len() >= MAX_KEYS && !map.contains_key(&dst) {
         map.clear();
     }
-    map.entry(dst).or_default().push(v);
+    map.entry(dst).or_default()
 }
 
 #[cfg(test)]
@@ -316,6 +326,20 @@ mod tests {
             named = named.or(m.flow(ip("10.20.1.17"), S3, t));
         }
         assert_eq!(named, Some((ip("10.20.1.17"), srv)));
+    }
+
+    #[test]
+    fn a_destination_every_host_reaches_keeps_a_bounded_wait() {
+        let mut m = AddressMatcher::default();
+        let a: Arc<str> = Arc::from("srv-a");
+        for k in 0..(MAX_WAITING as i64 * 3) {
+            m.connect(&a, S3, k * 10_000);
+        }
+        assert!(m.connects[&S3].len() <= MAX_WAITING);
+        // the newest are still there to match
+        let last = (MAX_WAITING as i64 * 3 - 1) * 10_000;
+        m.flow(ip("10.20.1.13"), S3, last);
+        assert_eq!(m.votes[&ip("10.20.1.13")].hosts, vec![(a, 1)]);
     }
 
     #[test]
