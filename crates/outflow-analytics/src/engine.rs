@@ -403,6 +403,10 @@ impl Analytic for AnalyticsEngine {
         self.names.known_host(ip).map(|h| h.to_string())
     }
 
+    fn account_name(&self, sid: &str) -> Option<String> {
+        self.names.account(sid).map(|a| a.to_string())
+    }
+
     fn state_len(&self) -> usize {
         self.names.len()
             + self.feeds.iter().map(|f| f.transfers.len()).sum::<usize>()

@@ -37,6 +37,11 @@ pub struct Names {
     hosts: FxHashMap<IpAddr, Arc<str>>,
     /// Address text, interned (entity keys for hosts known only by address).
     ip_text: FxHashMap<IpAddr, Arc<str>>,
+    /// Windows account SID (`S-1-5-21-…`: domain and local accounts, unique
+    /// to one account; well-known SIDs like SYSTEM's are the same on every
+    /// machine) → `DOMAIN\name`, from Security events that give both.
+    #[serde(default)]
+    accounts: FxHashMap<Arc<str>, Arc<str>>,
     /// No DNS answer held is older than this (µs; a lower bound): until it
     /// has lived its time, expiring them would drop nothing.
     /// Read back from a saved state it is unknown: the first expiry sweeps.
@@ -63,6 +68,7 @@ impl Default for Names {
             uid: FxHashMap::default(),
             hosts: FxHashMap::default(),
             ip_text: FxHashMap::default(),
+            accounts: FxHashMap::default(),
             dns_oldest: i64::MAX,
             uid_swept: 0,
             matcher: AddressMatcher::default(),
@@ -127,8 +133,46 @@ impl Names {
                 }
             }
             Kind::Dhcp => self.learn_lease(ev),
+            Kind::ProcessStart | Kind::Other => self.learn_accounts(ev),
             _ => {}
         }
+    }
+
+    /// The account names Windows Security events give with their SIDs
+    /// (4688's subject and target, 4624's target, ...).
+    fn learn_accounts(&mut self, ev: &Event) {
+        let windows = ev
+            .logsources
+            .first()
+            .is_some_and(|l| l.product.as_deref() == Some("windows"));
+        if !windows {
+            return;
+        }
+        for (sid, name, domain) in [
+            ("SubjectUserSid", "SubjectUserName", "SubjectDomainName"),
+            ("TargetUserSid", "TargetUserName", "TargetDomainName"),
+        ] {
+            let Some(sid) = ev.get_str(sid).filter(|s| s.starts_with("S-1-5-21-")) else {
+                continue;
+            };
+            let Some(name) = ev.get_str(name).filter(|n| !n.is_empty() && *n != "-") else {
+                continue;
+            };
+            let account = match ev.get_str(domain).filter(|d| !d.is_empty() && *d != "-") {
+                Some(d) => format!("{d}\\{name}"),
+                None => name.to_string(),
+            };
+            if self.accounts.get(sid).is_some_and(|a| **a == *account) {
+                continue;
+            }
+            bound(&mut self.accounts);
+            self.accounts.insert(Arc::from(sid), Arc::from(account));
+        }
+    }
+
+    /// The account name learnt for a Windows SID.
+    pub fn account(&self, sid: &str) -> Option<&Arc<str>> {
+        self.accounts.get(sid.trim())
     }
 
     /// `ip` is `host`'s address (the latest host seen with it wins: DHCP
@@ -299,6 +343,7 @@ impl Names {
             + self.hosts.len()
             + self.ip_text.len()
             + self.matcher.len()
+            + self.accounts.len()
     }
 
     pub fn is_empty(&self) -> bool {

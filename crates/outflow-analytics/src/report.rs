@@ -34,6 +34,7 @@ pub fn finding(name: &str, meta: &AnalyticMeta, view: &View<'_>, summary: String
             host: view.host.as_deref().map(str::to_string),
             host_ip: view.host_ip().map(|ip| ip.to_string()),
             user: view.user.as_deref().map(str::to_string),
+            user_sid: None,
             image: view.image.as_deref().map(str::to_string),
             pid: s(EntitySlot::Pid),
             process_guid: s(EntitySlot::ProcessGuid),

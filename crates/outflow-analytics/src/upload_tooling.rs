@@ -166,6 +166,7 @@ impl UploadToolAnalytic {
                 host: s(EntitySlot::Host),
                 host_ip: None,
                 user: s(EntitySlot::User),
+                user_sid: None,
                 image: s(EntitySlot::Image),
                 pid: s(EntitySlot::Pid),
                 process_guid: s(EntitySlot::ProcessGuid),

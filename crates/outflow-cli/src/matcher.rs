@@ -130,6 +130,7 @@ impl SigmaPlan {
                     .or_else(|| ev.entity.src_ip.map(|ip| ip.to_string())),
                 host_ip: None,
                 user: s(EntitySlot::User),
+                user_sid: None,
                 image: s(EntitySlot::Image),
                 pid: s(EntitySlot::Pid),
                 process_guid: s(EntitySlot::ProcessGuid),

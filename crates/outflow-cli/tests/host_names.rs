@@ -197,3 +197,41 @@ fn without_zeek_the_firewall_names_static_servers() {
         }
     }
 }
+
+#[test]
+fn alerts_name_users_that_records_give_by_sid() {
+    // PowerShell 4104 records give the user's SID alone; the demo's
+    // Security 4688 records give each SID with its account.
+    let root = workspace();
+    let security =
+        std::fs::read_to_string(root.join("examples/demo/logs/windows/security.jsonl")).unwrap();
+    let mut accounts = BTreeMap::new();
+    for line in security.lines() {
+        let ev: serde_json::Value = serde_json::from_str(line).unwrap();
+        let data = &ev["Event"]["EventData"];
+        if let (Some(sid), Some(name), Some(domain)) = (
+            data["SubjectUserSid"].as_str(),
+            data["SubjectUserName"].as_str(),
+            data["SubjectDomainName"].as_str(),
+        ) {
+            if sid.starts_with("S-1-5-21-") {
+                accounts.insert(sid.to_string(), format!(r"{domain}\{name}"));
+            }
+        }
+    }
+    let alerts = demo_alerts(&root, &[]);
+    let mut named = 0;
+    for a in &alerts {
+        let e = &a["entity"];
+        let user = e["user"].as_str().unwrap_or_default();
+        assert!(
+            !accounts.contains_key(user),
+            "a user still given by its SID: {a}"
+        );
+        if let Some(sid) = e["user_sid"].as_str() {
+            assert_eq!(Some(&user.to_string()), accounts.get(sid), "{a}");
+            named += 1;
+        }
+    }
+    assert!(named >= 3, "{named} alerts named a SID's account");
+}

@@ -37,6 +37,12 @@ pub trait Analytic: Send {
     fn host_name(&self, _ip: IpAddr) -> Option<String> {
         None
     }
+
+    /// The account name (`DOMAIN\name`) learnt for a Windows SID so far,
+    /// when the analytic learns them.
+    fn account_name(&self, _sid: &str) -> Option<String> {
+        None
+    }
 }
 
 /// The analytics of a run, fed in order.
@@ -92,6 +98,26 @@ impl AnalyticSet {
         self.analytics.iter().find_map(|a| a.host_name(ip))
     }
 
+    /// The first account name an analytic learnt for `sid`.
+    pub fn account_name(&self, sid: &str) -> Option<String> {
+        self.analytics.iter().find_map(|a| a.account_name(sid))
+    }
+
+    /// Names what a finding gives only by number: its host, when the
+    /// record gave only its address ([`Self::name_host`]), and its user,
+    /// when the record gave only a Windows SID and an account name is known
+    /// for it (the SID is kept as `user_sid`).
+    pub fn name_entity(&self, f: &mut Finding) {
+        self.name_host(f);
+        let Some(sid) = f.entity.user.as_deref().filter(|u| u.starts_with("S-1-")) else {
+            return;
+        };
+        if let Some(name) = self.account_name(sid) {
+            f.entity.user_sid = f.entity.user.take();
+            f.entity.user = Some(name);
+        }
+    }
+
     /// Names a finding's host when the record gave only its address and a
     /// name is known for it; the address is kept as `host_ip`.
     pub fn name_host(&self, f: &mut Finding) {
@@ -120,6 +146,9 @@ mod tests {
         fn process(&mut self, _: &Event, _: &mut Vec<Finding>) {}
         fn host_name(&self, ip: IpAddr) -> Option<String> {
             (ip.to_string() == "10.20.1.23").then(|| "WS-HR-02".to_string())
+        }
+        fn account_name(&self, sid: &str) -> Option<String> {
+            (sid == "S-1-5-21-1-2-3-1116").then(|| r"CORP\uolsen".to_string())
         }
     }
 
@@ -151,6 +180,26 @@ mod tests {
             set.name_host(&mut f);
             assert_eq!(f.entity.host.as_deref(), Some(other));
             assert_eq!(f.entity.host_ip, None);
+        }
+    }
+
+    #[test]
+    fn a_known_sid_is_named_and_kept() {
+        let set = AnalyticSet::new(vec![Box::new(Knows)]);
+        let with_user = |user: &str| {
+            let mut f = on("10.20.1.23");
+            f.entity.user = Some(user.into());
+            set.name_entity(&mut f);
+            f.entity
+        };
+        let e = with_user("S-1-5-21-1-2-3-1116");
+        assert_eq!(e.user.as_deref(), Some(r"CORP\uolsen"));
+        assert_eq!(e.user_sid.as_deref(), Some("S-1-5-21-1-2-3-1116"));
+        assert_eq!(e.host.as_deref(), Some("WS-HR-02"));
+        for user in ["S-1-5-21-1-2-3-500", r"CORP\uolsen"] {
+            let e = with_user(user);
+            assert_eq!(e.user.as_deref(), Some(user));
+            assert_eq!(e.user_sid, None);
         }
     }
 }

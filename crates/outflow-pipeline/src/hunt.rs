@@ -135,7 +135,7 @@ impl<'a> HuntConsumer<'a> {
     /// writes what it releases.
     fn deliver(&mut self) {
         for f in &mut self.ready {
-            self.analytics.name_host(f);
+            self.analytics.name_entity(f);
         }
         if let Some(suppress) = &self.suppress {
             let stats = &mut self.stats;

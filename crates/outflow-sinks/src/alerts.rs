@@ -68,7 +68,7 @@ fn origin(a: &Finding) -> String {
     a.origin.as_ref().map(|o| o.to_string()).unwrap_or_default()
 }
 
-const CSV_HEADER: &str = "timestamp,level,rule_id,rule_title,source,attack,host,host_ip,user,image,pid,process_guid,destination,origin";
+const CSV_HEADER: &str = "timestamp,level,rule_id,rule_title,source,attack,host,host_ip,user,user_sid,image,pid,process_guid,destination,origin";
 
 struct CsvAlerts {
     out: BufWriter<Box<dyn Write + Send>>,
@@ -93,6 +93,7 @@ impl AlertWriter for CsvAlerts {
             s(&e.host),
             s(&e.host_ip),
             s(&e.user),
+            s(&e.user_sid),
             s(&e.image),
             s(&e.pid),
             s(&e.process_guid),

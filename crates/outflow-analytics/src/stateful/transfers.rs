@@ -246,6 +246,7 @@ impl Transfer {
             host: Some(self.host.to_string()),
             host_ip: self.host_ip.map(|ip| ip.to_string()),
             user: p.user.or_else(|| self.user.clone()).map(|u| u.to_string()),
+            user_sid: None,
             image: p.image.map(|s| s.to_string()),
             pid: p.pid.map(|s| s.to_string()),
             process_guid: p.guid.map(|s| s.to_string()),
