@@ -93,19 +93,22 @@ impl AddressMatcher {
         if let Some(waiting) = self.connects.get_mut(&dst) {
             // Connects arrive in time order: look at those near `t` only.
             let from = waiting.partition_point(|c| c.t < t - WINDOW);
-            let mut open = Vec::new();
-            for c in waiting[from..].iter_mut().take_while(|c| c.t <= t + WINDOW) {
-                match c.taken {
-                    // Another sensor's record of a connection already matched.
-                    Some(ip) if ip == src => return None,
-                    Some(_) => {}
-                    None => open.push(c),
-                }
+            let to = from
+                + waiting[from..]
+                    .iter()
+                    .take_while(|c| c.t <= t + WINDOW)
+                    .count();
+            let near = &mut waiting[from..to];
+            // Another sensor's record of a connection already matched.
+            if near.iter().any(|c| c.taken == Some(src)) {
+                return None;
             }
-            let only_one = open.iter().all(|c| c.host == open[0].host);
-            if let (Some(first), true) = (open.into_iter().next(), only_one) {
-                first.taken = Some(src);
-                host = Some(first.host.clone());
+            let mut open = near.iter_mut().filter(|c| c.taken.is_none());
+            if let Some(first) = open.next() {
+                if open.all(|c| c.host == first.host) {
+                    first.taken = Some(src);
+                    host = Some(first.host.clone());
+                }
             }
         }
         match host {

@@ -42,29 +42,16 @@ pub fn audit_argv<'a>(
 /// the splitters may remove. A cheap test before splitting every process's
 /// command line to find the few that run one program; `g"i"t` passes.
 pub fn may_hold(cmdline: &str, word: &[u8]) -> bool {
-    let kept = truncate(cmdline, MAX_CMDLINE_BYTES)
-        .bytes()
-        .filter(|b| !matches!(b, b'"' | b'\'' | b'\\' | b'\n'));
-    if word.is_empty() {
-        return true;
-    }
-    // The last `word.len()` bytes kept, compared at each step (words are short).
-    let mut window = std::collections::VecDeque::with_capacity(word.len());
-    for b in kept {
-        if window.len() == word.len() {
-            window.pop_front();
-        }
-        window.push_back(b);
-        if window.len() == word.len()
-            && window
-                .iter()
-                .zip(word)
-                .all(|(a, w)| a.eq_ignore_ascii_case(w))
-        {
-            return true;
-        }
-    }
-    false
+    let removed = |b: &&u8| matches!(b, b'"' | b'\'' | b'\\' | b'\n');
+    let text = truncate(cmdline, MAX_CMDLINE_BYTES).as_bytes();
+    // From each place the word may start, its letters follow with only
+    // removed bytes between them (no allocation: it runs per process start).
+    word.is_empty()
+        || (0..text.len()).any(|i| {
+            let mut kept = text[i..].iter().filter(|b| !removed(b));
+            word.iter()
+                .all(|w| kept.next().is_some_and(|b| b.eq_ignore_ascii_case(w)))
+        })
 }
 
 /// Accepts an argv that is already split (auditd `EXECVE` a0..aN), applying
