@@ -1,27 +1,22 @@
 //! `hunt --policy`: uploads to what the organisation sanctions raise no
 //! alert from the built-in analytics; a malformed policy is a usage error.
 
-use std::path::Path;
-use std::process::Command;
+mod common;
 
+use common::outflow;
+
+/// `outflow hunt -q --format jsonl ARGS examples/formats` from the
+/// workspace root: its alerts (none when it failed), what it wrote to
+/// stderr, and its exit code.
 fn hunt(args: &[&str]) -> (Vec<serde_json::Value>, String, Option<i32>) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let out = Command::new(env!("CARGO_BIN_EXE_outflow"))
-        .current_dir(root)
-        .args(["hunt", "-q", "--format", "jsonl"])
-        .args(args)
-        .arg("examples/formats")
-        .output()
-        .unwrap();
-    let alerts = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    (
-        alerts,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        out.status.code(),
-    )
+    let fixed = ["hunt", "-q", "--format", "jsonl"];
+    let run = outflow(fixed.iter().chain(args).chain(&["examples/formats"]));
+    let alerts = if run.code == Some(0) {
+        run.jsonl()
+    } else {
+        Vec::new()
+    };
+    (alerts, run.stderr, run.code)
 }
 
 /// Tools of the upload-tooling analytic's alerts.
@@ -121,34 +116,16 @@ fn the_rule_pack_runs_by_default() {
 fn the_rule_pack_exports_and_runs_with_rules() {
     let dir = tempfile::tempdir().unwrap();
     let pack = dir.path().join("pack");
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let out = Command::new(env!("CARGO_BIN_EXE_outflow"))
-        .args(["rules", "pack", "--export"])
-        .arg(&pack)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let n = std::fs::read_dir(&pack).unwrap().count();
+    let pack = pack.to_str().unwrap();
+    let out = outflow(["rules", "pack", "--export", pack]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let n = std::fs::read_dir(pack).unwrap().count();
     assert!(n >= 20, "{n} files");
     // Exporting again never overwrites a user's edits.
-    let again = Command::new(env!("CARGO_BIN_EXE_outflow"))
-        .args(["rules", "pack", "--export"])
-        .arg(&pack)
-        .output()
-        .unwrap();
-    assert_eq!(again.status.code(), Some(2));
-    let check = Command::new(env!("CARGO_BIN_EXE_outflow"))
-        .current_dir(root)
-        .args(["rules", "check", "--strict"])
-        .arg(&pack)
-        .output()
-        .unwrap();
-    assert_eq!(
-        check.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&check.stdout)
-    );
+    let again = outflow(["rules", "pack", "--export", pack]);
+    assert_eq!(again.code, Some(2));
+    let check = outflow(["rules", "check", "--strict", pack]);
+    assert_eq!(check.code, Some(0), "{}", check.stdout);
 }
 
 /// An allow rule of the policy suppresses every alert it matches, from the
@@ -191,14 +168,8 @@ fn rules(alerts: &[serde_json::Value]) -> Vec<String> {
 
 #[test]
 fn analytics_without_their_inputs_are_left_out_with_a_note() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let out = Command::new(env!("CARGO_BIN_EXE_outflow"))
-        .current_dir(root)
-        .args(["hunt", "--format", "none", "examples/formats"])
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{err}");
+    let out = outflow(["hunt", "--format", "none", "examples/formats"]).ok();
+    let err = &out.stderr;
     assert!(
         err.contains("geo-logon not run: no geolocation database (give one with --geoip"),
         "{err}"
@@ -207,14 +178,17 @@ fn analytics_without_their_inputs_are_left_out_with_a_note() {
 
     let dir = tempfile::tempdir().unwrap();
     let summary = dir.path().join("summary.json");
-    let out = Command::new(env!("CARGO_BIN_EXE_outflow"))
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
-        .args(["hunt", "-q", "--format", "none", "--summary-out"])
-        .arg(&summary)
-        .arg("examples/formats")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
+    let summary_s = summary.to_str().unwrap();
+    outflow([
+        "hunt",
+        "-q",
+        "--format",
+        "none",
+        "--summary-out",
+        summary_s,
+        "examples/formats",
+    ])
+    .ok();
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
     let not_run = json["hunt"]["analytics_not_run"].as_array().unwrap();

@@ -5,24 +5,19 @@
 //! store is a usage error (exit 2) naming the file. With a geolocation
 //! database, where each user signs in from is learnt too.
 
+mod common;
+
+use common::{outflow_in, Run};
 use outflow_simulate::{simulate, SimConfig};
 use std::collections::BTreeMap;
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::Command;
 
 const DAY3: &str = "2026-11-18T00:00:00Z";
 
-fn outflow(args: &[&str]) -> (String, String, Option<i32>) {
-    let out = Command::new(env!("CARGO_BIN_EXE_outflow"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        out.status.code(),
-    )
+/// `outflow args...`, run where the test runs.
+fn outflow(args: &[&str]) -> Run {
+    outflow_in(Path::new("."), args)
 }
 
 fn corpus(dir: &Path) {
@@ -48,7 +43,8 @@ fn hunt_day3(store: &str, logs: &str) -> Vec<serde_json::Value> {
         "--from",
         DAY3,
         logs,
-    ]);
+    ])
+    .parts();
     assert_eq!(code, Some(0), "{err}");
     out.lines()
         .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
@@ -104,7 +100,8 @@ fn day3_alerts_only_for_what_day3_brings_new_and_reruns_agree() {
     let store = dir.path().join("baseline.db");
     let store_s = store.to_str().unwrap();
 
-    let (out, err, code) = outflow(&["baseline", "-q", "--store", store_s, "--to", DAY3, logs]);
+    let (out, err, code) =
+        outflow(&["baseline", "-q", "--store", store_s, "--to", DAY3, logs]).parts();
     assert_eq!(code, Some(0), "{err}");
     assert!(out.contains("new-destination:"), "{out}");
     assert!(
@@ -189,7 +186,8 @@ fn a_damaged_store_is_a_usage_error_naming_the_file() {
             flag,
             store.to_str().unwrap(),
             input.to_str().unwrap(),
-        ]);
+        ])
+        .parts();
         assert_eq!(code, Some(2), "{cmd}: {err}");
         assert!(
             err.contains("baseline.db") && err.contains("damaged"),
@@ -227,13 +225,15 @@ fn with_geoip_the_baseline_learns_where_users_sign_in_from() {
         "--to",
         DAY3,
         logs,
-    ]);
+    ])
+    .parts();
     assert_eq!(code, Some(0), "{err}");
     assert!(!out.contains("geo-logon"), "{out}");
 
     let (out, err, code) = outflow(&[
         "baseline", "-q", "--geoip", db, "--store", store_s, "--to", DAY3, logs,
-    ]);
+    ])
+    .parts();
     assert_eq!(code, Some(0), "{err}");
     let line = out
         .lines()
@@ -270,7 +270,8 @@ fn with_geoip_the_baseline_learns_where_users_sign_in_from() {
 
     // A hunt without the database keeps the learnt sign-ins unused, and
     // says so; with it, geo-logon takes them up.
-    let (_, err, code) = outflow(&["hunt", "--format", "none", "--baseline", store_s, logs]);
+    let (_, err, code) =
+        outflow(&["hunt", "--format", "none", "--baseline", store_s, logs]).parts();
     assert_eq!(code, Some(0), "{err}");
     assert!(
         err.contains("kept unused (analytics not running): geo-logon"),
@@ -285,7 +286,8 @@ fn with_geoip_the_baseline_learns_where_users_sign_in_from() {
         "--baseline",
         store_s,
         logs,
-    ]);
+    ])
+    .parts();
     assert_eq!(code, Some(0), "{err}");
     assert!(
         err.contains("analytics loaded)") && !err.contains("kept unused"),

@@ -3,8 +3,10 @@
 //! and the simulator never drift apart. Regenerate it with
 //! `outflow simulate --out examples/demo --overwrite` and these settings.
 
+mod common;
+
+use common::outflow;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const SETTINGS: &[&str] = &[
     "--seed",
@@ -49,19 +51,8 @@ fn the_demo_is_the_simulators_output() {
     let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/demo");
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("demo");
-    let run = Command::new(env!("CARGO_BIN_EXE_outflow"))
-        .arg("simulate")
-        .arg("--out")
-        .arg(&out)
-        .args(SETTINGS)
-        .output()
-        .unwrap();
-    assert_eq!(
-        run.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    let out_s = out.to_str().unwrap();
+    outflow(["simulate", "--out", out_s].iter().chain(SETTINGS)).ok();
     let want = files(&out);
     assert_eq!(files(&demo), want, "examples/demo has other files");
     for f in &want {

@@ -2,9 +2,11 @@
 //! point to a record that exists in the input (the line is there, holds a
 //! record rather than a header, and is the record the alert says).
 
+mod common;
+
+use common::{outflow_in, workspace};
 use std::collections::HashMap;
 use std::path::Path;
-use std::process::Command;
 
 fn lines_of<'c>(
     cache: &'c mut HashMap<String, Vec<String>>,
@@ -46,22 +48,14 @@ fn check_origin(
 
 #[test]
 fn every_alert_on_the_demo_points_to_records_in_the_input() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let out = Command::new(env!("CARGO_BIN_EXE_outflow"))
-        .current_dir(&root)
-        .args(["hunt", "-q", "--format", "jsonl", "examples/demo/logs"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let root = workspace();
+    let run = outflow_in(
+        &root,
+        ["hunt", "-q", "--format", "jsonl", "examples/demo/logs"],
     );
     let mut cache = HashMap::new();
     let mut alerts = 0;
-    for line in String::from_utf8_lossy(&out.stdout).lines() {
-        let a: serde_json::Value = serde_json::from_str(line).unwrap();
+    for a in run.jsonl() {
         alerts += 1;
         check_origin(&mut cache, &root, &a["origin"], &a);
         let evidence = a["evidence"]

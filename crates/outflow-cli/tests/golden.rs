@@ -2,62 +2,13 @@
 //! `tests/golden/`, so any change in how outflow reads data shows up in
 //! review. Regenerate with `UPDATE_GOLDEN=1 cargo test -p outflow-cli --test golden`.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
-
-/// Runs outflow from the workspace root (so paths in the output are relative).
-fn outflow(args: &[&str]) -> (String, String, i32) {
-    let out = Command::new(env!("CARGO_BIN_EXE_outflow"))
-        .current_dir(workspace())
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-        out.status.code().unwrap_or(-1),
-    )
-}
-
-fn check(name: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden")
-        .join(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|_| panic!("{} missing: run with UPDATE_GOLDEN=1", path.display()));
-    if expected != actual {
-        let diff: Vec<String> = expected
-            .lines()
-            .zip(actual.lines())
-            .enumerate()
-            .filter(|(_, (e, a))| e != a)
-            .take(5)
-            .map(|(i, (e, a))| format!("line {}:\n  expected: {e}\n  actual:   {a}", i + 1))
-            .collect();
-        panic!(
-            "{name} differs from the golden file ({} vs {} lines):\n{}\n(UPDATE_GOLDEN=1 to accept)",
-            expected.lines().count(),
-            actual.lines().count(),
-            diff.join("\n")
-        );
-    }
-}
+use common::{check_golden as check, outflow, workspace};
 
 #[test]
 fn formats_events_as_jsonl() {
-    let (out, err, code) = outflow(&[
+    let out = outflow([
         "events",
         "--format",
         "jsonl",
@@ -65,14 +16,15 @@ fn formats_events_as_jsonl() {
         "1",
         "--quiet",
         "examples/formats",
-    ]);
-    assert_eq!(code, 0, "{err}");
+    ])
+    .ok()
+    .stdout;
     check("formats-events.jsonl", &out);
 }
 
 #[test]
 fn formats_events_as_table_and_csv() {
-    let (out, err, code) = outflow(&[
+    let out = outflow([
         "events",
         "--format",
         "table",
@@ -80,10 +32,11 @@ fn formats_events_as_table_and_csv() {
         "1",
         "--quiet",
         "examples/formats",
-    ]);
-    assert_eq!(code, 0, "{err}");
+    ])
+    .ok()
+    .stdout;
     check("formats-events.table", &out);
-    let (out, err, code) = outflow(&[
+    let out = outflow([
         "events",
         "--format",
         "csv",
@@ -91,22 +44,24 @@ fn formats_events_as_table_and_csv() {
         "1",
         "--quiet",
         "examples/formats",
-    ]);
-    assert_eq!(code, 0, "{err}");
+    ])
+    .ok()
+    .stdout;
     check("formats-events.csv", &out);
 }
 
 #[test]
 fn formats_summary_covers_every_text_format_without_rejects() {
-    let (out, err, code) = outflow(&[
+    let out = outflow([
         "events",
         "--format",
         "none",
         "--summary",
         "json",
         "examples/formats",
-    ]);
-    assert_eq!(code, 0, "{err}");
+    ])
+    .ok()
+    .stdout;
     let mut s: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
     assert_eq!(
         s["totals"]["rejects"], 0,
@@ -144,15 +99,12 @@ fn formats_summary_covers_every_text_format_without_rejects() {
 
 #[test]
 fn hunt_on_the_formats_example_runs_the_built_in_analytics() {
-    let (out, err, code) = outflow(&["hunt", "--format", "jsonl", "examples/formats"]);
-    assert_eq!(code, 0, "{err}");
+    let run = outflow(["hunt", "--format", "jsonl", "examples/formats"]).ok();
+    let (out, err) = (&run.stdout, &run.stderr);
     // The summary says what ran.
     assert!(err.contains("upload-tooling"), "{err}");
     assert!(err.contains("rule pack ("), "{err}");
-    let alerts: Vec<serde_json::Value> = out
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let alerts = run.jsonl();
     // The volume analytics see the demo's uploads by their bytes too.
     assert!(
         alerts
@@ -215,8 +167,7 @@ fn hunt_on_the_formats_example_runs_the_built_in_analytics() {
 
 #[test]
 fn mappings_reference_is_up_to_date() {
-    let (out, err, code) = outflow(&["mappings", "doc"]);
-    assert_eq!(code, 0, "{err}");
+    let out = outflow(["mappings", "doc"]).ok().stdout;
     let path = workspace().join("docs/MAPPINGS.md");
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::write(&path, &out).unwrap();

@@ -4,16 +4,12 @@
 //! for Linux servers with static addresses, whose auditd connects match
 //! the sensors' flows. Checked against the bundled example's ground truth.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
+use common::{outflow_in, workspace};
+use std::collections::{BTreeMap, BTreeSet};
+use std::ffi::OsStr;
+use std::path::Path;
 
 fn short(host: &str) -> String {
     host.split('.').next().unwrap_or(host).to_ascii_lowercase()
@@ -40,29 +36,14 @@ fn truth_hosts(root: &Path) -> BTreeMap<String, BTreeSet<String>> {
 }
 
 /// The demo's alerts from `outflow hunt` with `extra` arguments.
-fn demo_alerts(root: &Path, extra: &[&std::ffi::OsStr]) -> Vec<serde_json::Value> {
+fn demo_alerts(root: &Path, extra: &[&OsStr]) -> Vec<serde_json::Value> {
     alerts_of(root, Path::new("examples/demo/logs"), extra)
 }
 
 /// The alerts of `outflow hunt` over `logs`, with `extra` arguments.
-fn alerts_of(root: &Path, logs: &Path, extra: &[&std::ffi::OsStr]) -> Vec<serde_json::Value> {
-    let out = Command::new(env!("CARGO_BIN_EXE_outflow"))
-        .current_dir(root)
-        .args(["hunt", "-q", "-j", "1", "--format", "jsonl"])
-        .args(extra)
-        .arg(logs)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+fn alerts_of(root: &Path, logs: &Path, extra: &[&OsStr]) -> Vec<serde_json::Value> {
+    let fixed = ["hunt", "-q", "-j", "1", "--format", "jsonl"].map(OsStr::new);
+    outflow_in(root, fixed.iter().chain(extra).chain(&[logs.as_os_str()])).jsonl()
 }
 
 #[test]

@@ -3,8 +3,10 @@
 //! Regenerate the golden files with
 //! `UPDATE_GOLDEN=1 cargo test -p outflow-cli --test incidents`.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
+
+use common::{check_golden as check, outflow_in, workspace};
+use std::path::Path;
 
 /// The quality bar of the T1567 detection, on a simulated corpus (seed 1,
 /// 20 hosts, 3 days, the simulator's default background volume), hunted
@@ -20,51 +22,16 @@ const MIN_ALERT_PRECISION: f64 = 0.90;
 /// ... and alerts matching no story, per host and day.
 const MAX_FALSE_ALERTS_PER_HOST_DAY: f64 = 0.20;
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
-
-fn outflow(dir: &Path, args: &[&str]) -> (String, String, i32) {
-    let out = Command::new(env!("CARGO_BIN_EXE_outflow"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-        out.status.code().unwrap_or(-1),
-    )
-}
-
-fn check(name: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden")
-        .join(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|_| panic!("{} missing: run with UPDATE_GOLDEN=1", path.display()));
-    assert!(
-        expected == actual,
-        "{name} differs from the golden file (UPDATE_GOLDEN=1 to accept):\n--- expected\n{expected}\n--- actual\n{actual}"
-    );
-}
-
 #[test]
 fn demo_incidents_as_jsonl_and_table() {
     let root = workspace();
     let args = ["hunt", "--incidents", "-j", "1", "--quiet", "--format"];
-    let (out, err, code) = outflow(
+    let (out, err, code) = outflow_in(
         &root,
-        &[&args[..], &["jsonl", "examples/demo/logs"]].concat(),
-    );
-    assert_eq!(code, 0, "{err}");
+        [&args[..], &["jsonl", "examples/demo/logs"]].concat(),
+    )
+    .parts();
+    assert_eq!(code, Some(0), "{err}");
     // Every line is an incident whose chain is in time order.
     for line in out.lines() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
@@ -80,20 +47,21 @@ fn demo_incidents_as_jsonl_and_table() {
     }
     assert!(!out.is_empty(), "the demo has an incident: {err}");
     check("demo-incidents.jsonl", &out);
-    let (out, err, code) = outflow(
+    let (out, err, code) = outflow_in(
         &root,
-        &[&args[..], &["table", "examples/demo/logs"]].concat(),
-    );
-    assert_eq!(code, 0, "{err}");
+        [&args[..], &["table", "examples/demo/logs"]].concat(),
+    )
+    .parts();
+    assert_eq!(code, Some(0), "{err}");
     check("demo-incidents.table", &out);
 }
 
 #[test]
 fn alerts_carry_the_id_of_their_incident() {
     let root = workspace();
-    let (alerts, err, code) = outflow(
+    let (alerts, err, code) = outflow_in(
         &root,
-        &[
+        [
             "hunt",
             "-q",
             "-j",
@@ -102,11 +70,12 @@ fn alerts_carry_the_id_of_their_incident() {
             "jsonl",
             "examples/demo/logs",
         ],
-    );
-    assert_eq!(code, 0, "{err}");
-    let (incidents, err, code) = outflow(
+    )
+    .parts();
+    assert_eq!(code, Some(0), "{err}");
+    let (incidents, err, code) = outflow_in(
         &root,
-        &[
+        [
             "hunt",
             "-q",
             "-j",
@@ -116,8 +85,9 @@ fn alerts_carry_the_id_of_their_incident() {
             "jsonl",
             "examples/demo/logs",
         ],
-    );
-    assert_eq!(code, 0, "{err}");
+    )
+    .parts();
+    assert_eq!(code, Some(0), "{err}");
     let ids: Vec<String> = incidents
         .lines()
         .map(|l| {
@@ -147,26 +117,27 @@ fn a_bad_incidents_config_is_a_usage_error() {
     let cfg = dir.path().join("incidents.yml");
     std::fs::write(&cfg, "treshold: 20\n").unwrap();
     let demo = workspace().join("examples/demo/logs");
-    let (_, err, code) = outflow(
+    let (_, err, code) = outflow_in(
         dir.path(),
-        &[
+        [
             "hunt",
             "-q",
             "--incidents-config",
             cfg.to_str().unwrap(),
             demo.to_str().unwrap(),
         ],
-    );
-    assert_eq!(code, 2, "{err}");
+    )
+    .parts();
+    assert_eq!(code, Some(2), "{err}");
     assert!(
         err.contains("incidents.yml") && err.contains("treshold"),
         "{err}"
     );
     // A good one changes the grouping: no alert is critical enough alone.
     std::fs::write(&cfg, "critical: 10\n").unwrap();
-    let (out, err, code) = outflow(
+    let (out, err, code) = outflow_in(
         dir.path(),
-        &[
+        [
             "hunt",
             "-q",
             "--incidents",
@@ -176,8 +147,9 @@ fn a_bad_incidents_config_is_a_usage_error() {
             cfg.to_str().unwrap(),
             demo.to_str().unwrap(),
         ],
-    );
-    assert_eq!(code, 0, "{err}");
+    )
+    .parts();
+    assert_eq!(code, Some(0), "{err}");
     for line in out.lines() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
         assert_ne!(
@@ -197,19 +169,21 @@ fn time_key(t: &str) -> String {
 #[test]
 fn score_usage_errors_exit_2() {
     let dir = tempfile::tempdir().unwrap();
-    let (_, err, code) = outflow(
+    let (_, err, code) = outflow_in(
         dir.path(),
-        &["score", "--truth", "nope.jsonl", "alerts.jsonl"],
-    );
-    assert_eq!(code, 2, "{err}");
+        ["score", "--truth", "nope.jsonl", "alerts.jsonl"],
+    )
+    .parts();
+    assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("nope.jsonl"), "{err}");
     std::fs::write(dir.path().join("truth.jsonl"), "").unwrap();
     std::fs::write(dir.path().join("alerts.jsonl"), "{\"neither\":1}\n").unwrap();
-    let (_, err, code) = outflow(
+    let (_, err, code) = outflow_in(
         dir.path(),
-        &["score", "--truth", "truth.jsonl", "alerts.jsonl"],
-    );
-    assert_eq!(code, 2, "{err}");
+        ["score", "--truth", "truth.jsonl", "alerts.jsonl"],
+    )
+    .parts();
+    assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("line 1"), "{err}");
 }
 
@@ -243,40 +217,44 @@ fn assert_evidence_exists(corpus: &Path, alerts: &str) {
 fn simulated_corpus_hunted_and_scored() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let (_, err, code) = outflow(
+    let (_, err, code) = outflow_in(
         d,
-        &[
+        [
             "simulate", "--out", "sim", "--hosts", "20", "--days", "3", "--seed", "1",
         ],
-    );
-    assert_eq!(code, 0, "{err}");
+    )
+    .parts();
+    assert_eq!(code, Some(0), "{err}");
     let sim = d.join("sim");
     let policy = ["--policy", "policy.yml"];
-    let (alerts, err, code) = outflow(
+    let (alerts, err, code) = outflow_in(
         &sim,
-        &[&["hunt", "-q", "--format", "jsonl"][..], &policy, &["logs"]].concat(),
-    );
-    assert_eq!(code, 0, "{err}");
+        [&["hunt", "-q", "--format", "jsonl"][..], &policy, &["logs"]].concat(),
+    )
+    .parts();
+    assert_eq!(code, Some(0), "{err}");
     std::fs::write(sim.join("alerts.jsonl"), &alerts).unwrap();
     assert_evidence_exists(&sim, &alerts);
-    let (incidents, err, code) = outflow(
+    let (incidents, err, code) = outflow_in(
         &sim,
-        &[
+        [
             &["hunt", "-q", "--incidents", "--format", "jsonl"][..],
             &policy,
             &["logs"],
         ]
         .concat(),
-    );
-    assert_eq!(code, 0, "{err}");
+    )
+    .parts();
+    assert_eq!(code, Some(0), "{err}");
     std::fs::write(sim.join("incidents.jsonl"), &incidents).unwrap();
 
     let score = |file: &str| {
-        let (out, err, code) = outflow(
+        let (out, err, code) = outflow_in(
             &sim,
-            &["score", "--truth", "truth.jsonl", "--format", "json", file],
-        );
-        assert_eq!(code, 0, "{err}");
+            ["score", "--truth", "truth.jsonl", "--format", "json", file],
+        )
+        .parts();
+        assert_eq!(code, Some(0), "{err}");
         serde_json::from_str::<serde_json::Value>(&out).unwrap()
     };
     let a = score("alerts.jsonl");
@@ -328,8 +306,8 @@ fn simulated_corpus_hunted_and_scored() {
     // Without the policy every story is still found; what outflow cannot
     // know then is that the nightly backups go to the organisation's own
     // bucket, and which Slack apps it approved.
-    let (plain, err, code) = outflow(&sim, &["hunt", "-q", "--format", "jsonl", "logs"]);
-    assert_eq!(code, 0, "{err}");
+    let (plain, err, code) = outflow_in(&sim, ["hunt", "-q", "--format", "jsonl", "logs"]).parts();
+    assert_eq!(code, Some(0), "{err}");
     std::fs::write(sim.join("plain.jsonl"), &plain).unwrap();
     let p = score("plain.jsonl");
     assert!(f(&p, "recall") >= MIN_INCIDENT_RECALL, "{p}");

@@ -1,9 +1,10 @@
 //! `outflow hunt --rules` and `outflow rules` end to end on small inline
 //! rules and events (no shared corpus needed).
 
+mod common;
+
+use common::outflow_in as outflow;
 use serde_json::Value;
-use std::path::Path;
-use std::process::{Command, Output};
 
 const EVENTS: &str = r##"{"Event":{"System":{"Channel":"Microsoft-Windows-Sysmon/Operational","EventID":1,"Computer":"ws1","TimeCreated":{"#attributes":{"SystemTime":"2026-11-20T08:00:00Z"}}},"EventData":{"Image":"C:\\t\\rclone.exe","CommandLine":"rclone copy C:\\data mega:backup","User":"CORP\\bob","ProcessId":42}}}
 {"Event":{"System":{"Channel":"Microsoft-Windows-Sysmon/Operational","EventID":1,"Computer":"ws1","TimeCreated":{"#attributes":{"SystemTime":"2026-11-21T08:00:00Z"}}},"EventData":{"Image":"C:\\t\\rclone.exe","CommandLine":"rclone copy C:\\other mega:backup","User":"CORP\\bob","ProcessId":43}}}
@@ -24,38 +25,15 @@ fn setup() -> tempfile::TempDir {
     dir
 }
 
-fn outflow(dir: &Path, args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_outflow"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap();
-    assert_ne!(out.status.code(), Some(101), "panicked");
-    out
-}
-
-fn alerts(out: &Output) -> Vec<Value> {
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
 #[test]
 fn hunt_writes_alerts_with_entity_fields_and_origin() {
     let d = setup();
     let out = outflow(
         d.path(),
-        &["hunt", "--rules", "rules", "-f", "jsonl", "ev.json"],
+        ["hunt", "--rules", "rules", "-f", "jsonl", "ev.json"],
     );
-    let err = String::from_utf8_lossy(&out.stderr).to_string();
-    let a = alerts(&out);
+    let err = out.stderr.as_str().to_string();
+    let a = out.jsonl();
     assert_eq!(a.len(), 4, "{a:?}");
     assert!(
         err.contains("2 rules loaded, 1 documents not loaded (legacy-aggregation 1)"),
@@ -80,24 +58,25 @@ fn hunt_writes_alerts_with_entity_fields_and_origin() {
     // Strict rules: the broken document is an error.
     let strict = outflow(
         d.path(),
-        &["hunt", "--rules", "rules", "--strict-rules", "ev.json"],
+        ["hunt", "--rules", "rules", "--strict-rules", "ev.json"],
     );
-    assert_eq!(strict.status.code(), Some(2));
+    assert_eq!(strict.code, Some(2));
 }
 
 #[test]
 fn hunt_filters_rules_and_time() {
     let d = setup();
-    let high = alerts(&outflow(
+    let high = outflow(
         d.path(),
-        &[
+        [
             "hunt", "-q", "--rules", "rules", "--level", "high", "-f", "jsonl", "ev.json",
         ],
-    ));
+    )
+    .jsonl();
     assert!(high.iter().all(|a| a["rule"]["level"] == "high") && high.len() == 2);
-    let tagged = alerts(&outflow(
+    let tagged = outflow(
         d.path(),
-        &[
+        [
             "hunt",
             "-q",
             "--rules",
@@ -110,11 +89,12 @@ fn hunt_filters_rules_and_time() {
             "jsonl",
             "ev.json",
         ],
-    ));
+    )
+    .jsonl();
     assert_eq!(tagged.len(), 2);
     let out = outflow(
         d.path(),
-        &[
+        [
             "hunt",
             "--rules",
             "rules",
@@ -127,17 +107,17 @@ fn hunt_filters_rules_and_time() {
             "ev.json",
         ],
     );
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = out.stderr.as_str();
     let summary: Value = serde_json::from_str(err.lines().last().unwrap()).unwrap();
     assert_eq!(summary["totals"]["out_of_range"], 1);
-    let a = alerts(&out);
+    let a = out.jsonl();
     assert_eq!(a.len(), 2);
     assert!(a.iter().all(|x| x["entity"]["pid"] == "43"));
     let bad = outflow(
         d.path(),
-        &["hunt", "--rules", "rules", "--to", "yesterday", "ev.json"],
+        ["hunt", "--rules", "rules", "--to", "yesterday", "ev.json"],
     );
-    assert_eq!(bad.status.code(), Some(2));
+    assert_eq!(bad.code, Some(2));
 }
 
 #[test]
@@ -145,7 +125,7 @@ fn hunt_table_and_csv() {
     let d = setup();
     let t = outflow(
         d.path(),
-        &[
+        [
             "hunt",
             "-q",
             "--rules",
@@ -155,7 +135,7 @@ fn hunt_table_and_csv() {
             "ev.json",
         ],
     );
-    let text = String::from_utf8_lossy(&t.stdout);
+    let text = t.stdout.as_str();
     assert!(text.starts_with("time"), "{text}");
     assert!(
         text.contains("rclone.exe (42)") && text.contains("ev.json:line 1"),
@@ -163,7 +143,7 @@ fn hunt_table_and_csv() {
     );
     let c = outflow(
         d.path(),
-        &[
+        [
             "hunt",
             "-q",
             "--rules",
@@ -173,7 +153,7 @@ fn hunt_table_and_csv() {
             "ev.json",
         ],
     );
-    let text = String::from_utf8_lossy(&c.stdout);
+    let text = c.stdout.as_str();
     assert_eq!(text.lines().count(), 3, "{text}");
     assert!(text
         .lines()
@@ -185,15 +165,15 @@ fn hunt_table_and_csv() {
 #[test]
 fn hunt_without_rules_runs_the_built_in_pack_and_analytics() {
     let d = setup();
-    let out = outflow(d.path(), &["hunt", "-f", "jsonl", "ev.json"]);
-    assert_eq!(out.status.code(), Some(0));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let out = outflow(d.path(), ["hunt", "-f", "jsonl", "ev.json"]);
+    assert_eq!(out.code, Some(0));
+    let err = out.stderr.as_str();
     assert!(
         err.contains("rule pack (") && err.contains("upload-tooling"),
         "{err}"
     );
     // The user's rule folder is not read without --rules: no alert comes from it.
-    for line in String::from_utf8_lossy(&out.stdout).lines() {
+    for line in out.stdout.as_str().lines() {
         let a: serde_json::Value = serde_json::from_str(line).unwrap();
         let id = a["rule"]["id"].as_str().unwrap_or("");
         assert!(!id.starts_with("11111111-"), "{a}");
@@ -203,9 +183,9 @@ fn hunt_without_rules_runs_the_built_in_pack_and_analytics() {
 #[test]
 fn rules_check_and_list() {
     let d = setup();
-    let out = outflow(d.path(), &["rules", "check", "rules", "-f", "json"]);
-    assert_eq!(out.status.code(), Some(0));
-    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = outflow(d.path(), ["rules", "check", "rules", "-f", "json"]);
+    assert_eq!(out.code, Some(0));
+    let r: Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(r["rules"], 2);
     assert_eq!(r["rejected"], 1);
     assert_eq!(r["rejections"][0]["kind"], "legacy-aggregation");
@@ -215,15 +195,15 @@ fn rules_check_and_list() {
     );
     assert_eq!(r["modifiers"]["endswith"], 1);
     assert_eq!(r["logsources"]["windows/process_creation/-"], 2);
-    let strict = outflow(d.path(), &["rules", "check", "--strict", "rules"]);
-    assert_eq!(strict.status.code(), Some(1));
-    let list = outflow(d.path(), &["rules", "list", "rules", "--level", "medium"]);
-    let text = String::from_utf8_lossy(&list.stdout);
+    let strict = outflow(d.path(), ["rules", "check", "--strict", "rules"]);
+    assert_eq!(strict.code, Some(1));
+    let list = outflow(d.path(), ["rules", "list", "rules", "--level", "medium"]);
+    let text = list.stdout.as_str();
     assert_eq!(text.lines().count(), 1, "{text}");
     assert!(text.contains("Rclone to cloud") && text.contains("windows/process_creation/-"));
     let json = outflow(
         d.path(),
-        &[
+        [
             "rules",
             "list",
             "rules",
@@ -233,8 +213,8 @@ fn rules_check_and_list() {
             "windows",
         ],
     );
-    let items: Value = serde_json::from_slice(&json.stdout).unwrap();
+    let items: Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(items.as_array().unwrap().len(), 2);
-    let missing = outflow(d.path(), &["rules", "check", "nope"]);
-    assert_eq!(missing.status.code(), Some(2));
+    let missing = outflow(d.path(), ["rules", "check", "nope"]);
+    assert_eq!(missing.code, Some(2));
 }

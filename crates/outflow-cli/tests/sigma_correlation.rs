@@ -2,8 +2,9 @@
 //! `value_sum` pattern — bytes sent per client per hour over a threshold —
 //! on the bundled ProxySG log, in order and split over files in reverse order.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const RULES: &str = r#"title: Proxy upload
 name: proxy_upload
@@ -37,22 +38,8 @@ fn demo() -> PathBuf {
 }
 
 fn hunt(inputs: &[PathBuf], rules: &Path) -> Vec<serde_json::Value> {
-    let out = Command::new(env!("CARGO_BIN_EXE_outflow"))
-        .args(["hunt", "--format", "jsonl", "--quiet", "--rules"])
-        .arg(rules)
-        .args(inputs)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+    common::hunt(&[rules], &[], &inputs)
 }
 
 fn correlation_alerts(alerts: &[serde_json::Value]) -> Vec<&serde_json::Value> {
@@ -124,15 +111,19 @@ fn every_event_is_counted_though_only_matched_ones_reach_the_correlation() {
     let rules = dir.path().join("rules.yml");
     std::fs::write(&rules, RULES).unwrap();
     let summary = dir.path().join("summary.json");
-    let out = Command::new(env!("CARGO_BIN_EXE_outflow"))
-        .args(["hunt", "--format", "none", "--quiet", "--rules"])
-        .arg(&rules)
-        .arg("--summary-out")
-        .arg(&summary)
-        .arg(demo())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
+    let log = demo();
+    let args = [
+        "hunt",
+        "--format",
+        "none",
+        "--quiet",
+        "--rules",
+        rules.to_str().unwrap(),
+        "--summary-out",
+        summary.to_str().unwrap(),
+        log.to_str().unwrap(),
+    ];
+    common::outflow(args).ok();
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
     let text = std::fs::read_to_string(demo()).unwrap();

@@ -2,8 +2,10 @@
 //! rules onto the field names of the user's data (here ECS, placed under
 //! windows/process_creation by a user mapping file).
 
+mod common;
+
+use common::outflow_in;
 use std::path::Path;
-use std::process::Command;
 
 const MAPPING: &str = r#"
 name: json
@@ -59,24 +61,33 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
     p.display().to_string()
 }
 
+/// `outflow hunt` of the test's rule and events with the test's mapping
+/// folder and `extra` arguments: its alerts (none when it failed), what it
+/// wrote to stderr, and its exit code (-1 for a signal).
 fn hunt(extra: &[&str], dir: &Path) -> (Vec<serde_json::Value>, String, i32) {
-    let out = Command::new(env!("CARGO_BIN_EXE_outflow"))
-        .args(["hunt", "--format", "jsonl", "--quiet"])
-        .args(["--mappings", &dir.join("maps").display().to_string()])
-        .args(["--rules", &dir.join("rule.yml").display().to_string()])
-        .args(extra)
-        .arg(dir.join("events.jsonl"))
-        .output()
-        .unwrap();
-    let alerts = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    (
-        alerts,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        out.status.code().unwrap_or(-1),
-    )
+    let text = |p: std::path::PathBuf| p.display().to_string();
+    let (maps, rule, events) = (
+        text(dir.join("maps")),
+        text(dir.join("rule.yml")),
+        text(dir.join("events.jsonl")),
+    );
+    let fixed = [
+        "hunt",
+        "--format",
+        "jsonl",
+        "--quiet",
+        "--mappings",
+        &maps,
+        "--rules",
+        &rule,
+    ];
+    let run = outflow_in(dir, fixed.iter().chain(extra).chain(&[events.as_str()]));
+    let alerts = if run.code == Some(0) {
+        run.jsonl()
+    } else {
+        Vec::new()
+    };
+    (alerts, run.stderr, run.code.unwrap_or(-1))
 }
 
 #[test]

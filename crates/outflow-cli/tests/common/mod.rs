@@ -1,11 +1,15 @@
-//! Shared by the Sigma corpus tests: where the shared corpus is, the
-//! regression samples with their expectations, the rule files by id.
+//! Shared by the CLI tests: running the binary and golden files ([`run`]);
+//! for the Sigma corpus tests, where the shared corpus is, the regression
+//! samples with their expectations, the rule files by id.
 
 #![allow(dead_code)]
 
+mod run;
+pub use run::*;
+
 use std::collections::HashMap;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use yaml_serde::Value as Yaml;
 
 /// `../shared/corpus` beside the checkout, or `None` (with a SKIP message).
@@ -122,20 +126,15 @@ pub fn rules_by_id(corpus: &Path) -> HashMap<String, PathBuf> {
 
 /// Runs `outflow hunt --format jsonl` and returns the alerts.
 pub fn hunt(rules: &[&Path], extra: &[&str], inputs: &[&Path]) -> Vec<serde_json::Value> {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_outflow"));
-    cmd.args(["hunt", "--format", "jsonl", "--quiet"]);
+    let mut args: Vec<OsString> = ["hunt", "--format", "jsonl", "--quiet"]
+        .iter()
+        .map(OsString::from)
+        .collect();
     for r in rules {
-        cmd.arg("--rules").arg(r);
+        args.push("--rules".into());
+        args.push(r.into());
     }
-    let out = cmd.args(extra).args(inputs).output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "outflow hunt failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    args.extend(extra.iter().map(OsString::from));
+    args.extend(inputs.iter().map(OsString::from));
+    outflow_in(Path::new("."), args).jsonl()
 }
