@@ -158,13 +158,22 @@ impl Names {
             let Some(name) = ev.get_str(name).filter(|n| !n.is_empty() && *n != "-") else {
                 continue;
             };
-            let account = match ev.get_str(domain).filter(|d| !d.is_empty() && *d != "-") {
+            let domain = ev.get_str(domain).filter(|d| !d.is_empty() && *d != "-");
+            // Compared in place: most Security events repeat a known account.
+            let known = self.accounts.get(sid).is_some_and(|a| match domain {
+                Some(d) => a
+                    .strip_prefix(d)
+                    .and_then(|rest| rest.strip_prefix('\\'))
+                    .is_some_and(|n| n == name),
+                None => **a == *name,
+            });
+            if known {
+                continue;
+            }
+            let account = match domain {
                 Some(d) => format!("{d}\\{name}"),
                 None => name.to_string(),
             };
-            if self.accounts.get(sid).is_some_and(|a| **a == *account) {
-                continue;
-            }
             bound(&mut self.accounts);
             self.accounts.insert(Arc::from(sid), Arc::from(account));
         }

@@ -84,3 +84,43 @@ fn security_events_name_domain_and_local_account_sids() {
     assert_eq!(engine.account_name("S-1-5-18"), None);
     assert_eq!(engine.account_name("S-1-0-0"), None);
 }
+
+/// The latest name given for a SID stands: a renamed account, or one a
+/// record gives without its domain, replaces what was learnt; the same
+/// account given again changes nothing.
+#[test]
+fn a_sid_takes_the_latest_account_given_for_it() {
+    let start = |time: &str, name: &str, domain: &str| {
+        security(
+            4688,
+            time,
+            &[
+                ("SubjectUserSid", UOLSEN),
+                ("SubjectUserName", name),
+                ("SubjectDomainName", domain),
+                ("NewProcessName", r"C:\Windows\System32\cmd.exe"),
+                ("CommandLine", "cmd.exe"),
+            ],
+        )
+    };
+    let mut engine = AnalyticsEngine::new(ctx(None, None), Vec::new());
+    let mut out = Vec::new();
+    let mut after = |time: &str, name: &str, domain: &str| {
+        for ev in &read_bytes("security.jsonl", &start(time, name, domain)) {
+            engine.process(ev, &mut out);
+        }
+        engine.account_name(UOLSEN)
+    };
+    let first = after("2026-11-16T09:00:00Z", "uolsen", "CORP");
+    assert_eq!(first.as_deref(), Some(r"CORP\uolsen"));
+    let again = after("2026-11-16T09:01:00Z", "uolsen", "CORP");
+    assert_eq!(again.as_deref(), Some(r"CORP\uolsen"));
+    let renamed = after("2026-11-16T09:02:00Z", "u.olsen", "CORP");
+    assert_eq!(renamed.as_deref(), Some(r"CORP\u.olsen"));
+    let other_domain = after("2026-11-16T09:03:00Z", "u.olsen", "CORPX");
+    assert_eq!(other_domain.as_deref(), Some(r"CORPX\u.olsen"));
+    let no_domain = after("2026-11-16T09:04:00Z", "u.olsen", "-");
+    assert_eq!(no_domain.as_deref(), Some("u.olsen"));
+    let domain_again = after("2026-11-16T09:05:00Z", "u.olsen", "CORP");
+    assert_eq!(domain_again.as_deref(), Some(r"CORP\u.olsen"));
+}
