@@ -128,8 +128,7 @@ impl Projector {
             | Kind::Firewall
             | Kind::Dhcp => {
                 self.learn_layout(ev);
-                let mut keep = self.decisions.iter().copied();
-                Some(ev.project(|_| keep.next().unwrap_or(false)))
+                Some(ev.project(&self.decisions))
             }
             Kind::ProcessStart
             | Kind::PsScript

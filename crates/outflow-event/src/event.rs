@@ -175,11 +175,12 @@ impl Event {
     }
 
     /// A copy with the time, source, logsources, origin and entity, and of
-    /// the fields only those `keep` accepts, their text copied into a buffer
-    /// of its own; the raw record is left out (empty). For a reader thread
-    /// that hands a consumer only what it reads: the copy is small, and the
-    /// full event is freed where it was read.
-    pub fn project(&self, mut keep: impl FnMut(&Key) -> bool) -> Event {
+    /// the fields `keep` marks (`keep[i]` for the `i`th field; fields past
+    /// its end are left out), their text copied into a buffer of its own;
+    /// the raw record is left out (empty). For a reader thread that hands a
+    /// consumer only what it reads: the copy is small, and the full event
+    /// is freed where it was read.
+    pub fn project(&self, keep: &[bool]) -> Event {
         let mut out = Event {
             ts: self.ts,
             source: self.source,
@@ -192,13 +193,16 @@ impl Event {
             #[cfg(debug_assertions)]
             left_out: Vec::new(),
         };
-        let mut kept: Vec<&(Key, Value)> = Vec::with_capacity(self.fields.len());
-        for f in &self.fields {
-            if keep(&f.0) {
-                kept.push(f);
-            } else {
-                #[cfg(debug_assertions)]
-                out.left_out.push(f.0.clone());
+        let kept = || {
+            self.fields
+                .iter()
+                .zip(keep)
+                .filter_map(|(f, k)| k.then_some(f))
+        };
+        #[cfg(debug_assertions)]
+        for (i, (k, _)) in self.fields.iter().enumerate() {
+            if !keep.get(i).copied().unwrap_or(false) {
+                out.left_out.push(k.clone());
             }
         }
         let text = |v: &Value| self.text_len(v);
@@ -210,9 +214,9 @@ impl Event {
             .map(text)
             .sum();
         out.buf
-            .reserve(kept.iter().map(|(_, v)| text(v)).sum::<usize>() + entity_text);
-        out.fields.reserve_exact(kept.len());
-        for (k, v) in kept {
+            .reserve(kept().map(|(_, v)| text(v)).sum::<usize>() + entity_text);
+        out.fields.reserve_exact(kept().count());
+        for (k, v) in kept() {
             let v = out.rehome(self, v);
             out.fields.push((k.clone(), v));
         }
@@ -304,12 +308,8 @@ mod tests {
         ev.entity.dst_domain = Some(Value::Str(domain));
         ev.entity.bytes_out = Some(12);
         ev.entity.src_ip = "10.0.0.5".parse().ok();
-        let mut asked = Vec::new();
-        let p = ev.project(|k| {
-            asked.push(k.to_string());
-            &**k != "note"
-        });
-        assert_eq!(asked, ["id.orig_h", "uid", "note", "answers", "orig_bytes"]);
+        let keep: Vec<bool> = ev.fields.iter().map(|(k, _)| &**k != "note").collect();
+        let p = ev.project(&keep);
         assert_eq!(p.raw(), "");
         assert_eq!(p.ts, ev.ts);
         assert_eq!(p.origin, ev.origin);
@@ -335,7 +335,7 @@ mod tests {
         let mut ev = Event::new(SourceKind::Json, origin(), "");
         ev.push_str(Arc::from("a"), "1");
         ev.push_str(Arc::from("b"), "2");
-        let p = ev.project(|k| &**k == "a");
+        let p = ev.project(&[true]);
         assert_eq!(p.get_str("a"), Some("1"));
         assert_eq!(p.get("never-there"), None);
         let _ = p.get("b");
