@@ -188,10 +188,8 @@ pub fn run(args: HuntArgs) -> Result<(), Failure> {
         };
         // Configured aliases name hosts in the alerts too; they come after
         // a baseline's learnt addresses, so the user's word wins.
-        for (ip, host) in &settings.host_aliases {
-            if let Ok(ip) = ip.trim().parse() {
-                engine.alias_host(ip, host);
-            }
+        for (ip, host) in settings.aliases_by_ip() {
+            engine.alias_host(ip, host);
         }
         if let Some((path, line)) = loaded {
             let shared = crate::baseline::SharedEngine::new(engine);

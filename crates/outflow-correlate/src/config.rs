@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use std::net::IpAddr;
 use std::path::Path;
 
 /// The built-in settings, documented key by key.
@@ -37,6 +38,13 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// The configured host aliases whose key is an address, as addresses.
+    pub fn aliases_by_ip(&self) -> impl Iterator<Item = (IpAddr, &str)> {
+        self.host_aliases
+            .iter()
+            .filter_map(|(ip, host)| Some((ip.trim().parse().ok()?, host.as_str())))
+    }
+
     /// The built-in settings.
     pub fn builtin() -> Settings {
         match Self::parse(BUILTIN, None) {

@@ -82,7 +82,7 @@ fn destination_key(f: &Finding) -> Option<Arc<str>> {
 impl Correlator {
     pub fn new(settings: Settings) -> Correlator {
         Correlator {
-            aliases: Aliases::new(&settings.host_aliases),
+            aliases: Aliases::new(&settings),
             settings,
             seq: 0,
             queue: BTreeMap::new(),

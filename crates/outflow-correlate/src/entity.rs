@@ -40,14 +40,12 @@ pub struct Aliases {
 }
 
 impl Aliases {
-    pub fn new(configured: &std::collections::BTreeMap<String, String>) -> Aliases {
-        let mut a = Aliases::default();
-        for (ip, name) in configured {
-            if let Some(ip) = as_ip(ip) {
-                a.by_ip.insert(ip, host_name_key(name));
-            }
-        }
-        a
+    pub fn new(settings: &crate::Settings) -> Aliases {
+        let by_ip = settings
+            .aliases_by_ip()
+            .map(|(ip, name)| (ip, host_name_key(name)))
+            .collect();
+        Aliases { by_ip }
     }
 
     /// Learns the address of a finding's named host, when it gives one
@@ -162,7 +160,8 @@ mod tests {
         f.fields.insert("src_ip".into(), "10.20.1.23".into());
         a.learn(&f);
         assert_eq!(a.host_key("10.20.1.23").unwrap(), "host:ws-hr-02");
-        let configured = [("10.0.0.9".to_string(), "DB-01".to_string())]
+        let mut configured = crate::Settings::builtin();
+        configured.host_aliases = [("10.0.0.9".to_string(), "DB-01".to_string())]
             .into_iter()
             .collect();
         assert_eq!(

@@ -213,9 +213,9 @@ impl Event {
             .flatten()
             .map(text)
             .sum();
-        out.buf
-            .reserve(kept().map(|(_, v)| text(v)).sum::<usize>() + entity_text);
-        out.fields.reserve_exact(kept().count());
+        let (n, field_text) = kept().fold((0, 0), |(n, len), (_, v)| (n + 1, len + text(v)));
+        out.buf.reserve(field_text + entity_text);
+        out.fields.reserve_exact(n);
         for (k, v) in kept() {
             let v = out.rehome(self, v);
             out.fields.push((k.clone(), v));

@@ -25,8 +25,12 @@ pub struct Run {
 impl Run {
     /// Exited with 0, or the test fails showing what it wrote to stderr.
     pub fn ok(self) -> Self {
-        assert_eq!(self.code, Some(0), "outflow failed:\n{}", self.stderr);
+        self.assert_ok();
         self
+    }
+
+    fn assert_ok(&self) {
+        assert_eq!(self.code, Some(0), "outflow failed:\n{}", self.stderr);
     }
 
     /// Standard output, standard error and the exit code.
@@ -37,7 +41,7 @@ impl Run {
     /// Standard output as JSON lines (alerts, incidents, events), after
     /// checking the run exited with 0.
     pub fn jsonl(&self) -> Vec<Value> {
-        assert_eq!(self.code, Some(0), "outflow failed:\n{}", self.stderr);
+        self.assert_ok();
         self.stdout
             .lines()
             .enumerate()
